@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { appConfig, configNamespaces } from './config/configuration';
+import { loadEnv } from './config/env';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MailModule } from './mail/mail.module';
+import { loggerParams } from './common/logging';
+import { LOG_DESTINATION } from './common/log-destination';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: false,
+      load: configNamespaces,
+      ignoreEnvFile: process.env.NODE_ENV === 'test',
+      validate: (raw) => {
+        loadEnv(raw as Record<string, string>);
+        return raw;
+      },
+    }),
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (app: ConfigType<typeof appConfig>) => loggerParams(app.logLevel, LOG_DESTINATION.stream),
+    }),
+    DatabaseModule,
+    JobsModule,
+    MailModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

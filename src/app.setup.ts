@@ -1,0 +1,71 @@
+import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { HttpExceptionFilter } from './common/errors/http-exception.filter';
+import { validationExceptionFactory } from './common/errors/validation';
+import { appConfig } from './config/configuration';
+
+/** Everything main.ts and the tests share: the HTTP shape of the service. */
+export function configureApp(app: INestApplication): INestApplication {
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  app.useLogger(app.get(Logger));
+  const express = app as NestExpressApplication;
+  express.set('trust proxy', config.trustProxy);
+  express.disable('x-powered-by');
+
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health', method: RequestMethod.ALL },
+      { path: 'health/{*path}', method: RequestMethod.ALL },
+    ],
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Swagger UI needs inline styles and data: images; nothing else is served as HTML.
+        directives: {
+          'img-src': ["'self'", 'data:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          // The service may be reached over plain http (local, behind a TLS proxy): don't rewrite its URLs.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
+  if (config.corsOrigins.length) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition'],
+      maxAge: 600,
+    });
+  }
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Oktonine user management')
+      .setDescription(
+        'Onboarding of institutes, students, teachers and professionals. Every error has the shape ' +
+          '`{ statusCode, code, message, details? }`.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Oktonine API' });
+  return app;
+}

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+
+/**
+ * Every environment variable the service reads, parsed and validated in one
+ * place. A bad value throws a ConfigError whose message is one line naming the
+ * variable, so `main.ts` can print it and exit.
+ */
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export type DatabaseConfig =
+  | { type: 'mysql'; url: string; host: string; port: number; database: string }
+  | { type: 'sqlite'; path: string };
+
+export interface EnvConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  appUrl: string;
+  corsOrigins: string[];
+  trustProxy: boolean | number | string;
+  logLevel: string;
+  database: DatabaseConfig;
+  redisUrl: string | null;
+  queuePrefix: string;
+  runWorkers: boolean;
+  smtpUrl: string | null;
+  mailFrom: string;
+  mailDir: string;
+  jwtSecret: string;
+  jwtSecretGenerated: boolean;
+  bootstrapStaff: { email: string; password: string } | null;
+  importMaxBytes: number;
+  importMaxRows: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+// A development secret is generated once per process, not once per read,
+// so every module of one process signs and verifies with the same key.
+let generatedSecret: string | undefined;
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL (${protocols.map((p) => `${p}//…`).join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+export function parseDatabaseUrl(raw: string | undefined, cwd = process.cwd()): DatabaseConfig {
+  const value = raw?.trim() || 'sqlite:var/oktonine.sqlite';
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'must name a file after sqlite: (e.g. sqlite:var/oktonine.sqlite)');
+    if (path === ':memory:') return { type: 'sqlite', path };
+    return { type: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be mysql://user:pass@host:3306/db or sqlite:<path>');
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new ConfigError('DATABASE_URL', `must be mysql://… or sqlite:<path>, got ${parsed.protocol}`);
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) throw new ConfigError('DATABASE_URL', 'must name a database (mysql://user:pass@host:3306/<db>)');
+  if (!/^[A-Za-z0-9_$-]+$/.test(database)) throw new ConfigError('DATABASE_URL', `has an invalid database name "${database}"`);
+  return {
+    type: 'mysql',
+    url: value.replace(/^mariadb:/, 'mysql:'),
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    database,
+  };
+}
+
+function trustProxy(env: Env): boolean | number | string {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || /^false$/i.test(raw)) return false;
+  if (/^true$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  // A comma-separated list of addresses/subnets or Express keywords (loopback, uniquelocal…).
+  if (!/^[\w.:/,\s-]+$/.test(raw)) throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a list of addresses, got "${raw}"`);
+  return raw;
+}
+
+export function loadEnv(env: Env = process.env): EnvConfig {
+  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError('NODE_ENV', `must be development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as NodeEnv;
+
+  const appUrl = (url(env, 'APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, '');
+
+  const corsOrigins = (str(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin === '*') continue;
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin.replace(/\/$/, '')) throw new Error();
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `must be a comma-separated list of origins (https://app.example.org), got "${origin}"`);
+    }
+  }
+
+  const logLevel = str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  let jwtSecret = str(env, 'JWT_SECRET');
+  let jwtSecretGenerated = false;
+  if (jwtSecret === undefined) {
+    if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+    generatedSecret ??= randomBytes(32).toString('base64url');
+    jwtSecret = generatedSecret;
+    jwtSecretGenerated = true;
+  } else if (jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+
+  const staffEmail = str(env, 'BOOTSTRAP_STAFF_EMAIL');
+  const staffPassword = env.BOOTSTRAP_STAFF_PASSWORD;
+  let bootstrapStaff: EnvConfig['bootstrapStaff'] = null;
+  if (staffEmail || staffPassword) {
+    if (!staffEmail) throw new ConfigError('BOOTSTRAP_STAFF_EMAIL', 'is required when BOOTSTRAP_STAFF_PASSWORD is set');
+    if (!staffPassword) throw new ConfigError('BOOTSTRAP_STAFF_PASSWORD', 'is required when BOOTSTRAP_STAFF_EMAIL is set');
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(staffEmail)) throw new ConfigError('BOOTSTRAP_STAFF_EMAIL', 'must be an email address');
+    bootstrapStaff = { email: staffEmail.toLowerCase(), password: staffPassword };
+  }
+
+  const queuePrefix = str(env, 'QUEUE_PREFIX') ?? 'oktonine';
+  if (!/^[\w:-]+$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may only contain letters, digits, _, - and :');
+
+  const mailFrom = str(env, 'MAIL_FROM') ?? 'Oktonine <no-reply@oktonine.local>';
+  if (!/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', `must be an address such as "Oktonine <no-reply@example.org>"`);
+
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    appUrl,
+    corsOrigins,
+    trustProxy: trustProxy(env),
+    logLevel,
+    database: parseDatabaseUrl(env.DATABASE_URL),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
+    queuePrefix,
+    runWorkers: bool(env, 'RUN_WORKERS', true),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']) ?? null,
+    mailFrom,
+    mailDir: resolve(process.cwd(), str(env, 'MAIL_DIR') ?? 'var/mail'),
+    jwtSecret,
+    jwtSecretGenerated,
+    bootstrapStaff,
+    importMaxBytes: int(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
+  };
+}

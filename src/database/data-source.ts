@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { DatabaseConfig, loadEnv } from '../config/env';
+import { entities } from './entities';
+import { migrations } from './migrations';
+
+/** The one options builder, used by the app, the CLI and the test harness. */
+export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'migrations',
+    logging: ['error' as const, 'warn' as const, 'migration' as const],
+  };
+  if (db.type === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      url: db.url,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      poolSize: 10,
+      connectTimeout: 5000,
+      // One transaction per migration: a migration that fails half-way is rolled back where the engine allows it.
+      migrationsTransactionMode: 'each',
+      extra: { enableKeepAlive: true, waitForConnections: true, queueLimit: 0 },
+    };
+  }
+  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    migrationsTransactionMode: 'each',
+    // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
+    prepareDatabase: (sqlite: { pragma(s: string): unknown }) => {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('foreign_keys = ON');
+      sqlite.pragma('busy_timeout = 5000');
+    },
+  };
+}
+
+/** For `src/cli.ts` (migrations from the shell): reads DATABASE_URL like the app does. */
+export function createDataSource(db: DatabaseConfig = loadEnv().database): DataSource {
+  return new DataSource(buildDataSourceOptions(db));
+}

@@ -1,0 +1,23 @@
+import { AuditEntry } from '../audit/entities/audit-entry.entity';
+import { OneTimeToken } from '../auth/entities/one-time-token.entity';
+import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
+import { Company } from '../companies/entities/company.entity';
+import { ImportBatch } from '../imports/entities/import-batch.entity';
+import { Institute } from '../institutes/entities/institute.entity';
+import { Membership } from '../memberships/entities/membership.entity';
+import { Notification } from '../notifications/entities/notification.entity';
+import { User } from '../users/entities/user.entity';
+
+export const entities = [
+  User,
+  Institute,
+  Company,
+  CompanyAffiliation,
+  Membership,
+  OneTimeToken,
+  RefreshToken,
+  Notification,
+  AuditEntry,
+  ImportBatch,
+];

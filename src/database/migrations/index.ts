@@ -1,0 +1,4 @@
+import { InitialSchema1764316800000 } from './1764316800000-initial-schema';
+
+/** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
+export const migrations = [InitialSchema1764316800000];

@@ -1,0 +1,38 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+const LOCK_NAME = 'oktonine_migrations';
+const LOCK_TIMEOUT_S = 120;
+
+/**
+ * Applies pending migrations at start. On MySQL an advisory lock serialises
+ * processes starting together (API replicas, workers), so only one migrates.
+ */
+@Injectable()
+export class MigratorService implements OnModuleInit {
+  private readonly logger = new Logger('Migrations');
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async onModuleInit(): Promise<void> {
+    await runMigrations(this.dataSource, this.logger);
+  }
+}
+
+export async function runMigrations(dataSource: DataSource, logger: Pick<Logger, 'log'> = new Logger('Migrations')) {
+  const mysql = dataSource.options.type === 'mysql';
+  const lockRunner = mysql ? dataSource.createQueryRunner() : null;
+  try {
+    if (lockRunner) {
+      const [row] = await lockRunner.query('SELECT GET_LOCK(?, ?) AS got', [LOCK_NAME, LOCK_TIMEOUT_S]);
+      if (Number(row.got) !== 1) throw new Error(`Could not take the migration lock within ${LOCK_TIMEOUT_S}s`);
+    }
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length) logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+  } finally {
+    if (lockRunner) {
+      await lockRunner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]).catch(() => undefined);
+      await lockRunner.release();
+    }
+  }
+}

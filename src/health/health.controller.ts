@@ -1,0 +1,34 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../common/decorators/public.decorator';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database (and Redis, where configured) answer' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } } } })
+  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer; `details` names it' })
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const result = await this.health.check();
+    if (result.status === 'ok') return result;
+    const failed = Object.entries(result.checks)
+      .filter(([, c]) => c.status === 'down')
+      .map(([name]) => name);
+    res.status(503);
+    return { statusCode: 503, code: 'NOT_READY', message: `Not ready: ${failed.join(', ')} down`, details: result.checks };
+  }
+}

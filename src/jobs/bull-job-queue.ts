@@ -1,0 +1,119 @@
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import Bull from 'bull';
+import {
+  backoffDelay,
+  DEFAULT_ATTEMPTS,
+  HandlerOptions,
+  JobHandler,
+  JobOptions,
+  JobQueue,
+  QueueHealth,
+} from './job-queue';
+
+interface Registered {
+  handler: JobHandler<any>;
+  concurrency: number;
+}
+
+const HEALTH_TIMEOUT_MS = 1500;
+
+/**
+ * Bull-backed queues, one per job name, shared by every API and worker process
+ * over the same Redis. Processing starts at bootstrap when `process` is true
+ * (API with RUN_WORKERS unset, or the worker entry point).
+ */
+export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly kind = 'bull' as const;
+  private readonly logger = new Logger('Jobs');
+  private readonly queues = new Map<string, Bull.Queue>();
+  private readonly handlers = new Map<string, Registered>();
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    private readonly process: boolean,
+    private readonly backoffBaseMs = 1000,
+  ) {
+    super();
+  }
+
+  register<T>(name: string, handler: JobHandler<T>, options: HandlerOptions = {}): void {
+    if (this.handlers.has(name)) throw new Error(`Job handler for "${name}" registered twice`);
+    this.handlers.set(name, { handler, concurrency: options.concurrency ?? 1 });
+  }
+
+  async enqueue<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
+    await this.queue(name).add(data, this.jobOptions(options));
+  }
+
+  async enqueueMany<T>(name: string, jobs: Array<{ data: T; options?: JobOptions }>): Promise<void> {
+    if (!jobs.length) return;
+    await this.queue(name).addBulk(jobs.map((j) => ({ data: j.data, opts: this.jobOptions(j.options ?? {}) })));
+  }
+
+  async repeat(name: string, everyMs: number): Promise<void> {
+    // The repeat key (name + every + jobId) is the same from every process: Redis keeps one.
+    await this.queue(name).add({}, { repeat: { every: everyMs }, jobId: name, attempts: 1, removeOnComplete: 50, removeOnFail: 50 });
+  }
+
+  async health(): Promise<QueueHealth> {
+    const client = this.anyQueue().client;
+    try {
+      const answer = await Promise.race([
+        client.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS).unref()),
+      ]);
+      return answer === 'PONG' ? { ok: true } : { ok: false, error: `unexpected answer ${String(answer)}` };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.process) return;
+    for (const [name, registered] of this.handlers) {
+      const queue = this.queue(name);
+      void queue.process(registered.concurrency, async (job) =>
+        registered.handler(job.data, { id: String(job.id), name, attempt: job.attemptsMade + 1 }),
+      );
+      queue.on('failed', (job, error) => {
+        const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+        this.logger[final ? 'error' : 'warn'](
+          { job: name, jobId: job.id, attempt: job.attemptsMade, error: error.message },
+          final ? 'Job failed for good' : 'Job failed, will retry',
+        );
+      });
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() waits for the jobs this process is running to finish.
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+
+  private jobOptions(options: JobOptions): Bull.JobOptions {
+    return {
+      attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+      backoff: { type: 'exponential', delay: backoffDelay(1, this.backoffBaseMs) },
+      delay: options.delayMs,
+      jobId: options.jobId,
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+    };
+  }
+
+  private anyQueue(): Bull.Queue {
+    return this.queues.values().next().value ?? this.queue('health');
+  }
+
+  private queue(name: string): Bull.Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Bull(name, this.redisUrl, { prefix: this.prefix });
+      queue.on('error', (error) => this.logger.error({ queue: name, error: error.message }, 'Queue connection error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,23 @@
+import { MailerModule } from '@nestjs-modules/mailer';
+import { Global, Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { mailConfig } from '../config/configuration';
+import { MailRenderer } from './mail-renderer';
+import { MailSender } from './mail-sender';
+import { MailService } from './mail.service';
+
+@Global()
+@Module({
+  imports: [
+    MailerModule.forRootAsync({
+      inject: [mailConfig.KEY],
+      useFactory: (config: ConfigType<typeof mailConfig>) => ({
+        transport: config.smtpUrl ?? { streamTransport: true, buffer: true, newline: 'unix' },
+        defaults: { from: config.from },
+      }),
+    }),
+  ],
+  providers: [MailRenderer, MailSender, MailService],
+  exports: [MailService, MailSender],
+})
+export class MailModule {}

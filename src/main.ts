@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { ConfigError, loadEnv } from './config/env';
+
+async function bootstrap() {
+  let port: number;
+  try {
+    port = loadEnv().port;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One clear line, no stack: the operator needs the variable's name, nothing else.
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  // Loaded after validation so a bad value never surfaces as a stack trace from module init.
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { configureApp } = await import('./app.setup');
+  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  configureApp(app);
+  await app.listen(port);
+  app.get((await import('nestjs-pino')).Logger).log(`Listening on port ${port}; Swagger UI at /docs`);
+}
+
+void bootstrap();
