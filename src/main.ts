@@ -20,7 +20,8 @@ async function bootstrap() {
   const app = await NestFactory.create(AppModule, { bufferLogs: true });
   configureApp(app);
   await app.listen(port);
-  app.get((await import('nestjs-pino')).Logger).log(`Listening on port ${port}; Swagger UI at /docs`);
+  const { port: actual } = app.getHttpServer().address() as { port: number };
+  app.get((await import('nestjs-pino')).Logger).log(`Listening on port ${actual}; Swagger UI at /docs`);
 }
 
 void bootstrap();

@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig, loadEnv } from '../config/env';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /** The one options builder, used by the app, the CLI and the test harness. */
 export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
@@ -13,7 +14,8 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     migrationsTableName: 'migrations',
-    logging: ['error' as const, 'warn' as const, 'migration' as const],
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 2000,
   };
   if (db.type === 'mysql') {
     return {

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '../jobs/job-queue';
 
@@ -10,9 +10,10 @@ export interface CheckResult {
 const DB_TIMEOUT_MS = 1500;
 
 @Injectable()
-export class HealthService {
+export class HealthService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Health');
   private readonly last = new Map<string, 'up' | 'down'>();
+  private shuttingDown = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -24,8 +25,15 @@ export class HealthService {
     const checks: Record<string, CheckResult> = { database };
     if (redis) checks.redis = redis.ok ? { status: 'up' } : { status: 'down', error: redis.error };
     for (const [name, result] of Object.entries(checks)) this.logTransition(name, result);
+    // Draining: tell the load balancer to stop sending traffic while in-flight work finishes.
+    if (this.shuttingDown) checks.process = { status: 'down', error: 'shutting down' };
     const ok = Object.values(checks).every((c) => c.status === 'up');
     return { status: ok ? 'ok' : 'error', checks };
+  }
+
+  beforeApplicationShutdown(signal?: string) {
+    this.shuttingDown = true;
+    this.logger.log({ signal }, `Shutting down${signal ? ` on ${signal}` : ''}: finishing in-flight requests and jobs`);
   }
 
   private async database(): Promise<CheckResult> {

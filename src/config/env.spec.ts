@@ -1,0 +1,73 @@
+import { ConfigError, loadEnv, parseDatabaseUrl } from './env';
+
+describe('loadEnv', () => {
+  it('runs on the embedded defaults with nothing set', () => {
+    const env = loadEnv({});
+    expect(env.port).toBe(3000);
+    expect(env.database).toMatchObject({ type: 'sqlite' });
+    expect((env.database as { path: string }).path).toMatch(/var\/oktonine\.sqlite$/);
+    expect(env.redisUrl).toBeNull();
+    expect(env.smtpUrl).toBeNull();
+    expect(env.mailFrom).toBe('Oktonine <no-reply@oktonine.local>');
+    expect(env.appUrl).toBe('http://localhost:3000');
+    expect(env.jwtSecretGenerated).toBe(true);
+    expect(env.bootstrapStaff).toBeNull();
+    expect(env.runWorkers).toBe(true);
+  });
+
+  it('generates one development secret per process, not per read', () => {
+    expect(loadEnv({}).jwtSecret).toBe(loadEnv({}).jwtSecret);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be between/],
+    [{ DATABASE_URL: 'postgres://x@y/z' }, /DATABASE_URL must be mysql/],
+    [{ DATABASE_URL: 'mysql://root@127.0.0.1:3306/' }, /DATABASE_URL must name a database/],
+    [{ REDIS_URL: 'http://redis' }, /REDIS_URL must use redis:/],
+    [{ SMTP_URL: 'not a url' }, /SMTP_URL must be a URL/],
+    [{ APP_URL: 'ftp://x' }, /APP_URL must use http:/],
+    [{ NODE_ENV: 'production' }, /JWT_SECRET is required when NODE_ENV=production/],
+    [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32/],
+    [{ BOOTSTRAP_STAFF_EMAIL: 'ops@example.org' }, /BOOTSTRAP_STAFF_PASSWORD is required/],
+    [{ RUN_WORKERS: 'maybe' }, /RUN_WORKERS must be true or false/],
+    [{ CORS_ORIGINS: 'not-an-origin' }, /CORS_ORIGINS must be/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+  ])('rejects %j with one line naming the variable', (env, message) => {
+    let error: unknown;
+    try {
+      loadEnv(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('accepts a production configuration', () => {
+    const env = loadEnv({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      DATABASE_URL: 'mysql://oktonine:secret@mysql:3306/oktonine',
+      REDIS_URL: 'redis://redis:6379',
+      SMTP_URL: 'smtp://mailpit:1025',
+      APP_URL: 'https://app.oktonine.example/',
+      CORS_ORIGINS: 'https://app.oktonine.example, https://sso.school.example',
+      BOOTSTRAP_STAFF_EMAIL: 'Ops@Oktonine.example',
+      BOOTSTRAP_STAFF_PASSWORD: 'a long enough passphrase',
+    });
+    expect(env.database).toEqual({ type: 'mysql', url: 'mysql://oktonine:secret@mysql:3306/oktonine', host: 'mysql', port: 3306, database: 'oktonine' });
+    expect(env.appUrl).toBe('https://app.oktonine.example');
+    expect(env.corsOrigins).toEqual(['https://app.oktonine.example', 'https://sso.school.example']);
+    expect(env.bootstrapStaff).toEqual({ email: 'ops@oktonine.example', password: 'a long enough passphrase' });
+    expect(env.jwtSecretGenerated).toBe(false);
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it('resolves relative SQLite paths against the working directory', () => {
+    expect(parseDatabaseUrl('sqlite:data/x.sqlite', '/srv/app')).toEqual({ type: 'sqlite', path: '/srv/app/data/x.sqlite' });
+    expect(parseDatabaseUrl('sqlite:/tmp/x.sqlite', '/srv/app')).toEqual({ type: 'sqlite', path: '/tmp/x.sqlite' });
+  });
+});

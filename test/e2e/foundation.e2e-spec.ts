@@ -1,0 +1,172 @@
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { MailService } from '../../src/mail/mail.service';
+import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/infra';
+import { TcpProxy } from '../support/tcp-proxy';
+import { createTestApp, TestApp } from '../support/test-app';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../../src/app.module';
+import { INestApplicationContext } from '@nestjs/common';
+
+async function waitUntil<T>(fn: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await fn();
+    if (accept(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  } while (Date.now() < deadline);
+  return last;
+}
+
+describe('Foundation (MariaDB, Redis, SMTP)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers liveness and readiness with both dependencies up', async () => {
+    await t.http().get('/health').expect(200, { status: 'ok' });
+    const res = await t.http().get('/health/ready').expect(200);
+    expect(res.body).toEqual({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } });
+  });
+
+  it('ran the migrations on MariaDB at start', async () => {
+    const tables = await t.dataSource.query(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name`,
+    );
+    expect(tables.map((r: { name: string }) => r.name)).toEqual(
+      expect.arrayContaining(['users', 'institutes', 'companies', 'memberships', 'company_affiliations', 'one_time_tokens', 'refresh_tokens', 'notifications', 'audit_entries', 'import_batches', 'migrations']),
+    );
+  });
+
+  it('gives an unknown route a 404 in the contract shape', async () => {
+    const res = await t.http().get('/api/does-not-exist').expect(404);
+    expect(res.body).toEqual({ statusCode: 404, code: 'ROUTE_NOT_FOUND', message: expect.any(String) });
+  });
+
+  it('answers malformed JSON with 400 MALFORMED_JSON and no parser internals', async () => {
+    const res = await t.http().post('/api/anything').set('Content-Type', 'application/json').send('{"email": ').expect(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' });
+  });
+
+  it('serves Swagger UI and an OpenAPI document with bearer auth declared', async () => {
+    await t.http().get('/docs').expect(200).expect('Content-Type', /html/);
+    const doc = await t.http().get('/docs-json').expect(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/health', '/health/ready']));
+  });
+
+  it('sets security headers and a request id', async () => {
+    const res = await t.http().get('/health').set('X-Request-Id', 'req-12345678').expect(200);
+    expect(res.headers['x-request-id']).toBe('req-12345678');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('delivers a mail job through Bull to the SMTP server, with an HTML and a text part', async () => {
+    await t.get(MailService).send({ to: 'Someone@Example.org', template: 'test-message', context: { name: 'Ada' } });
+    const mail = await t.mail.waitFor({ to: 'someone@example.org', subject: 'Oktonine: test message' });
+    expect(mail.text).toContain('Hello Ada');
+    expect(mail.html).toContain('<p>Hello Ada,</p>');
+    expect(mail.from).toContain('no-reply@oktonine.test');
+  });
+
+  it('renders the French template for a French locale', async () => {
+    await t.get(MailService).send({ to: 'fr@example.org', template: 'test-message', locale: 'fr-FR', context: { name: 'Zoé' } });
+    const mail = await t.mail.waitFor({ to: 'fr@example.org' });
+    expect(mail.subject).toBe('Oktonine : message de test');
+    expect(mail.text).toContain('Bonjour Zoé');
+  });
+});
+
+describe('API and worker as separate processes over one Redis', () => {
+  let api: TestApp;
+  let worker: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    api = await createTestApp({ env: { RUN_WORKERS: 'false' } });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('the API only enqueues; a worker context consumes the job and sends the mail', async () => {
+    await api.get(MailService).send({ to: 'queued@example.org', template: 'test-message', context: { name: 'Q' } });
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const waiting = await redis.llen(`${api.env.QUEUE_PREFIX}:mail.send:wait`);
+      expect(waiting).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+    await api.mail.expectNone({ to: 'queued@example.org' }, 800);
+
+    process.env.RUN_WORKERS = 'true';
+    worker = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    await worker.init();
+    const mail = await api.mail.waitFor({ to: 'queued@example.org' });
+    expect(mail.text).toContain('Hello Q');
+  });
+});
+
+describe('Readiness when a dependency goes away', () => {
+  let t: TestApp;
+  let dbProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+
+  beforeAll(async () => {
+    const mysqlUrl = new URL(TEST_MYSQL_URL);
+    const redisUrl = new URL(TEST_REDIS_URL);
+    dbProxy = await new TcpProxy(mysqlUrl.hostname, Number(mysqlUrl.port || 3306)).start();
+    redisProxy = await new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379)).start();
+    // Create the database directly, then point the app at it through the proxies.
+    const base = await createTestApp();
+    const dbName = base.env.DATABASE_URL.split('/').pop()!;
+    const proxiedDb = `mysql://${mysqlUrl.username || 'root'}${mysqlUrl.password ? ':' + mysqlUrl.password : ''}@127.0.0.1:${dbProxy.port}/${dbName}`;
+    t = await createTestApp({ shareWith: base, env: { DATABASE_URL: proxiedDb, REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` } });
+    // Closing `t` must also drop the base's database: hand the base's cleanup to it.
+    const closeT = t.close;
+    t.close = async () => {
+      await closeT();
+      await base.close();
+    };
+  });
+  afterAll(async () => {
+    await t?.close();
+    await dbProxy?.stop();
+    await redisProxy?.stop();
+  });
+
+  const ready = () => t.http().get('/health/ready');
+
+  it('answers 503 naming the database while it is unreachable, then recovers', async () => {
+    await ready().expect(200);
+    dbProxy.cut();
+    const down = await waitUntil(() => ready(), (r) => r.status === 503);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ statusCode: 503, code: 'NOT_READY', details: { database: { status: 'down' }, redis: { status: 'up' } } });
+    expect(down.body.message).toContain('database');
+    dbProxy.restore();
+    const up = await waitUntil(() => ready(), (r) => r.status === 200);
+    expect(up.status).toBe(200);
+  });
+
+  it('answers 503 naming Redis while it is unreachable, then recovers', async () => {
+    redisProxy.cut();
+    const down = await waitUntil(() => ready(), (r) => r.status === 503);
+    expect(down.status).toBe(503);
+    expect(down.body.details).toMatchObject({ redis: { status: 'down' }, database: { status: 'up' } });
+    redisProxy.restore();
+    const up = await waitUntil(() => ready(), (r) => r.status === 200, 30000);
+    expect(up.status).toBe(200);
+  });
+});
+
+export { DataSource };

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { parseDatabaseUrl } from '../../src/config/env';
+import { buildDataSourceOptions } from '../../src/database/data-source';
+import { migrations } from '../../src/database/migrations';
+import { runMigrations } from '../../src/database/migrator.service';
+import { createTestDatabase } from '../support/infra';
+
+const DOMAIN_TABLES = [
+  'users',
+  'institutes',
+  'companies',
+  'memberships',
+  'company_affiliations',
+  'one_time_tokens',
+  'refresh_tokens',
+  'notifications',
+  'audit_entries',
+  'import_batches',
+];
+
+async function tableNames(ds: DataSource): Promise<string[]> {
+  const rows: Array<{ name: string }> =
+    ds.options.type === 'mysql'
+      ? await ds.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()`)
+      : await ds.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+  return rows.map((r) => r.name);
+}
+
+const quiet = { log: () => undefined };
+
+async function insertUser(ds: DataSource, id: string, email: string) {
+  await ds
+    .createQueryBuilder()
+    .insert()
+    .into('users')
+    .values({ id, email, firstName: 'A', lastName: 'B' })
+    .execute();
+}
+
+describe.each([
+  ['MariaDB', 'mysql'],
+  ['SQLite', 'sqlite'],
+])('Migrations on %s', (_label, engine) => {
+  let ds: DataSource;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (engine === 'mysql') {
+      const db = await createTestDatabase();
+      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
+      cleanup = db.drop;
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'okt-sqlite-'));
+      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await cleanup?.();
+  });
+
+  it('runs every migration up, enforcing the unique and foreign-key rules in the database', async () => {
+    await runMigrations(ds, quiet);
+    expect(await tableNames(ds)).toEqual(expect.arrayContaining([...DOMAIN_TABLES, 'migrations']));
+    expect(await ds.showMigrations()).toBe(false);
+
+    await insertUser(ds, '00000000-0000-4000-8000-000000000001', 'ada@example.org');
+    await expect(insertUser(ds, '00000000-0000-4000-8000-000000000002', 'ada@example.org')).rejects.toThrow();
+
+    await ds.query(`INSERT INTO institutes (id, name, searchName) VALUES ('i1', 'School', 'school')`);
+    const membership = `INSERT INTO memberships (id, userId, instituteId, role, status) VALUES (?, ?, 'i1', 'student', 'active')`;
+    await ds.query(membership, ['m1', '00000000-0000-4000-8000-000000000001']);
+    // user × institute is unique
+    await expect(ds.query(membership, ['m2', '00000000-0000-4000-8000-000000000001'])).rejects.toThrow();
+    // a membership must point at a real user
+    await expect(ds.query(membership, ['m3', 'no-such-user'])).rejects.toThrow();
+  });
+
+  it('is idempotent: running again applies nothing', async () => {
+    const applied = await ds.runMigrations();
+    expect(applied).toEqual([]);
+  });
+
+  it('reverts every migration down to an empty schema, and up again', async () => {
+    for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+    const left = (await tableNames(ds)).filter((t) => t !== 'migrations');
+    expect(left).toEqual([]);
+    await runMigrations(ds, quiet);
+    expect(await tableNames(ds)).toEqual(expect.arrayContaining(DOMAIN_TABLES));
+  });
+});

@@ -1,0 +1,113 @@
+import { simpleParser } from 'mailparser';
+import { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface CapturedMail {
+  to: string[];
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+  receivedAt: Date;
+}
+
+export interface MailQuery {
+  to?: string;
+  subject?: string | RegExp;
+}
+
+/**
+ * A real SMTP server in the test process. The app sends to it over TCP like
+ * to any relay; tests wait for messages and follow the links inside them.
+ */
+export class MailCatcher {
+  readonly messages: CapturedMail[] = [];
+  private readonly waiters = new Set<() => void>();
+  private server?: SMTPServer;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        simpleParser(stream)
+          .then((parsed) => {
+            const toField = Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : [];
+            this.messages.push({
+              to: toField.flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase())),
+              from: parsed.from?.text ?? '',
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+              receivedAt: new Date(),
+            });
+            for (const wake of this.waiters) wake();
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      },
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  find(query: MailQuery): CapturedMail[] {
+    return this.messages.filter((m) => matches(m, query));
+  }
+
+  /** Resolves with the first message matching the query (already received or arriving within the timeout). */
+  async waitFor(query: MailQuery, timeoutMs = 15000): Promise<CapturedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find((m) => matches(m, query));
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const seen = this.messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join('\n  ');
+        throw new Error(`No mail matching ${JSON.stringify({ ...query, subject: String(query.subject ?? '') })} within ${timeoutMs} ms. Received:\n  ${seen || '(none)'}`);
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.min(left, 250));
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  /** Waits a short while and asserts nothing matching arrived (for "no email" rules). */
+  async expectNone(query: MailQuery, waitMs = 1000): Promise<void> {
+    await new Promise((r) => setTimeout(r, waitMs));
+    const found = this.find(query);
+    if (found.length) throw new Error(`Expected no mail matching ${JSON.stringify(query)}, got ${found.length}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
+
+function matches(m: CapturedMail, q: MailQuery): boolean {
+  if (q.to && !m.to.includes(q.to.toLowerCase())) return false;
+  if (q.subject instanceof RegExp && !q.subject.test(m.subject)) return false;
+  if (typeof q.subject === 'string' && !m.subject.includes(q.subject)) return false;
+  return true;
+}
+
+/** The first link in the text part whose URL starts with `prefix`. */
+export function linkIn(mail: CapturedMail, prefix: string): URL {
+  const urls = mail.text.match(/https?:\/\/[^\s<>"')]+/g) ?? [];
+  const url = urls.find((u) => u.startsWith(prefix));
+  if (!url) throw new Error(`No link starting with ${prefix} in mail "${mail.subject}":\n${mail.text}`);
+  return new URL(url);
+}

@@ -1,0 +1,102 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from './infra';
+import { MailCatcher } from './mail-catcher';
+
+export const TEST_APP_URL = 'http://frontend.test';
+
+export interface TestAppOptions {
+  /** Extra or overriding environment variables. */
+  env?: Record<string, string | undefined>;
+  /** Reuse another test app's database, Redis prefix and mail catcher (a second instance). */
+  shareWith?: TestApp;
+  /** Don't listen on a port (supertest can use the server directly). */
+  listen?: boolean;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  http: () => ReturnType<typeof request>;
+  mail: MailCatcher;
+  dataSource: DataSource;
+  env: Record<string, string>;
+  get<T>(token: abstract new (...args: any[]) => T): T;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule through the same configureApp() as main.ts, on a
+ * fresh MariaDB database (migrated at start), a Redis queue prefix of its own
+ * and a real SMTP server capturing mail.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const owned: Array<() => Promise<void>> = [];
+  let mail: MailCatcher;
+  let env: Record<string, string>;
+  if (options.shareWith) {
+    mail = options.shareWith.mail;
+    env = { ...options.shareWith.env };
+  } else {
+    mail = await new MailCatcher().start();
+    owned.push(() => mail.stop());
+    const db = await createTestDatabase();
+    owned.push(() => db.drop());
+    const prefix = uniqueName('okt_t');
+    owned.push(() => clearRedisPrefix(prefix));
+    env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SMTP_URL: mail.url,
+      APP_URL: TEST_APP_URL,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'silent',
+      MAIL_FROM: 'Oktonine Tests <no-reply@oktonine.test>',
+    };
+  }
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  applyEnv(env);
+
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication({ bufferLogs: true });
+  configureApp(app);
+  await app.init();
+  if (options.listen) await app.listen(0, '127.0.0.1');
+
+  let closed = false;
+  return {
+    app,
+    http: () => request(app.getHttpServer()),
+    mail,
+    dataSource: app.get(DataSource),
+    env,
+    get: <T>(token: abstract new (...args: any[]) => T) => app.get<T>(token as any),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      for (const cleanup of owned.reverse()) await cleanup().catch(() => undefined);
+    },
+  };
+}
+
+const APP_ENV_KEYS = [
+  'NODE_ENV', 'PORT', 'DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'RUN_WORKERS', 'SMTP_URL', 'MAIL_FROM', 'MAIL_DIR',
+  'APP_URL', 'JWT_SECRET', 'BOOTSTRAP_STAFF_EMAIL', 'BOOTSTRAP_STAFF_PASSWORD', 'CORS_ORIGINS', 'TRUST_PROXY',
+  'LOG_LEVEL', 'IMPORT_MAX_BYTES', 'IMPORT_MAX_ROWS',
+];
+
+/** The app reads process.env at bootstrap; every test file runs in its own process env. */
+export function applyEnv(env: Record<string, string>): void {
+  for (const key of APP_ENV_KEYS) delete process.env[key];
+  Object.assign(process.env, env);
+}
