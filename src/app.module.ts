@@ -5,6 +5,10 @@ import { appConfig, configNamespaces } from './config/configuration';
 import { loadEnv } from './config/env';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
+import { UsersModule } from './users/users.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { loggerParams } from './common/logging';
@@ -27,8 +31,12 @@ import { LOG_DESTINATION } from './common/log-destination';
       useFactory: (app: ConfigType<typeof appConfig>) => loggerParams(app.logLevel, LOG_DESTINATION.stream),
     }),
     DatabaseModule,
+    CommonModule,
     JobsModule,
     MailModule,
+    AuditModule,
+    UsersModule,
+    AuthModule,
     HealthModule,
   ],
 })

@@ -32,6 +32,10 @@ export const authConfig = registerAs('auth', () => {
     jwtSecret: env.jwtSecret,
     jwtSecretGenerated: env.jwtSecretGenerated,
     bootstrapStaff: env.bootstrapStaff,
+    throttleLimit: env.authThrottleLimit,
+    throttleTtlSeconds: env.authThrottleTtlSeconds,
+    redisUrl: env.redisUrl,
+    redisPrefix: env.queuePrefix,
   };
 });
 

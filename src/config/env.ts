@@ -38,6 +38,8 @@ export interface EnvConfig {
   bootstrapStaff: { email: string; password: string } | null;
   importMaxBytes: number;
   importMaxRows: number;
+  authThrottleLimit: number;
+  authThrottleTtlSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -198,5 +200,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     bootstrapStaff,
     importMaxBytes: int(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
+    authThrottleLimit: int(env, 'AUTH_THROTTLE_LIMIT', 20, 1, 1_000_000),
+    authThrottleTtlSeconds: int(env, 'AUTH_THROTTLE_TTL', 60, 1, 86_400),
   };
 }

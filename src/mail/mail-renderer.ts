@@ -36,9 +36,9 @@ export class MailRenderer {
       const base = existsSync(join(this.dir, locale, `${template}.html.hbs`)) ? join(this.dir, locale) : join(this.dir, 'en');
       const read = (part: string) => readFileSync(join(base, `${template}.${part}.hbs`), 'utf8');
       compiled = {
-        subject: this.hbs.compile(read('subject'), { noEscape: true, strict: true }),
-        html: this.hbs.compile(read('html'), { strict: true }),
-        text: this.hbs.compile(read('text'), { noEscape: true, strict: true }),
+        subject: this.hbs.compile(read('subject'), { noEscape: true }),
+        html: this.hbs.compile(read('html')),
+        text: this.hbs.compile(read('text'), { noEscape: true }),
       };
       this.cache.set(key, compiled);
     }

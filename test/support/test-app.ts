@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { Clock } from '../../src/common/clock';
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from './infra';
 import { MailCatcher } from './mail-catcher';
 
@@ -15,8 +16,10 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Reuse another test app's database, Redis prefix and mail catcher (a second instance). */
   shareWith?: TestApp;
-  /** Don't listen on a port (supertest can use the server directly). */
+  /** Listen on a real port (for clients other than supertest). */
   listen?: boolean;
+  /** Replaces the app's clock, to move time without sleeping. */
+  clock?: Clock;
 }
 
 export interface TestApp {
@@ -57,6 +60,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       APP_URL: TEST_APP_URL,
       JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
+      // Every request of a test file comes from 127.0.0.1: only the throttling test lowers this.
+      AUTH_THROTTLE_LIMIT: '100000',
       MAIL_FROM: 'Oktonine Tests <no-reply@oktonine.test>',
     };
   }
@@ -66,7 +71,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
   applyEnv(env);
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   configureApp(app);
   await app.init();
@@ -92,7 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 const APP_ENV_KEYS = [
   'NODE_ENV', 'PORT', 'DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'RUN_WORKERS', 'SMTP_URL', 'MAIL_FROM', 'MAIL_DIR',
   'APP_URL', 'JWT_SECRET', 'BOOTSTRAP_STAFF_EMAIL', 'BOOTSTRAP_STAFF_PASSWORD', 'CORS_ORIGINS', 'TRUST_PROXY',
-  'LOG_LEVEL', 'IMPORT_MAX_BYTES', 'IMPORT_MAX_ROWS',
+  'LOG_LEVEL', 'IMPORT_MAX_BYTES', 'IMPORT_MAX_ROWS', 'AUTH_THROTTLE_LIMIT', 'AUTH_THROTTLE_TTL',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

@@ -31,7 +31,7 @@ export class InitialSchema1764316800000 implements MigrationInterface {
           uuidRef('createdById', true),
           intColumn('failedLoginCount'),
           datetime('lockedUntil'),
-          datetime('tokensValidAfter'),
+          intColumn('tokenVersion'),
           ...timestamps(qr),
         ],
         indices: [

@@ -39,7 +39,7 @@ export class User extends BaseEntity {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   lockedUntil: Date | null;
 
-  /** Access tokens issued before this instant are refused (password reset/change). */
-  @Column({ type: 'datetime', precision: 3, nullable: true })
-  tokensValidAfter: Date | null;
+  /** Carried in access tokens; bumped on password reset/change so older tokens fail at once. */
+  @Column({ type: 'int', default: 0 })
+  tokenVersion: number;
 }

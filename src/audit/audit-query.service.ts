@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { AuditEntryResponseDto, ListAuditQueryDto } from './dto/audit.dto';
+import { AuditEntry } from './entities/audit-entry.entity';
+
+/** Reads the audit log newest first, keyset-paginated on (createdAt, id). */
+@Injectable()
+export class AuditQueryService {
+  constructor(@InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>) {}
+
+  async list(query: ListAuditQueryDto, scope: { instituteId?: string } = {}): Promise<Page<AuditEntryResponseDto>> {
+    const limit = query.limit ?? 50;
+    const qb = this.entries.createQueryBuilder('a');
+    const instituteId = scope.instituteId ?? query.instituteId;
+    if (instituteId) qb.andWhere('a.instituteId = :instituteId', { instituteId });
+    if (query.action?.endsWith('.')) qb.andWhere('a.action LIKE :prefix', { prefix: `${query.action}%` });
+    else if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.actorId) qb.andWhere('a.actorId = :actorId', { actorId: query.actorId });
+    if (query.targetId) qb.andWhere('a.targetId = :targetId', { targetId: query.targetId });
+    if (query.from) qb.andWhere('a.createdAt >= :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('a.createdAt < :to', { to: new Date(query.to) });
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(query.cursor, 2) as [string, string];
+      qb.andWhere('(a.createdAt < :c OR (a.createdAt = :c AND a.id < :i))', { c: new Date(createdAt), i: id });
+    }
+    const rows = await qb.orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(limit + 1).getMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(AuditEntryResponseDto.from),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuditEntry } from './entities/audit-entry.entity';
+
+export interface AuditEvent {
+  action: string;
+  actorId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  instituteId?: string | null;
+  ip?: string | null;
+  /** Never a password, token or hash. */
+  details?: Record<string, unknown> | null;
+}
+
+function toRow(event: AuditEvent): QueryDeepPartialEntity<AuditEntry> {
+  return {
+    id: randomUUID(),
+    action: event.action,
+    actorId: event.actorId ?? null,
+    targetType: event.targetType ?? null,
+    targetId: event.targetId ?? null,
+    instituteId: event.instituteId ?? null,
+    ip: event.ip ?? null,
+    details: (event.details ?? null) as QueryDeepPartialEntity<AuditEntry>['details'],
+  };
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(@InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>) {}
+
+  /**
+   * With `em`, the entry commits or rolls back with the change it reports.
+   * Without, it is written on its own (security events such as a failed login).
+   */
+  async record(event: AuditEvent, em?: EntityManager): Promise<void> {
+    if (em) {
+      await em.insert(AuditEntry, toRow(event));
+      return;
+    }
+    try {
+      await this.entries.insert(toRow(event));
+    } catch (error) {
+      // Losing an entry must not fail the login it reports; it is logged instead.
+      this.logger.error({ action: event.action, error: error instanceof Error ? error.message : String(error) }, 'Could not write audit entry');
+    }
+  }
+
+  async recordMany(events: AuditEvent[], em: EntityManager): Promise<void> {
+    if (events.length) await em.insert(AuditEntry, events.map(toRow));
+  }
+}

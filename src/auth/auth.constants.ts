@@ -1,0 +1,11 @@
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+export const VERIFY_EMAIL_TTL_MS = 24 * 3600 * 1000;
+export const RESET_PASSWORD_TTL_MS = 3600 * 1000;
+export const JWT_ISSUER = 'oktonine';
+export const JWT_AUDIENCE = 'oktonine-api';
+export const ACCESS_TOKEN_TYPE = 'access';
+export const LOCKOUT_THRESHOLD = 10;
+export const LOCKOUT_MS = 15 * 60 * 1000;
+
+export const TOKEN_EMAIL_JOB = 'auth.token-email';

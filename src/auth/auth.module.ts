@@ -1,0 +1,66 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
+import { authConfig } from '../config/configuration';
+import { Membership } from '../memberships/entities/membership.entity';
+import { AccessService } from './access.service';
+import { AuthMailService } from './auth-mail.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { EmailTokensService } from './email-tokens.service';
+import { OneTimeToken } from './entities/one-time-token.entity';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { LockoutService } from './lockout.service';
+import { MeController } from './me.controller';
+import { PasswordService } from './password.service';
+import { StaffService } from './staff.service';
+import { TokensService } from './tokens.service';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [authConfig.KEY],
+      useFactory: (config: ConfigType<typeof authConfig>) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [authConfig.KEY],
+      useFactory: (config: ConfigType<typeof authConfig>) => ({
+        throttlers: [{ name: 'default', limit: config.throttleLimit, ttl: config.throttleTtlSeconds * 1000 }],
+        // With Redis, every API replica counts in the same place.
+        storage: config.redisUrl
+          ? // Given a URL (not a client) the storage owns its connection and closes it at shutdown.
+            new ThrottlerStorageRedisService(config.redisUrl, { keyPrefix: `${config.redisPrefix}:throttle:`, maxRetriesPerRequest: 2 })
+          : undefined,
+      }),
+    }),
+    TypeOrmModule.forFeature([RefreshToken, OneTimeToken, Membership, CompanyAffiliation]),
+  ],
+  controllers: [AuthController, MeController],
+  providers: [
+    AccessService,
+    AuthMailService,
+    AuthService,
+    EmailTokensService,
+    JwtStrategy,
+    LockoutService,
+    PasswordService,
+    StaffService,
+    TokensService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [AccessService, AuthMailService, PasswordService, StaffService, TokensService, EmailTokensService],
+})
+export class AuthModule {}

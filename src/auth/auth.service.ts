@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { Transactions } from '../common/transactions';
+import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
+import { Membership } from '../memberships/entities/membership.entity';
+import { UserResponseDto } from '../users/dto/user-response.dto';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { AuthMailService } from './auth-mail.service';
+import { LoginResponseDto, MeResponseDto } from './dto/auth.dto';
+import { EmailTokensService } from './email-tokens.service';
+import { TokenPurpose } from './entities/one-time-token.entity';
+import { LockoutService } from './lockout.service';
+import { PasswordService } from './password.service';
+import { TokenPair, TokensService } from './tokens.service';
+
+const invalidCredentials = () => AppError.unauthorized('INVALID_CREDENTIALS', 'Invalid email or password');
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokensService,
+    private readonly emailTokens: EmailTokensService,
+    private readonly lockout: LockoutService,
+    private readonly mail: AuthMailService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly tx: Transactions,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    @InjectRepository(CompanyAffiliation) private readonly affiliations: Repository<CompanyAffiliation>,
+  ) {}
+
+  /**
+   * The same 401 for an unknown email, a wrong password and a locked account, with
+   * the same argon2 work on every path. Only after a correct password does an
+   * unverified self-registered account learn it must verify its email.
+   */
+  async login(email: string, password: string, ip: string | null): Promise<LoginResponseDto> {
+    const user = await this.users.findByEmailWithSecret(email);
+    if (!user) {
+      await this.passwords.verifyDummy(password);
+      await this.audit.record({ action: 'auth.login_failed', ip, details: { reason: 'unknown_account' } });
+      throw invalidCredentials();
+    }
+    if (!(await this.lockout.reserveAttempt(user.id))) {
+      await this.passwords.verifyDummy(password);
+      await this.audit.record({ action: 'auth.login_locked', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+      throw invalidCredentials();
+    }
+    if (!(await this.passwords.verify(user.passwordHash, password))) {
+      await this.audit.record({ action: 'auth.login_failed', actorId: user.id, targetType: 'user', targetId: user.id, ip, details: { reason: 'bad_password' } });
+      throw invalidCredentials();
+    }
+    await this.lockout.clear(user.id);
+    if (!user.emailVerifiedAt) throw AppError.forbidden('EMAIL_NOT_VERIFIED', 'Verify your email address before signing in');
+    if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
+      await this.users.repository.update({ id: user.id }, { passwordHash: await this.passwords.hash(password) });
+    }
+    await this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+    return { ...(await this.tokens.issue(user)), user: UserResponseDto.from(user) };
+  }
+
+  refresh(refreshToken: string, ip: string | null): Promise<TokenPair> {
+    return this.tokens.rotate(refreshToken, ip, (id) => this.users.findById(id));
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.tokens.revokeByToken(refreshToken);
+  }
+
+  /** 202 whether or not the account exists; the email goes out only if it does. */
+  async forgotPassword(email: string, ip: string | null): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user) return;
+    await this.audit.record({ action: 'auth.password_reset_requested', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+    await this.mail.send(user.id, 'reset-password');
+  }
+
+  /**
+   * The password is checked against the policy before the token is spent, so a
+   * refused password does not burn the link. Every session of the user ends.
+   */
+  async resetPassword(token: string, password: string, ip: string | null): Promise<void> {
+    const userId = await this.emailTokens.peek(token, TokenPurpose.ResetPassword);
+    const user = await this.users.findById(userId);
+    if (!user) throw AppError.unauthorized('INVALID_TOKEN', 'The link is invalid, expired or already used');
+    this.passwords.assertAcceptable(password, user.email);
+    const hash = await this.passwords.hash(password);
+    await this.tx.run(async (em) => {
+      await this.emailTokens.consume(token, TokenPurpose.ResetPassword, em);
+      await em
+        .createQueryBuilder()
+        .update(User)
+        .set({
+          passwordHash: hash,
+          tokenVersion: () => 'tokenVersion + 1',
+          failedLoginCount: 0,
+          lockedUntil: null,
+          // Following a link sent to the address proves the address.
+          emailVerifiedAt: user.emailVerifiedAt ?? this.clock.now(),
+        })
+        .where('id = :id', { id: user.id })
+        .execute();
+      await this.audit.record({ action: 'auth.password_reset', actorId: user.id, targetType: 'user', targetId: user.id, ip }, em);
+    });
+    await this.tokens.revokeAllForUser(user.id);
+  }
+
+  async changePassword(userId: string, current: string, next: string, ip: string | null): Promise<LoginResponseDto> {
+    const user = await this.users.findByIdWithSecret(userId);
+    if (!user) throw AppError.unauthorized();
+    if (!(await this.passwords.verify(user.passwordHash, current))) {
+      await this.audit.record({ action: 'auth.password_change_failed', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+      throw AppError.validation([{ field: 'currentPassword', message: 'currentPassword is not correct' }], 'The current password is not correct');
+    }
+    this.passwords.assertAcceptable(next, user.email, 'newPassword');
+    const hash = await this.passwords.hash(next);
+    await this.tx.run(async (em) => {
+      await em
+        .createQueryBuilder()
+        .update(User)
+        .set({ passwordHash: hash, tokenVersion: () => 'tokenVersion + 1' })
+        .where('id = :id', { id: user.id })
+        .execute();
+      await this.audit.record({ action: 'auth.password_changed', actorId: user.id, targetType: 'user', targetId: user.id, ip }, em);
+    });
+    await this.tokens.revokeAllForUser(user.id);
+    // Every earlier token is now refused, this caller's included: hand it a fresh pair.
+    const updated = (await this.users.findById(user.id))!;
+    return { ...(await this.tokens.issue(updated)), user: UserResponseDto.from(updated) };
+  }
+
+  async verifyEmail(token: string, ip: string | null): Promise<void> {
+    await this.tx.run(async (em) => {
+      const userId = await this.emailTokens.consume(token, TokenPurpose.VerifyEmail, em);
+      await em.update(User, { id: userId, emailVerifiedAt: IsNull() }, { emailVerifiedAt: this.clock.now() });
+      await this.audit.record({ action: 'auth.email_verified', actorId: userId, targetType: 'user', targetId: userId, ip }, em);
+    });
+  }
+
+  /** 202 always; a new link only for an existing, still unverified account. */
+  async resendVerification(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (user && !user.emailVerifiedAt) await this.mail.send(user.id, 'verify-email');
+  }
+
+  async me(userId: string): Promise<MeResponseDto> {
+    const user = await this.users.findById(userId);
+    if (!user) throw AppError.unauthorized();
+    const memberships = await this.memberships.find({ where: { userId }, relations: { institute: true }, order: { createdAt: 'ASC' } });
+    const affiliation = await this.affiliations.findOne({ where: { userId }, relations: { company: true } });
+    return {
+      ...UserResponseDto.from(user),
+      memberships: memberships.map((m) => ({
+        institute: { id: m.instituteId, name: m.institute!.name },
+        role: m.role,
+        status: m.status,
+        group: m.group,
+        department: m.department,
+      })),
+      company: affiliation
+        ? {
+            company: { id: affiliation.companyId, name: affiliation.company!.name, status: affiliation.company!.status },
+            status: affiliation.status,
+            submittedAt: affiliation.submittedAt.toISOString(),
+          }
+        : null,
+    };
+  }
+
+  async updateLocale(userId: string, locale: string): Promise<MeResponseDto> {
+    await this.users.repository.update({ id: userId }, { locale });
+    return this.me(userId);
+  }
+}

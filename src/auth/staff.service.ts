@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { authConfig } from '../config/configuration';
+import { normalizeEmail } from '../users/email';
+import { UsersService } from '../users/users.service';
+import { PasswordService } from './password.service';
+
+/**
+ * Staff accounts: the first one from BOOTSTRAP_STAFF_EMAIL/PASSWORD at start
+ * (only when no staff exists), others from `npm run cli -- create-staff`.
+ */
+@Injectable()
+export class StaffService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Staff');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const bootstrap = this.config.bootstrapStaff;
+    if (!bootstrap) return;
+    if (await this.users.repository.exists({ where: { isStaff: true } })) return;
+    const result = await this.createOrPromote(bootstrap.email, bootstrap.password, 'bootstrap');
+    this.logger.log({ userId: result.id }, result.created ? 'Bootstrap staff account created' : 'Existing account promoted to staff');
+  }
+
+  /**
+   * Creates a verified staff account, or promotes an existing account (its
+   * password is then left alone). Concurrent starts are settled by the unique email.
+   */
+  async createOrPromote(email: string, password: string | null, via: string): Promise<{ id: string; created: boolean }> {
+    const normalized = normalizeEmail(email);
+    const existing = await this.users.findByEmail(normalized);
+    if (existing) {
+      if (!existing.isStaff) {
+        await this.users.repository.update({ id: existing.id }, { isStaff: true, emailVerifiedAt: existing.emailVerifiedAt ?? this.clock.now() });
+        await this.audit.record({ action: 'staff.promoted', targetType: 'user', targetId: existing.id, details: { via } });
+      }
+      return { id: existing.id, created: false };
+    }
+    if (password === null) throw new Error('A password is required to create a staff account');
+    this.passwords.assertAcceptable(password, normalized);
+    const id = randomUUID();
+    try {
+      await this.users.repository.insert({
+        id,
+        email: normalized,
+        firstName: 'Oktonine',
+        lastName: 'Staff',
+        passwordHash: await this.passwords.hash(password),
+        isStaff: true,
+        emailVerifiedAt: this.clock.now(),
+      });
+    } catch (error) {
+      const raced = await this.users.findByEmail(normalized);
+      if (raced) return { id: raced.id, created: false };
+      throw error;
+    }
+    await this.audit.record({ action: 'staff.created', targetType: 'user', targetId: id, details: { via } });
+    return { id, created: true };
+  }
+}

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { AuditService } from '../audit/audit.service';
+import { User } from '../users/entities/user.entity';
+import { ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_TTL_MS } from './auth.constants';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { newOpaqueToken, sha256 } from './token-hash';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  typ: string;
+  ver: number;
+}
+
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    @InjectRepository(RefreshToken) private readonly refreshTokens: Repository<RefreshToken>,
+  ) {}
+
+  /** A new login: a new refresh-token family. */
+  async issue(user: Pick<User, 'id' | 'tokenVersion'>): Promise<TokenPair> {
+    return this.issueInFamily(user, randomUUID());
+  }
+
+  /**
+   * Rotation: the presented token is spent and a new one issued in its family.
+   * Presenting a spent token again means it leaked: the whole family is revoked.
+   */
+  async rotate(raw: string, ip: string | null, loadUser: (id: string) => Promise<User | null>): Promise<TokenPair> {
+    const now = this.clock.now();
+    const token = await this.refreshTokens.findOne({ where: { tokenHash: sha256(raw) } });
+    if (!token) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    if (token.revokedAt) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    if (token.usedAt) {
+      await this.revokeFamily(token.familyId);
+      await this.audit.record({ action: 'auth.refresh_reuse', actorId: token.userId, targetType: 'user', targetId: token.userId, ip, details: { familyId: token.familyId } });
+      throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    }
+    if (token.expiresAt.getTime() <= now.getTime()) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    // Spend it atomically: of two concurrent uses only one wins; the loser counts as reuse.
+    const spent = await this.refreshTokens.update({ id: token.id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
+    if (!spent.affected) {
+      await this.revokeFamily(token.familyId);
+      await this.audit.record({ action: 'auth.refresh_reuse', actorId: token.userId, targetType: 'user', targetId: token.userId, ip, details: { familyId: token.familyId } });
+      throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    }
+    const user = await loadUser(token.userId);
+    if (!user) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    return this.issueInFamily(user, token.familyId);
+  }
+
+  /** Logout: the session (family) of this token ends. Unknown tokens are ignored. */
+  async revokeByToken(raw: string): Promise<void> {
+    const token = await this.refreshTokens.findOne({ where: { tokenHash: sha256(raw) } });
+    if (token) await this.revokeFamily(token.familyId);
+  }
+
+  async revokeAllForUser(userId: string): Promise<void> {
+    await this.refreshTokens.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.refreshTokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  private async issueInFamily(user: Pick<User, 'id' | 'tokenVersion'>, familyId: string): Promise<TokenPair> {
+    const now = this.clock.now();
+    const claims: AccessTokenClaims = { sub: user.id, typ: ACCESS_TOKEN_TYPE, ver: user.tokenVersion };
+    const accessToken = await this.jwt.signAsync(claims, {
+      algorithm: 'HS256',
+      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      jwtid: randomUUID(),
+    });
+    const refreshToken = newOpaqueToken();
+    await this.refreshTokens.insert({
+      id: randomUUID(),
+      userId: user.id,
+      familyId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_MS),
+      usedAt: null,
+      revokedAt: null,
+    });
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+  }
+}

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { User } from '../entities/user.entity';
+
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() firstName: string;
+  @ApiProperty() lastName: string;
+  @ApiProperty() email: string;
+  @ApiProperty() emailVerified: boolean;
+  @ApiProperty() isStaff: boolean;
+  @ApiProperty({ enum: ['en', 'fr'] }) locale: string;
+  @ApiProperty() createdAt: string;
+
+  static from(u: User): UserResponseDto {
+    return {
+      id: u.id,
+      firstName: u.firstName,
+      lastName: u.lastName,
+      email: u.email,
+      emailVerified: u.emailVerifiedAt !== null,
+      isStaff: u.isStaff,
+      locale: u.locale,
+      createdAt: u.createdAt.toISOString(),
+    };
+  }
+}
