@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { ConfigError, loadEnv } from './config/env';
 import { createDataSource } from './database/data-source';
 import { runMigrations } from './database/migrator.service';
@@ -8,6 +10,10 @@ import { runMigrations } from './database/migrator.service';
  *   migration:run      apply pending migrations
  *   migration:revert   revert the last applied migration
  *   migration:show     list migrations and whether they are applied
+ *   create-staff <email>
+ *                      create a staff account (or promote an existing one); on a
+ *                      terminal it asks for the password, otherwise it generates
+ *                      one and prints it once
  */
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'migration:run': async () => {
@@ -39,6 +45,44 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
       await ds.destroy();
     }
   },
+};
+
+async function askHidden(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const output = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WritableStream };
+  let asked = false;
+  output._writeToOutput = (s: string) => {
+    if (!asked) {
+      output.output.write(s);
+      asked = true;
+    }
+  };
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  process.stdout.write('\n');
+  return answer;
+}
+
+COMMANDS['create-staff'] = async ([email]) => {
+  if (!email) throw new Error('Usage: npm run cli -- create-staff <email>');
+  loadEnv();
+  process.env.RUN_WORKERS = 'false';
+  process.env.LOG_LEVEL ??= 'warn';
+  let password: string | null = process.stdin.isTTY ? await askHidden(`Password for ${email} (empty to generate one): `) : null;
+  const generated = !password;
+  if (!password) password = randomBytes(18).toString('base64url');
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { StaffService } = await import('./auth/staff.service');
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  try {
+    const result = await app.get(StaffService).createOrPromote(email, password, 'cli');
+    if (!result.created) console.log(`${email} already had an account: it is now staff, its password is unchanged`);
+    else if (generated) console.log(`Staff account created: ${email}\nPassword (shown once): ${password}`);
+    else console.log(`Staff account created: ${email}`);
+  } finally {
+    await app.close();
+  }
 };
 
 export function registerCommand(name: string, run: (args: string[]) => Promise<void>) {

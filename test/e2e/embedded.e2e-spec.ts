@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, SpawnedApp, spawnEntry } from '../support/spawn-app';
@@ -41,6 +42,32 @@ describe('Embedded default (no configuration)', () => {
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as Array<{ name: string }>;
     db.close();
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['users', 'memberships', 'migrations']));
+  });
+
+  it('runs mail jobs in-process and writes each message to var/mail/<timestamp>-<to>.eml', async () => {
+    // An account to write to, created by the operator CLI on the same embedded database.
+    const cli = spawnEntry('cli.ts', {}, dir, ['create-staff', 'ops@example.org']);
+    expect((await cli.exit).code).toBe(0);
+    const res = await fetch(`${app.baseUrl}/api/auth/password/forgot`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'ops@example.org' }),
+    });
+    expect(res.status).toBe(202);
+    const mailDir = join(dir, 'var', 'mail');
+    let files: string[] = [];
+    for (let i = 0; i < 100 && !files.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      files = existsSync(mailDir) ? readdirSync(mailDir) : [];
+    }
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T[\d-]+Z-ops@example\.org\.eml$/);
+    const mail = await simpleParser(readFileSync(join(mailDir, files[0])));
+    expect(mail.subject).toBe('Reset your Oktonine password');
+    expect(mail.text).toMatch(/http:\/\/localhost:3000\/reset-password\?token=[\w-]{43}/);
+    expect(mail.html).toContain('Choose a new password');
+    // One log line names the recipient and the subject.
+    expect(app.output()).toContain('Mail to ops@example.org: Reset your Oktonine password');
   });
 
   it('writes structured JSON logs', () => {
