@@ -20,7 +20,8 @@ import { LOG_DESTINATION } from './common/log-destination';
       isGlobal: true,
       cache: false,
       load: configNamespaces,
-      ignoreEnvFile: process.env.NODE_ENV === 'test',
+      // The entry points load .env themselves (src/config/dotenv.ts), before validation.
+      ignoreEnvFile: true,
       validate: (raw) => {
         loadEnv(raw as Record<string, string>);
         return raw;

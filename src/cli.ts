@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { loadDotEnv } from './config/dotenv';
 import { ConfigError, loadEnv } from './config/env';
 import { createDataSource } from './database/data-source';
 import { runMigrations } from './database/migrator.service';
@@ -90,6 +91,7 @@ export function registerCommand(name: string, run: (args: string[]) => Promise<v
 }
 
 async function main() {
+  loadDotEnv();
   const [command, ...args] = process.argv.slice(2);
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { loadDotEnv } from './config/dotenv';
 import { ConfigError, loadEnv } from './config/env';
 
 async function bootstrap() {
+  loadDotEnv();
   let port: number;
   try {
     port = loadEnv().port;

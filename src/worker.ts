@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { loadDotEnv } from './config/dotenv';
 import { ConfigError, loadEnv } from './config/env';
 
 /**
@@ -6,6 +7,7 @@ import { ConfigError, loadEnv } from './config/env';
  * Scale it apart from the API: any number of these over the same MySQL and Redis.
  */
 async function bootstrap() {
+  loadDotEnv();
   process.env.RUN_WORKERS = 'true';
   try {
     const env = loadEnv();
