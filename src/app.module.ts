@@ -9,6 +9,8 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { UsersModule } from './users/users.module';
+import { InstitutesModule } from './institutes/institutes.module';
+import { MembershipsModule } from './memberships/memberships.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { loggerParams } from './common/logging';
@@ -38,6 +40,8 @@ import { LOG_DESTINATION } from './common/log-destination';
     AuditModule,
     UsersModule,
     AuthModule,
+    InstitutesModule,
+    MembershipsModule,
     HealthModule,
   ],
 })

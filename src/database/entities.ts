@@ -5,6 +5,7 @@ import { CompanyAffiliation } from '../companies/entities/company-affiliation.en
 import { Company } from '../companies/entities/company.entity';
 import { ImportBatch } from '../imports/entities/import-batch.entity';
 import { Institute } from '../institutes/entities/institute.entity';
+import { InstituteNameWord } from '../institutes/entities/institute-name-word.entity';
 import { Membership } from '../memberships/entities/membership.entity';
 import { Notification } from '../notifications/entities/notification.entity';
 import { User } from '../users/entities/user.entity';
@@ -12,6 +13,7 @@ import { User } from '../users/entities/user.entity';
 export const entities = [
   User,
   Institute,
+  InstituteNameWord,
   Company,
   CompanyAffiliation,
   Membership,

@@ -1,4 +1,5 @@
 import { InitialSchema1764316800000 } from './1764316800000-initial-schema';
+import { SearchAndMemberIndexes1764403200000 } from './1764403200000-search-and-member-indexes';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
-export const migrations = [InitialSchema1764316800000];
+export const migrations = [InitialSchema1764316800000, SearchAndMemberIndexes1764403200000];

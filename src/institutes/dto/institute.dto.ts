@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Institute, InstituteStatus } from '../entities/institute.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateInstituteDto {
+  @ApiProperty({ example: 'École Saint-Exupéry' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ example: 'Lyon' })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  city?: string;
+
+  @ApiPropertyOptional({ example: 'France' })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  country?: string;
+
+  @ApiPropertyOptional({ enum: InstituteStatus, default: InstituteStatus.Active })
+  @IsOptional()
+  @IsEnum(InstituteStatus)
+  status?: InstituteStatus;
+}
+
+export class UpdateInstituteDto extends PartialType(CreateInstituteDto) {}
+
+export class SearchInstitutesQueryDto {
+  @ApiPropertyOptional({ description: 'Words matched as prefixes of the name’s words, ignoring case and accents', example: 'ecole st' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  limit?: number;
+}
+
+export class InstituteSummaryDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) city: string | null;
+  @ApiProperty({ nullable: true, type: String }) country: string | null;
+
+  static from(i: Institute): InstituteSummaryDto {
+    return { id: i.id, name: i.name, city: i.city, country: i.country };
+  }
+}
+
+export class InstituteResponseDto extends InstituteSummaryDto {
+  @ApiProperty({ enum: InstituteStatus }) status: InstituteStatus;
+  @ApiProperty() createdAt: string;
+
+  static override from(i: Institute): InstituteResponseDto {
+    return { ...InstituteSummaryDto.from(i), status: i.status, createdAt: i.createdAt.toISOString() };
+  }
+}

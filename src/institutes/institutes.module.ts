@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InstituteNameWord } from './entities/institute-name-word.entity';
+import { Institute } from './entities/institute.entity';
+import { InstitutesController } from './institutes.controller';
+import { InstitutesService } from './institutes.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Institute, InstituteNameWord])],
+  controllers: [InstitutesController],
+  providers: [InstitutesService],
+  exports: [InstitutesService],
+})
+export class InstitutesModule {}

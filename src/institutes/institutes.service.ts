@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AppError } from '../common/errors/app-error';
+import { foldText, words } from '../common/text';
+import { Transactions } from '../common/transactions';
+import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, UpdateInstituteDto } from './dto/institute.dto';
+import { InstituteNameWord } from './entities/institute-name-word.entity';
+import { Institute, InstituteStatus } from './entities/institute.entity';
+
+const MAX_QUERY_WORDS = 5;
+
+/** Abbreviations people type for words of institute names ("ecole st" finds "École Saint-…"). */
+const ALIASES: Record<string, string[]> = { saint: ['st'], sainte: ['ste'], saints: ['sts'], mont: ['mt'] };
+
+export function nameWords(name: string): string[] {
+  const list = words(name);
+  return [...new Set([...list, ...list.flatMap((w) => ALIASES[w] ?? [])])];
+}
+
+@Injectable()
+export class InstitutesService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    @InjectRepository(Institute) private readonly institutes: Repository<Institute>,
+  ) {}
+
+  async create(dto: CreateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
+    const id = randomUUID();
+    await this.tx.run(async (em) => {
+      await em.insert(Institute, {
+        id,
+        name: dto.name,
+        searchName: foldText(dto.name).slice(0, 200),
+        city: dto.city ?? null,
+        country: dto.country ?? null,
+        status: dto.status ?? InstituteStatus.Active,
+      });
+      await this.writeWords(em, id, dto.name);
+      await this.audit.record({ action: 'institute.created', actorId, targetType: 'institute', targetId: id, instituteId: id, ip }, em);
+    });
+    return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id }));
+  }
+
+  async update(id: string, dto: UpdateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
+    const institute = await this.get(id);
+    await this.tx.run(async (em) => {
+      const changes: Partial<Institute> = {};
+      if (dto.name !== undefined) Object.assign(changes, { name: dto.name, searchName: foldText(dto.name).slice(0, 200) });
+      if (dto.city !== undefined) changes.city = dto.city || null;
+      if (dto.country !== undefined) changes.country = dto.country || null;
+      if (dto.status !== undefined) changes.status = dto.status;
+      if (Object.keys(changes).length) await em.update(Institute, { id }, changes);
+      if (dto.name !== undefined) {
+        await em.delete(InstituteNameWord, { instituteId: id });
+        await this.writeWords(em, id, dto.name);
+      }
+      await this.audit.record({ action: 'institute.updated', actorId, targetType: 'institute', targetId: id, instituteId: id, ip, details: { fields: Object.keys(dto) } }, em);
+    });
+    return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id: institute.id }));
+  }
+
+  async get(id: string): Promise<Institute> {
+    const institute = await this.institutes.findOneBy({ id });
+    if (!institute) throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
+    return institute;
+  }
+
+  /**
+   * Registration typeahead: every typed word must be the prefix of a word of the
+   * name. Each word is an index range scan on institute_name_words(word), so
+   * the cost follows the matches, not the number of institutes.
+   */
+  async search(search: string | undefined, limit = 20): Promise<InstituteSummaryDto[]> {
+    const terms = words(search ?? '').slice(0, MAX_QUERY_WORDS);
+    const qb = this.institutes.createQueryBuilder('i').where('i.status = :active', { active: InstituteStatus.Active });
+    terms.forEach((term, n) => {
+      qb.andWhere(`i.id IN (SELECT w${n}.instituteId FROM institute_name_words w${n} WHERE w${n}.word LIKE :t${n})`, { [`t${n}`]: `${term}%` });
+    });
+    const rows = await qb.orderBy('i.searchName', 'ASC').addOrderBy('i.id', 'ASC').take(Math.min(limit, 20)).getMany();
+    return rows.map(InstituteSummaryDto.from);
+  }
+
+  private async writeWords(em: EntityManager, instituteId: string, name: string): Promise<void> {
+    const list = nameWords(name);
+    if (list.length) await em.insert(InstituteNameWord, list.map((word) => ({ instituteId, word })));
+  }
+}

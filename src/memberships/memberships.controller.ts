@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditQueryService } from '../audit/audit-query.service';
+import { AuditPageDto, ListAuditQueryDto } from '../audit/dto/audit.dto';
+import { AuthUser } from '../auth/auth.types';
+import { Auth } from '../auth/decorators/auth.decorator';
+import { CurrentMembership, CurrentUser } from '../auth/decorators/current-user.decorator';
+import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
+import { AppError } from '../common/errors/app-error';
+import { AddMemberDto, ListMembersQueryDto, MemberPageDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
+import { Membership, MembershipRole } from './entities/membership.entity';
+import { Actor, MembershipsService } from './memberships.service';
+
+const { Manager, Teacher } = MembershipRole;
+const userIdPipe = new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound('MEMBER_NOT_FOUND', 'This user is not a member of this institute') });
+
+@ApiTags('members')
+@Controller('institutes/:instituteId')
+export class MembershipsController {
+  constructor(
+    private readonly members: MembershipsService,
+    private readonly audit: AuditQueryService,
+  ) {}
+
+  @Post('members')
+  @Auth({ institute: [Manager, Teacher] })
+  @ApiOperation({ summary: 'Attach a user to the institute (“Join an institute”), or create and attach one; teachers attach students only' })
+  @ApiCreatedResponse({ type: MemberResponseDto })
+  @ApiConflictResponse({ description: 'ALREADY_MEMBER, or EMAIL_TAKEN when creating' })
+  add(@Param('instituteId') instituteId: string, @Body() body: AddMemberDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+    return this.members.add(instituteId, body, actor(user, membership, meta));
+  }
+
+  @Get('members')
+  @Auth({ institute: [Manager, Teacher] })
+  @ApiOperation({ summary: 'Members of the institute, newest first, keyset-paginated' })
+  @ApiOkResponse({ type: MemberPageDto })
+  list(@Param('instituteId') instituteId: string, @Query() query: ListMembersQueryDto) {
+    return this.members.list(instituteId, query);
+  }
+
+  @Get('members/:userId')
+  @Auth({ institute: [Manager, Teacher] })
+  @ApiOperation({ summary: 'One member of the institute' })
+  @ApiOkResponse({ type: MemberResponseDto })
+  get(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string) {
+    return this.members.getMember(instituteId, userId);
+  }
+
+  @Patch('members/:userId')
+  @Auth({ institute: [Manager] })
+  @ApiOperation({ summary: 'Change a member’s role, group or department (“Roles modification”)' })
+  @ApiOkResponse({ type: MemberResponseDto })
+  @ApiConflictResponse({ description: 'LAST_MANAGER' })
+  update(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @Body() body: UpdateMemberDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+    return this.members.update(instituteId, userId, body, actor(user, membership, meta));
+  }
+
+  @Delete('members/:userId')
+  @HttpCode(204)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({ summary: 'Detach a member from the institute' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'LAST_MANAGER' })
+  async remove(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+    await this.members.remove(instituteId, userId, actor(user, membership, meta));
+  }
+
+  @Get('audit')
+  @Auth({ institute: [Manager] })
+  @ApiOperation({ summary: 'The institute’s audit log (managers): creations, attachments, role changes, detachments' })
+  @ApiOkResponse({ type: AuditPageDto })
+  auditLog(@Param('instituteId') instituteId: string, @Query() query: ListAuditQueryDto) {
+    return this.audit.list(query, { instituteId });
+  }
+}
+
+function actor(user: AuthUser, membership: Membership | undefined, meta: RequestMeta): Actor {
+  return { user, membership, ip: meta.ip, locale: meta.locale };
+}

@@ -1,0 +1,248 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Brackets, EntityManager, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthMailService } from '../auth/auth-mail.service';
+import { AuthUser } from '../auth/auth.types';
+import { AppError } from '../common/errors/app-error';
+import { isUniqueViolation } from '../common/errors/db-errors';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { Transactions } from '../common/transactions';
+import { Institute } from '../institutes/entities/institute.entity';
+import { InstitutesService } from '../institutes/institutes.service';
+import { MailService } from '../mail/mail.service';
+import { User } from '../users/entities/user.entity';
+import { UserAccountsService } from '../users/user-accounts.service';
+import { AddMemberDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
+import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
+
+export interface Actor {
+  user: AuthUser;
+  /** The caller's active membership in the route's institute (absent for staff who are not members). */
+  membership?: Membership;
+  ip: string | null;
+  locale: string;
+}
+
+const memberNotFound = () => AppError.notFound('MEMBER_NOT_FOUND', 'This user is not a member of this institute');
+
+function toResponse(m: Membership, u: Pick<User, 'firstName' | 'lastName' | 'email'>): MemberResponseDto {
+  return {
+    userId: m.userId,
+    instituteId: m.instituteId,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    email: u.email,
+    role: m.role,
+    status: m.status,
+    group: m.group,
+    department: m.department,
+    createdAt: new Date(m.createdAt).toISOString(),
+    validatedAt: m.validatedAt ? new Date(m.validatedAt).toISOString() : null,
+  };
+}
+
+/** The User <--> Institute relation: join, list, change role, detach. */
+@Injectable()
+export class MembershipsService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    private readonly accounts: UserAccountsService,
+    private readonly institutes: InstitutesService,
+    private readonly authMail: AuthMailService,
+    private readonly mail: MailService,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    @InjectRepository(User) private readonly users: Repository<User>,
+  ) {}
+
+  /**
+   * Attaches an existing user (`userId`) or creates one (`user`) and attaches it
+   * in the same transaction. Teachers may only attach students.
+   */
+  async add(instituteId: string, dto: AddMemberDto, actor: Actor): Promise<MemberResponseDto> {
+    if (Boolean(dto.userId) === Boolean(dto.user)) {
+      throw AppError.validation([{ field: 'userId', message: 'give either userId or user, not both' }], 'Give either userId or user');
+    }
+    this.assertMayGrant(actor, dto.role);
+    const institute = await this.institutes.get(instituteId);
+    const membership = {
+      id: randomUUID(),
+      instituteId,
+      role: dto.role,
+      status: MembershipStatus.Active,
+      group: dto.group ?? null,
+      department: dto.department ?? null,
+      createdById: actor.user.id,
+      validatedById: actor.user.id,
+      validatedAt: new Date(),
+    };
+
+    if (dto.user) {
+      const prepared = await this.accounts.prepare(dto.user, actor.user.id, actor.locale);
+      await this.tx.run(async (em) => {
+        await this.accounts.insert(em, prepared, actor.ip, instituteId);
+        await this.insertMembership(em, { ...membership, userId: prepared.row.id }, actor);
+      });
+      if (prepared.needsPassword) await this.authMail.send(prepared.row.id, 'set-password', { instituteName: institute.name });
+      return this.getMember(instituteId, prepared.row.id);
+    }
+
+    const user = await this.users.findOneBy({ id: dto.userId! });
+    if (!user || !(await this.accounts.canSee(actor.user, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+    await this.tx.run((em) => this.insertMembership(em, { ...membership, userId: user.id }, actor));
+    if (!(await this.creatorBelongsTo(user, instituteId))) {
+      await this.mail.send({ to: user.email, template: 'added-to-institute', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: dto.role } });
+    }
+    return this.getMember(instituteId, user.id);
+  }
+
+  async list(instituteId: string, query: ListMembersQueryDto): Promise<Page<MemberResponseDto>> {
+    const limit = query.limit ?? 50;
+    const qb = this.memberships
+      .createQueryBuilder('m')
+      .innerJoin(User, 'u', 'u.id = m.userId')
+      .select(['m.userId AS userId', 'm.instituteId AS instituteId', 'm.role AS role', 'm.status AS status', 'm.groupName AS groupName', 'm.department AS department'])
+      .addSelect(['m.createdAt AS createdAt', 'm.validatedAt AS validatedAt', 'm.id AS id', 'u.firstName AS firstName', 'u.lastName AS lastName', 'u.email AS email'])
+      .where('m.instituteId = :instituteId', { instituteId });
+    if (query.role) qb.andWhere('m.role = :role', { role: query.role });
+    if (query.status) qb.andWhere('m.status = :status', { status: query.status });
+    if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
+    if (query.department) qb.andWhere('m.department = :department', { department: query.department });
+    const search = query.search?.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    if (search) {
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('u.email LIKE :s', { s: `${search}%` }).orWhere('u.lastName LIKE :s').orWhere('u.firstName LIKE :s'),
+        ),
+      );
+    }
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(query.cursor, 2) as [string, string];
+      const c = new Date(createdAt);
+      if (Number.isNaN(c.getTime()) || typeof id !== 'string') decodeCursor('', 2);
+      // Newest first; members added while paging sort before the cursor and never shift later pages.
+      qb.andWhere('m.createdAt <= :c AND (m.createdAt < :c OR m.id < :i)', { c, i: id });
+    }
+    const rows: Array<Record<string, any>> = await qb.orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(limit + 1).getRawMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) =>
+        toResponse(
+          { ...r, group: r.groupName, createdAt: parseDate(r.createdAt), validatedAt: r.validatedAt ? parseDate(r.validatedAt) : null } as Membership,
+          r as User,
+        ),
+      ),
+      nextCursor: rows.length > limit && last ? encodeCursor([parseDate(last.createdAt).toISOString(), last.id]) : null,
+    };
+  }
+
+  async getMember(instituteId: string, userId: string): Promise<MemberResponseDto> {
+    const m = await this.memberships.findOne({ where: { instituteId, userId }, relations: { user: true } });
+    if (!m) throw memberNotFound();
+    return toResponse(m, m.user!);
+  }
+
+  /** Role, group, department. An institute never loses its last active manager. */
+  async update(instituteId: string, userId: string, dto: UpdateMemberDto, actor: Actor): Promise<MemberResponseDto> {
+    const changed = await this.tx.run(async (em) => {
+      await this.lockInstitute(em, instituteId);
+      const m = await em.findOneBy(Membership, { instituteId, userId });
+      if (!m) throw memberNotFound();
+      const changes: Partial<Membership> = {};
+      if (dto.role !== undefined && dto.role !== m.role) changes.role = dto.role;
+      if (dto.group !== undefined) changes.group = dto.group;
+      if (dto.department !== undefined) changes.department = dto.department;
+      if (changes.role && m.role === MembershipRole.Manager && m.status === MembershipStatus.Active) {
+        await this.assertAnotherManager(em, instituteId, userId);
+      }
+      if (Object.keys(changes).length) await em.update(Membership, { id: m.id }, changes);
+      if (changes.role) {
+        await this.audit.record(
+          { action: 'member.role_changed', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { from: m.role, to: changes.role } },
+          em,
+        );
+      } else if (Object.keys(changes).length) {
+        await this.audit.record({ action: 'member.updated', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { fields: Object.keys(changes) } }, em);
+      }
+      return changes.role ? { from: m.role, to: changes.role } : null;
+    });
+    if (changed) {
+      const [user, institute] = await Promise.all([this.users.findOneByOrFail({ id: userId }), this.institutes.get(instituteId)]);
+      await this.mail.send({ to: user.email, template: 'role-changed', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: changed.to, previousRole: changed.from } });
+    }
+    return this.getMember(instituteId, userId);
+  }
+
+  async remove(instituteId: string, userId: string, actor: Actor): Promise<void> {
+    await this.tx.run(async (em) => {
+      await this.lockInstitute(em, instituteId);
+      const m = await em.findOneBy(Membership, { instituteId, userId });
+      if (!m) throw memberNotFound();
+      if (m.role === MembershipRole.Manager && m.status === MembershipStatus.Active) await this.assertAnotherManager(em, instituteId, userId);
+      await em.delete(Membership, { id: m.id });
+      await this.audit.record({ action: 'member.removed', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { role: m.role } }, em);
+    });
+  }
+
+  /** Managers give any role; teachers only `student`; staff anything. */
+  private assertMayGrant(actor: Actor, role: MembershipRole) {
+    if (actor.user.isStaff || actor.membership?.role === MembershipRole.Manager) return;
+    if (actor.membership?.role === MembershipRole.Teacher && role === MembershipRole.Student) return;
+    throw AppError.forbidden('ROLE_NOT_ALLOWED', `You may not attach a user as ${role}`);
+  }
+
+  private async insertMembership(em: EntityManager, row: Partial<Membership>, actor: Actor): Promise<void> {
+    try {
+      await em.insert(Membership, row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw AppError.conflict('ALREADY_MEMBER', 'This user is already a member of this institute');
+      throw error;
+    }
+    await this.audit.record(
+      { action: 'member.added', actorId: actor.user.id, targetType: 'user', targetId: row.userId, instituteId: row.instituteId, ip: actor.ip, details: { role: row.role } },
+      em,
+    );
+  }
+
+  /**
+   * Serialises changes to one institute's managers: the row lock is taken first
+   * in the transaction, so the count that follows sees every committed change
+   * (two managers demoting each other at once cannot both succeed).
+   */
+  private async lockInstitute(em: EntityManager, instituteId: string): Promise<void> {
+    if (this.tx.isMysql) {
+      const rows = await em.query('SELECT id FROM institutes WHERE id = ? FOR UPDATE', [instituteId]);
+      if (!rows.length) throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
+    } else if (!(await em.existsBy(Institute, { id: instituteId }))) {
+      throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
+    }
+  }
+
+  private async assertAnotherManager(em: EntityManager, instituteId: string, exceptUserId: string): Promise<void> {
+    const others = await em
+      .createQueryBuilder(Membership, 'm')
+      .where('m.instituteId = :instituteId AND m.role = :manager AND m.status = :active AND m.userId <> :userId', {
+        instituteId,
+        manager: MembershipRole.Manager,
+        active: MembershipStatus.Active,
+        userId: exceptUserId,
+      })
+      .getCount();
+    if (others === 0) throw AppError.conflict('LAST_MANAGER', 'The institute would be left without an active manager');
+  }
+
+  private async creatorBelongsTo(user: User, instituteId: string): Promise<boolean> {
+    if (!user.createdById) return false;
+    return this.memberships.existsBy({ userId: user.createdById, instituteId, status: MembershipStatus.Active });
+  }
+}
+
+/** Raw rows hold dates as Date (mysql2) or as UTC text (SQLite). */
+function parseDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  const s = String(value);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+}

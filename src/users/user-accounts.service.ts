@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthMailService } from '../auth/auth-mail.service';
+import { AuthUser } from '../auth/auth.types';
+import { PasswordService } from '../auth/password.service';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { isUniqueViolation } from '../common/errors/db-errors';
+import { Transactions } from '../common/transactions';
+import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
+import { CreateUserDto } from './dto/create-user.dto';
+import { normalizeEmail } from './email';
+import { User } from './entities/user.entity';
+
+export interface PreparedUser {
+  row: Partial<User> & { id: string; email: string };
+  /** No password given: a set-password email must follow the commit. */
+  needsPassword: boolean;
+}
+
+const STAFF_VISIBLE_ROLES = [MembershipRole.Manager, MembershipRole.Teacher];
+
+/** "Create a user" and who may see a user: shared by /users and /institutes/:id/members. */
+@Injectable()
+export class UserAccountsService {
+  constructor(
+    private readonly passwords: PasswordService,
+    private readonly clock: Clock,
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    private readonly authMail: AuthMailService,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+  ) {}
+
+  /** Validates and hashes outside any transaction (argon2 is slow; locks must stay short). */
+  async prepare(dto: CreateUserDto, creatorId: string, locale: string): Promise<PreparedUser> {
+    const email = normalizeEmail(dto.email);
+    if (dto.password !== undefined) this.passwords.assertAcceptable(dto.password, email);
+    return {
+      row: {
+        id: randomUUID(),
+        email,
+        firstName: dto.firstName,
+        lastName: dto.lastName,
+        passwordHash: dto.password !== undefined ? await this.passwords.hash(dto.password) : null,
+        // The institute vouches for accounts it creates.
+        emailVerifiedAt: this.clock.now(),
+        locale: dto.locale ?? locale,
+        createdById: creatorId,
+      },
+      needsPassword: dto.password === undefined,
+    };
+  }
+
+  /** Inserts inside `em`; a taken email is 409 EMAIL_TAKEN (the unique index decides). */
+  async insert(em: EntityManager, prepared: PreparedUser, ip: string | null, instituteId: string | null = null): Promise<void> {
+    try {
+      await em.insert(User, prepared.row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw AppError.conflict('EMAIL_TAKEN', 'An account already uses this email address');
+      throw error;
+    }
+    await this.audit.record(
+      { action: 'user.created', actorId: prepared.row.createdById, targetType: 'user', targetId: prepared.row.id, instituteId, ip, details: { withPassword: !prepared.needsPassword } },
+      em,
+    );
+  }
+
+  async create(dto: CreateUserDto, creator: AuthUser, meta: { ip: string | null; locale: string }): Promise<User> {
+    const prepared = await this.prepare(dto, creator.id, meta.locale);
+    await this.tx.run((em) => this.insert(em, prepared, meta.ip));
+    if (prepared.needsPassword) await this.authMail.send(prepared.row.id, 'set-password');
+    return this.users.findOneByOrFail({ id: prepared.row.id });
+  }
+
+  /**
+   * Staff, the user, managers/teachers of an institute where the user is a
+   * member, or the creator while the user belongs nowhere. Anyone else: 404.
+   */
+  async getVisible(caller: AuthUser, userId: string): Promise<User> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || !(await this.canSee(caller, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+    return user;
+  }
+
+  async canSee(caller: AuthUser, user: User): Promise<boolean> {
+    if (caller.isStaff || caller.id === user.id) return true;
+    const shared = await this.memberships
+      .createQueryBuilder('t')
+      .innerJoin(Membership, 'c', 'c.instituteId = t.instituteId')
+      .where('t.userId = :target', { target: user.id })
+      .andWhere('c.userId = :caller AND c.status = :active AND c.role IN (:...roles)', {
+        caller: caller.id,
+        active: MembershipStatus.Active,
+        roles: STAFF_VISIBLE_ROLES,
+      })
+      .getExists();
+    if (shared) return true;
+    return user.createdById === caller.id && !(await this.memberships.existsBy({ userId: user.id }));
+  }
+}
