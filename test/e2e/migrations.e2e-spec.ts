@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ describe.each([
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
+    // Outside an app, TypeORM's migration messages would go to the console.
+    Logger.overrideLogger(false);
     if (engine === 'mysql') {
       const db = await createTestDatabase();
       ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
