@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, EntityManager, Repository } from 'typeorm';
+import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { AuthUser } from '../auth/auth.types';
@@ -38,8 +38,8 @@ function toResponse(m: Membership, u: Pick<User, 'firstName' | 'lastName' | 'ema
     status: m.status,
     group: m.group,
     department: m.department,
-    createdAt: new Date(m.createdAt).toISOString(),
-    validatedAt: m.validatedAt ? new Date(m.validatedAt).toISOString() : null,
+    createdAt: m.createdAt.toISOString(),
+    validatedAt: m.validatedAt ? m.validatedAt.toISOString() : null,
   };
 }
 
@@ -100,22 +100,16 @@ export class MembershipsService {
 
   async list(instituteId: string, query: ListMembersQueryDto): Promise<Page<MemberResponseDto>> {
     const limit = query.limit ?? 50;
-    const qb = this.memberships
-      .createQueryBuilder('m')
-      .innerJoin(User, 'u', 'u.id = m.userId')
-      .select(['m.userId AS userId', 'm.instituteId AS instituteId', 'm.role AS role', 'm.status AS status', 'm.groupName AS groupName', 'm.department AS department'])
-      .addSelect(['m.createdAt AS createdAt', 'm.validatedAt AS validatedAt', 'm.id AS id', 'u.firstName AS firstName', 'u.lastName AS lastName', 'u.email AS email'])
-      .where('m.instituteId = :instituteId', { instituteId });
+    const qb = this.memberships.createQueryBuilder('m').where('m.instituteId = :instituteId', { instituteId });
     if (query.role) qb.andWhere('m.role = :role', { role: query.role });
     if (query.status) qb.andWhere('m.status = :status', { status: query.status });
     if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
     if (query.department) qb.andWhere('m.department = :department', { department: query.department });
     const search = query.search?.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
     if (search) {
-      qb.andWhere(
-        new Brackets((w) =>
-          w.where('u.email LIKE :s', { s: `${search}%` }).orWhere('u.lastName LIKE :s').orWhere('u.firstName LIKE :s'),
-        ),
+      // Searching drives from the users' name/email indexes, then joins the institute's memberships.
+      qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(
+        new Brackets((w) => w.where('u.email LIKE :s', { s: `${search}%` }).orWhere('u.lastName LIKE :s').orWhere('u.firstName LIKE :s')),
       );
     }
     if (query.cursor) {
@@ -125,17 +119,18 @@ export class MembershipsService {
       // Newest first; members added while paging sort before the cursor and never shift later pages.
       qb.andWhere('m.createdAt <= :c AND (m.createdAt < :c OR m.id < :i)', { c, i: id });
     }
-    const rows: Array<Record<string, any>> = await qb.orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(limit + 1).getRawMany();
-    const items = rows.slice(0, limit);
+    // Deferred join: the page's ids come from the (instituteId, createdAt, id) index alone, a
+    // range scan from the cursor; rows and users are then fetched by primary key. Selecting
+    // whole rows in that statement makes MariaDB scan the institute from its newest member.
+    const page = await qb.select(['m.id', 'm.createdAt']).orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(limit + 1).getMany();
+    const ids = page.slice(0, limit).map((m) => m.id);
+    const rows = ids.length ? await this.memberships.find({ where: { id: In(ids) }, relations: { user: true } }) : [];
+    const byId = new Map(rows.map((m) => [m.id, m]));
+    const items = ids.map((id) => byId.get(id)!);
     const last = items[items.length - 1];
     return {
-      items: items.map((r) =>
-        toResponse(
-          { ...r, group: r.groupName, createdAt: parseDate(r.createdAt), validatedAt: r.validatedAt ? parseDate(r.validatedAt) : null } as Membership,
-          r as User,
-        ),
-      ),
-      nextCursor: rows.length > limit && last ? encodeCursor([parseDate(last.createdAt).toISOString(), last.id]) : null,
+      items: items.map((m) => toResponse(m, m.user!)),
+      nextCursor: page.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     };
   }
 
@@ -238,11 +233,4 @@ export class MembershipsService {
     if (!user.createdById) return false;
     return this.memberships.existsBy({ userId: user.createdById, instituteId, status: MembershipStatus.Active });
   }
-}
-
-/** Raw rows hold dates as Date (mysql2) or as UTC text (SQLite). */
-function parseDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  const s = String(value);
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
 }

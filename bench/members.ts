@@ -1,0 +1,99 @@
+/**
+ * bench/members: GET /institutes/:id/members on an institute of 100,000 members.
+ * Prints the median latency of a first page, a deep page (cursor) and a search,
+ * each as a ratio to a bare authenticated endpoint measured in the same run.
+ * The last line is the worst ratio (target: under 3).
+ *
+ *   npm run bench:members      (MariaDB and Redis as for the tests)
+ */
+import { randomUUID } from 'node:crypto';
+import { encodeCursor } from '../src/common/pagination';
+import { MembershipRole } from '../src/memberships/entities/membership.entity';
+import { seedInstitute, seedMembership, signedIn } from '../test/support/factories';
+import { createTestApp } from '../test/support/test-app';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
+const CHUNK = 2000;
+const LAST_NAMES = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier'];
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  process.env.NODE_ENV = 'test';
+  const t = await createTestApp({ listen: true });
+  try {
+    const institute = await seedInstitute(t, 'Bench Institute');
+    const manager = await signedIn(t);
+    await seedMembership(t, manager.id, institute.id, MembershipRole.Manager);
+
+    const started = Date.now();
+    const base = Date.now() - MEMBERS * 10;
+    for (let offset = 0; offset < MEMBERS; offset += CHUNK) {
+      const users: unknown[] = [];
+      const members: unknown[] = [];
+      for (let i = offset; i < Math.min(offset + CHUNK, MEMBERS); i++) {
+        const id = randomUUID();
+        const last = `${LAST_NAMES[i % LAST_NAMES.length]}${Math.floor(i / LAST_NAMES.length)}`;
+        users.push([id, `student${i}@bench.example`, `Student${i}`, last]);
+        members.push([randomUUID(), id, institute.id, i % 10 === 0 ? 'teacher' : 'student', 'active', `G${i % 30}`, new Date(base + i * 10)]);
+      }
+      await t.dataSource.query(`INSERT INTO users (id, email, firstName, lastName) VALUES ${users.map(() => '(?,?,?,?)').join(',')}`, users.flat());
+      await t.dataSource.query(
+        `INSERT INTO memberships (id, userId, instituteId, role, status, groupName, createdAt) VALUES ${members.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
+        members.flat(),
+      );
+    }
+    await t.dataSource.query('ANALYZE TABLE users, memberships');
+    console.log(`seeded ${MEMBERS} members in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const [deep] = await t.dataSource.query(
+      'SELECT createdAt, id FROM memberships WHERE instituteId = ? ORDER BY createdAt DESC, id DESC LIMIT 1 OFFSET ?',
+      [institute.id, Math.floor(MEMBERS * 0.8)],
+    );
+    const deepCursor = encodeCursor([new Date(deep.createdAt).toISOString(), deep.id]);
+    const server = t.app.getHttpServer().address() as { port: number };
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const headers = { Authorization: `Bearer ${manager.token}` };
+
+    const time = async (path: string): Promise<number> => {
+      const t0 = process.hrtime.bigint();
+      const res = await fetch(`${baseUrl}${path}`, { headers });
+      const body = await res.json();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+      return ms;
+    };
+    const scenarios: Record<string, string> = {
+      bare: `/api/users/${manager.id}`,
+      first: `/api/institutes/${institute.id}/members?limit=50`,
+      deep: `/api/institutes/${institute.id}/members?limit=50&cursor=${deepCursor}`,
+      search: `/api/institutes/${institute.id}/members?limit=50&search=dubois12`,
+    };
+    // Warm up, then interleave the scenarios so machine noise hits all of them alike.
+    for (const path of Object.values(scenarios)) for (let i = 0; i < 5; i++) await time(path);
+    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+    for (let i = 0; i < SAMPLES; i++) for (const [name, path] of Object.entries(scenarios)) samples[name].push(await time(path));
+
+    const bare = median(samples.bare);
+    console.log(`bare authenticated endpoint: median ${bare.toFixed(2)} ms`);
+    let worst = 0;
+    for (const name of ['first', 'deep', 'search']) {
+      const m = median(samples[name]);
+      const ratio = m / bare;
+      worst = Math.max(worst, ratio);
+      console.log(`${name} page: median ${m.toFixed(2)} ms, ratio ${ratio.toFixed(2)}`);
+    }
+    console.log(`members worst ratio ${worst.toFixed(2)} (target < 3)`);
+  } finally {
+    await t.close();
+  }
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
