@@ -11,6 +11,8 @@ import { ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER, 
 import { RefreshToken } from './entities/refresh-token.entity';
 import { newOpaqueToken, sha256 } from './token-hash';
 
+const invalidRefresh = () => AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -45,23 +47,15 @@ export class TokensService {
   async rotate(raw: string, ip: string | null, loadUser: (id: string) => Promise<User | null>): Promise<TokenPair> {
     const now = this.clock.now();
     const token = await this.refreshTokens.findOne({ where: { tokenHash: sha256(raw) } });
-    if (!token) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
-    if (token.revokedAt) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
-    if (token.usedAt) {
-      await this.revokeFamily(token.familyId);
-      await this.audit.record({ action: 'auth.refresh_reuse', actorId: token.userId, targetType: 'user', targetId: token.userId, ip, details: { familyId: token.familyId } });
-      throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
-    }
-    if (token.expiresAt.getTime() <= now.getTime()) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    if (!token) throw invalidRefresh();
+    if (token.revokedAt) throw invalidRefresh();
+    if (token.usedAt) return this.reused(token, ip);
+    if (token.expiresAt.getTime() <= now.getTime()) throw invalidRefresh();
     // Spend it atomically: of two concurrent uses only one wins; the loser counts as reuse.
     const spent = await this.refreshTokens.update({ id: token.id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
-    if (!spent.affected) {
-      await this.revokeFamily(token.familyId);
-      await this.audit.record({ action: 'auth.refresh_reuse', actorId: token.userId, targetType: 'user', targetId: token.userId, ip, details: { familyId: token.familyId } });
-      throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
-    }
+    if (!spent.affected) return this.reused(token, ip);
     const user = await loadUser(token.userId);
-    if (!user) throw AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+    if (!user) throw invalidRefresh();
     return this.issueInFamily(user, token.familyId);
   }
 
@@ -73,6 +67,13 @@ export class TokensService {
 
   async revokeAllForUser(userId: string): Promise<void> {
     await this.refreshTokens.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  /** A spent token presented again has leaked: its whole family ends. */
+  private async reused(token: RefreshToken, ip: string | null): Promise<never> {
+    await this.revokeFamily(token.familyId);
+    await this.audit.record({ action: 'auth.refresh_reuse', actorId: token.userId, targetType: 'user', targetId: token.userId, ip, details: { familyId: token.familyId } });
+    throw invalidRefresh();
   }
 
   private async revokeFamily(familyId: string): Promise<void> {

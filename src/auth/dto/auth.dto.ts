@@ -3,8 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { MembershipRole, MembershipStatus } from '../../memberships/entities/membership.entity';
 import { UserResponseDto } from '../../users/dto/user-response.dto';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../common/transforms';
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@school.example' })

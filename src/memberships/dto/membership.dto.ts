@@ -4,8 +4,7 @@ import { IsEnum, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 
 import { PageQueryDto } from '../../common/pagination';
 import { CreateUserDto } from '../../users/dto/create-user.dto';
 import { MembershipRole, MembershipStatus } from '../entities/membership.entity';
-
-const trimOrNull = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value);
+import { trimOrNull } from '../../common/transforms';
 
 export class AddMemberDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'An existing user; or give `user` to create one and attach it in one step' })
