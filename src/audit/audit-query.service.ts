@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
 import { AuditEntryResponseDto, ListAuditQueryDto } from './dto/audit.dto';
 import { AuditEntry } from './entities/audit-entry.entity';
 
@@ -22,15 +22,15 @@ export class AuditQueryService {
     if (query.from) qb.andWhere('a.createdAt >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('a.createdAt < :to', { to: new Date(query.to) });
     if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, 2) as [string, string];
-      qb.andWhere('(a.createdAt < :c OR (a.createdAt = :c AND a.id < :i))', { c: new Date(createdAt), i: id });
+      const { createdAt, id } = decodeTimeCursor(query.cursor);
+      qb.andWhere('(a.createdAt < :c OR (a.createdAt = :c AND a.id < :i))', { c: createdAt, i: id });
     }
     const rows = await qb.orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(limit + 1).getMany();
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
       items: items.map(AuditEntryResponseDto.from),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeTimeCursor(last) : null,
     };
   }
 }

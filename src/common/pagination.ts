@@ -25,16 +25,23 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+const invalidCursor = () => AppError.validation([{ field: 'cursor', message: 'cursor is not a valid page cursor' }], 'Invalid cursor');
+
+/** The cursor of lists sorted newest first on (createdAt, id): the last item's key. */
+export function encodeTimeCursor(last: { createdAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): unknown[] {
+/** 400 VALIDATION_FAILED on anything that is not a cursor this API issued. */
+export function decodeTimeCursor(cursor: string): { createdAt: Date; id: string } {
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(values) || values.length !== arity) throw new Error();
-    return values;
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw AppError.validation([{ field: 'cursor', message: 'cursor is not a valid page cursor' }], 'Invalid cursor');
+    throw invalidCursor();
   }
+  if (!Array.isArray(values) || values.length !== 2 || typeof values[0] !== 'string' || typeof values[1] !== 'string') throw invalidCursor();
+  const createdAt = new Date(values[0]);
+  if (Number.isNaN(createdAt.getTime())) throw invalidCursor();
+  return { createdAt, id: values[1] };
 }

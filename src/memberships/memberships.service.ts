@@ -7,7 +7,7 @@ import { AuthMailService } from '../auth/auth-mail.service';
 import { AuthUser } from '../auth/auth.types';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -113,9 +113,7 @@ export class MembershipsService {
       );
     }
     if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, 2) as [string, string];
-      const c = new Date(createdAt);
-      if (Number.isNaN(c.getTime()) || typeof id !== 'string') decodeCursor('', 2);
+      const { createdAt: c, id } = decodeTimeCursor(query.cursor);
       // Newest first; members added while paging sort before the cursor and never shift later pages.
       qb.andWhere('m.createdAt <= :c AND (m.createdAt < :c OR m.id < :i)', { c, i: id });
     }
@@ -130,7 +128,7 @@ export class MembershipsService {
     const last = items[items.length - 1];
     return {
       items: items.map((m) => toResponse(m, m.user!)),
-      nextCursor: page.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: page.length > limit && last ? encodeTimeCursor(last) : null,
     };
   }
 
