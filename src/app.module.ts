@@ -13,6 +13,7 @@ import { InstitutesModule } from './institutes/institutes.module';
 import { MembershipsModule } from './memberships/memberships.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { loggerParams } from './common/logging';
 import { LOG_DESTINATION } from './common/log-destination';
 
@@ -38,6 +39,7 @@ import { LOG_DESTINATION } from './common/log-destination';
     JobsModule,
     MailModule,
     AuditModule,
+    NotificationsModule,
     UsersModule,
     AuthModule,
     InstitutesModule,

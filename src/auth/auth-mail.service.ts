@@ -16,6 +16,8 @@ export const TOKEN_EMAILS = {
   'reset-password': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
   /** An account created for someone without a password: choose one. */
   'set-password': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
+  /** Someone tried to register with an address that has an account: sign in or reset. */
+  'account-exists': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
 } as const;
 
 export type TokenEmailKind = keyof typeof TOKEN_EMAILS;

@@ -6,6 +6,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CompaniesModule } from '../companies/companies.module';
 import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
 import { authConfig } from '../config/configuration';
 import { Membership } from '../memberships/entities/membership.entity';
@@ -21,6 +22,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LockoutService } from './lockout.service';
 import { MeController } from './me.controller';
 import { PasswordService } from './password.service';
+import { RegistrationService } from './registration.service';
 import { StaffService } from './staff.service';
 import { TokensService } from './tokens.service';
 
@@ -47,6 +49,7 @@ import { TokensService } from './tokens.service';
       }),
     }),
     TypeOrmModule.forFeature([RefreshToken, OneTimeToken, Membership, CompanyAffiliation]),
+    CompaniesModule,
   ],
   controllers: [AuthController, MeController],
   providers: [
@@ -57,6 +60,7 @@ import { TokensService } from './tokens.service';
     JwtStrategy,
     LockoutService,
     PasswordService,
+    RegistrationService,
     StaffService,
     TokensService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

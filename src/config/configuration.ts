@@ -18,7 +18,7 @@ export const databaseConfig = registerAs('database', () => loadEnv().database);
 
 export const jobsConfig = registerAs('jobs', () => {
   const env = loadEnv();
-  return { redisUrl: env.redisUrl, prefix: env.queuePrefix, runWorkers: env.runWorkers };
+  return { redisUrl: env.redisUrl, prefix: env.queuePrefix, runWorkers: env.runWorkers, validationDigestEveryMs: env.validationDigestEveryMs };
 });
 
 export const mailConfig = registerAs('mail', () => {

@@ -40,6 +40,7 @@ export interface EnvConfig {
   importMaxRows: number;
   authThrottleLimit: number;
   authThrottleTtlSeconds: number;
+  validationDigestEveryMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -202,5 +203,6 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
     authThrottleLimit: int(env, 'AUTH_THROTTLE_LIMIT', 20, 1, 1_000_000),
     authThrottleTtlSeconds: int(env, 'AUTH_THROTTLE_TTL', 60, 1, 86_400),
+    validationDigestEveryMs: int(env, 'VALIDATION_DIGEST_EVERY_MS', 15 * 60_000, 100, 86_400_000),
   };
 }

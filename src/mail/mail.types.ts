@@ -19,3 +19,8 @@ export interface MailMessage {
   locale?: string | null;
   context?: Record<string, unknown>;
 }
+
+/** A date as emails show it, the same in every locale: "2026-11-28 14:05 UTC". */
+export function mailDate(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -5,10 +5,12 @@ import { AuditPageDto, ListAuditQueryDto } from '../audit/dto/audit.dto';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentMembership, CurrentUser } from '../auth/decorators/current-user.decorator';
+import { RejectDto } from '../common/dto/reject.dto';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { AppError } from '../common/errors/app-error';
 import { AddMemberDto, ListMembersQueryDto, MemberPageDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
 import { Membership, MembershipRole } from './entities/membership.entity';
+import { MemberValidationService } from './member-validation.service';
 import { Actor, MembershipsService } from './memberships.service';
 
 const { Manager, Teacher } = MembershipRole;
@@ -19,6 +21,7 @@ const userIdPipe = new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound
 export class MembershipsController {
   constructor(
     private readonly members: MembershipsService,
+    private readonly validation: MemberValidationService,
     private readonly audit: AuditQueryService,
   ) {}
 
@@ -54,6 +57,26 @@ export class MembershipsController {
   @ApiConflictResponse({ description: 'LAST_MANAGER' })
   update(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @Body() body: UpdateMemberDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
     return this.members.update(instituteId, userId, body, actor(user, membership, meta));
+  }
+
+  @Post('members/:userId/activate')
+  @HttpCode(200)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({ summary: 'Activate a self-registered teacher (pending → active); the teacher is emailed and notified' })
+  @ApiOkResponse({ type: MemberResponseDto })
+  @ApiConflictResponse({ description: 'NOT_PENDING: the membership is not pending (already activated, rejected…)' })
+  activate(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+    return this.validation.activate(instituteId, userId, actor(user, membership, meta));
+  }
+
+  @Post('members/:userId/reject')
+  @HttpCode(200)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({ summary: 'Reject a self-registered teacher (pending → rejected) with an optional reason; the teacher is emailed and notified' })
+  @ApiOkResponse({ type: MemberResponseDto })
+  @ApiConflictResponse({ description: 'NOT_PENDING' })
+  reject(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @Body() body: RejectDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+    return this.validation.reject(instituteId, userId, body.reason, actor(user, membership, meta));
   }
 
   @Delete('members/:userId')

@@ -5,12 +5,13 @@ import { InstitutesModule } from '../institutes/institutes.module';
 import { User } from '../users/entities/user.entity';
 import { Membership } from './entities/membership.entity';
 import { MembershipsController } from './memberships.controller';
+import { MemberValidationService } from './member-validation.service';
 import { MembershipsService } from './memberships.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Membership, User]), AuthModule, InstitutesModule],
   controllers: [MembershipsController],
-  providers: [MembershipsService],
+  providers: [MembershipsService, MemberValidationService],
   exports: [MembershipsService],
 })
 export class MembershipsModule {}

@@ -99,7 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 const APP_ENV_KEYS = [
   'NODE_ENV', 'PORT', 'DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'RUN_WORKERS', 'SMTP_URL', 'MAIL_FROM', 'MAIL_DIR',
   'APP_URL', 'JWT_SECRET', 'BOOTSTRAP_STAFF_EMAIL', 'BOOTSTRAP_STAFF_PASSWORD', 'CORS_ORIGINS', 'TRUST_PROXY',
-  'LOG_LEVEL', 'IMPORT_MAX_BYTES', 'IMPORT_MAX_ROWS', 'AUTH_THROTTLE_LIMIT', 'AUTH_THROTTLE_TTL',
+  'LOG_LEVEL', 'IMPORT_MAX_BYTES', 'IMPORT_MAX_ROWS', 'AUTH_THROTTLE_LIMIT', 'AUTH_THROTTLE_TTL', 'VALIDATION_DIGEST_EVERY_MS',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthUser } from '../auth/auth.types';
+import { Auth } from '../auth/decorators/auth.decorator';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
+import { AppError } from '../common/errors/app-error';
+import { RejectDto } from '../common/dto/reject.dto';
+import { ApproveProfessionalDto, ListProfessionalsQueryDto, ProfessionalPageDto, ProfessionalRequestDto } from './dto/company.dto';
+import { ProfessionalsService } from './professionals.service';
+
+const userIdPipe = new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound('PROFESSIONAL_NOT_FOUND', 'No professional request for this user') });
+
+@ApiTags('professionals')
+@Controller('admin/professionals')
+@Auth({ staff: true })
+export class ProfessionalsController {
+  constructor(private readonly professionals: ProfessionalsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The validation queue, oldest first; dueAt = submittedAt + 48 h' })
+  @ApiOkResponse({ type: ProfessionalPageDto })
+  queue(@Query() query: ListProfessionalsQueryDto) {
+    return this.professionals.queue(query);
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: 'One professional’s request' })
+  @ApiOkResponse({ type: ProfessionalRequestDto })
+  @ApiNotFoundResponse({ description: 'PROFESSIONAL_NOT_FOUND' })
+  get(@Param('userId', userIdPipe) userId: string) {
+    return this.professionals.get(userId);
+  }
+
+  @Post(':userId/approve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'pending → approved (approving a pending company too, or folding it into `companyId`); the professional is emailed' })
+  @ApiOkResponse({ type: ProfessionalRequestDto })
+  @ApiConflictResponse({ description: 'NOT_PENDING' })
+  approve(@Param('userId', userIdPipe) userId: string, @Body() body: ApproveProfessionalDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
+    return this.professionals.approve(userId, body, user, meta.ip);
+  }
+
+  @Post(':userId/reject')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'pending → rejected with an optional reason; the professional is emailed' })
+  @ApiOkResponse({ type: ProfessionalRequestDto })
+  @ApiConflictResponse({ description: 'NOT_PENDING' })
+  reject(@Param('userId', userIdPipe) userId: string, @Body() body: RejectDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
+    return this.professionals.reject(userId, body.reason, user, meta.ip);
+  }
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { In, LessThan } from 'typeorm';
+import { Clock } from '../common/clock';
+import { Transactions } from '../common/transactions';
+import { jobsConfig, mailConfig } from '../config/configuration';
+import { JobQueue } from '../jobs/job-queue';
+import { MailService } from '../mail/mail.service';
+import { mailDate } from '../mail/mail.types';
+import { AffiliationStatus, CompanyAffiliation } from './entities/company-affiliation.entity';
+import { dueAt, ProfessionalsService, VALIDATION_DUE_MS } from './professionals.service';
+
+export const VALIDATION_DIGEST_JOB = 'professionals.validation-digest';
+
+/** A request enters "due soon" this long before its 48-hour due time. */
+export const DUE_SOON_MS = 12 * 3600_000;
+
+export enum ReminderStage {
+  None = 0,
+  DueSoon = 1,
+  Overdue = 2,
+}
+
+export interface DigestResult {
+  dueSoon: string[];
+  overdue: string[];
+}
+
+/**
+ * Keeps the 48-hour promise visible: a Bull repeatable job (one schedule in
+ * Redis however many processes declare it) emails staff the requests about to
+ * pass or past their due time. Each request is announced at most once per
+ * stage: the stage is claimed in the database, under a row lock, before any
+ * email is queued, so overlapping runs cannot both announce it.
+ */
+@Injectable()
+export class ValidationDigestService implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('ValidationDigest');
+
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+    private readonly mail: MailService,
+    private readonly professionals: ProfessionalsService,
+    @Inject(jobsConfig.KEY) private readonly jobsCfg: ConfigType<typeof jobsConfig>,
+    @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
+  ) {}
+
+  onModuleInit() {
+    this.jobs.register(VALIDATION_DIGEST_JOB, async () => {
+      await this.run();
+    });
+  }
+
+  async onApplicationBootstrap() {
+    await this.jobs.repeat(VALIDATION_DIGEST_JOB, this.jobsCfg.validationDigestEveryMs);
+  }
+
+  async run(): Promise<DigestResult> {
+    const now = this.clock.now();
+    const dueSoonFrom = new Date(now.getTime() - (VALIDATION_DUE_MS - DUE_SOON_MS));
+    const overdueFrom = new Date(now.getTime() - VALIDATION_DUE_MS);
+    const claimed = await this.tx.run(async (em) => {
+      const qb = em
+        .createQueryBuilder(CompanyAffiliation, 'a')
+        .where('a.status = :pending AND a.reminderStage < :overdue AND a.submittedAt <= :from', {
+          pending: AffiliationStatus.Pending,
+          overdue: ReminderStage.Overdue,
+          from: dueSoonFrom,
+        })
+        .orderBy('a.submittedAt', 'ASC')
+        .limit(500);
+      // Concurrent runs queue on these rows; the second then sees the stages the first claimed.
+      if (this.tx.isMysql) qb.setLock('pessimistic_write');
+      const candidates = await qb.getMany();
+      const announced: Array<{ a: CompanyAffiliation; stage: ReminderStage }> = [];
+      for (const a of candidates) {
+        const stage = a.submittedAt.getTime() <= overdueFrom.getTime() ? ReminderStage.Overdue : ReminderStage.DueSoon;
+        if (stage <= a.reminderStage) continue;
+        const res = await em.update(CompanyAffiliation, { id: a.id, reminderStage: LessThan(stage) }, { reminderStage: stage });
+        if (res.affected) announced.push({ a, stage });
+      }
+      if (announced.length) {
+        const loaded = await em.find(CompanyAffiliation, { where: { id: In(announced.map((x) => x.a.id)) }, relations: { user: true, company: true } });
+        const byId = new Map(loaded.map((a) => [a.id, a]));
+        for (const x of announced) x.a = byId.get(x.a.id)!;
+      }
+      return { announced, staff: announced.length ? await this.professionals.staff(em) : [] };
+    });
+    const result: DigestResult = {
+      dueSoon: claimed.announced.filter((x) => x.stage === ReminderStage.DueSoon).map((x) => x.a.userId),
+      overdue: claimed.announced.filter((x) => x.stage === ReminderStage.Overdue).map((x) => x.a.userId),
+    };
+    if (!claimed.announced.length) return result;
+    const item = ({ a }: { a: CompanyAffiliation }) => ({
+      name: `${a.user!.firstName} ${a.user!.lastName}`,
+      email: a.user!.email,
+      companyName: a.company!.name,
+      submittedAt: mailDate(a.submittedAt),
+      dueAt: mailDate(dueAt(a.submittedAt)),
+    });
+    const overdue = claimed.announced.filter((x) => x.stage === ReminderStage.Overdue).map(item);
+    const dueSoon = claimed.announced.filter((x) => x.stage === ReminderStage.DueSoon).map(item);
+    await this.mail.sendMany(
+      claimed.staff.map((s) => ({
+        to: s.email,
+        template: 'validation-digest',
+        locale: s.locale,
+        context: { firstName: s.firstName, overdue, dueSoon, link: `${this.mailCfg.appUrl}/admin/professionals` },
+      })),
+    );
+    this.logger.log({ overdue: overdue.length, dueSoon: dueSoon.length, staff: claimed.staff.length }, 'Validation digest sent');
+    return result;
+  }
+}

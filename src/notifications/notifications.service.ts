@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
+import { ListNotificationsQueryDto, NotificationResponseDto } from './dto/notification.dto';
+import { Notification } from './entities/notification.entity';
+import { NewNotification } from './notifications.types';
+
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly clock: Clock,
+    @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
+  ) {}
+
+  /** Written inside `em`: a notification commits or rolls back with the event it reports. */
+  async create(em: EntityManager, items: NewNotification[]): Promise<void> {
+    if (!items.length) return;
+    const now = this.clock.now();
+    await em.insert(
+      Notification,
+      items.map((n) => ({ id: randomUUID(), userId: n.userId, type: n.type, title: n.title.slice(0, 300), data: (n.data ?? null) as QueryDeepPartialEntity<Notification>['data'], readAt: null, createdAt: now })),
+    );
+  }
+
+  /** The caller's notifications, newest first, keyset on (createdAt, id). */
+  async list(userId: string, query: ListNotificationsQueryDto): Promise<Page<NotificationResponseDto>> {
+    const limit = query.limit ?? 50;
+    const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
+    if (query.unread === true) qb.andWhere('n.readAt IS NULL');
+    if (query.unread === false) qb.andWhere('n.readAt IS NOT NULL');
+    if (query.cursor) {
+      const { createdAt: c, id } = decodeTimeCursor(query.cursor);
+      qb.andWhere('n.createdAt <= :c AND (n.createdAt < :c OR n.id < :i)', { c, i: id });
+    }
+    const rows = await qb.orderBy('n.createdAt', 'DESC').addOrderBy('n.id', 'DESC').limit(limit + 1).getMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items: items.map(NotificationResponseDto.from), nextCursor: rows.length > limit && last ? encodeTimeCursor(last) : null };
+  }
+
+  /** 204 whether it was read already or not; another user's notification is 404. */
+  async markRead(userId: string, id: string): Promise<void> {
+    const found = await this.notifications.existsBy({ id, userId });
+    if (!found) throw AppError.notFound('NOTIFICATION_NOT_FOUND', 'Notification not found');
+    await this.notifications.update({ id, userId, readAt: IsNull() }, { readAt: this.clock.now() });
+  }
+}

@@ -1,0 +1,86 @@
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { FakeClock } from '../../src/common/clock';
+import { AffiliationStatus, CompanyAffiliation } from '../../src/companies/entities/company-affiliation.entity';
+import { Company, CompanyStatus } from '../../src/companies/entities/company.entity';
+import { VALIDATION_DIGEST_JOB } from '../../src/companies/validation-digest.service';
+import { seedUser } from '../support/factories';
+import { TEST_REDIS_URL } from '../support/infra';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const HOUR = 3600_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The 48-hour promise: a Bull repeatable job, declared by two app instances on
+ * the same Redis, emails staff each request once per stage (due soon, overdue).
+ */
+describe('Validation digest (two instances, one Redis)', () => {
+  const clock = new FakeClock();
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    a = await createTestApp({ clock, env: { VALIDATION_DIGEST_EVERY_MS: '250' } });
+    b = await createTestApp({ clock, shareWith: a });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  async function request(name: string, submittedHoursAgo: number) {
+    const user = await seedUser(a, { firstName: name, lastName: 'Pro', verified: true });
+    const company = { id: randomUUID(), name: `${name} Corp`, normalizedName: `${name.toLowerCase()} ${randomUUID()}`, status: CompanyStatus.Pending };
+    await a.dataSource.getRepository(Company).insert(company);
+    await a.dataSource.getRepository(CompanyAffiliation).insert({
+      id: randomUUID(),
+      userId: user.id,
+      companyId: company.id,
+      status: AffiliationStatus.Pending,
+      submittedAt: new Date(clock.now().getTime() - submittedHoursAgo * HOUR),
+    });
+    return user;
+  }
+
+  const digests = (to: string) => a.mail.find({ to, subject: /Professional validations/ });
+
+  it('sends each staff member one digest per stage, however many instances run the schedule', async () => {
+    // Declared by both instances, stored once in Redis.
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.zcard(`${a.env.QUEUE_PREFIX}:${VALIDATION_DIGEST_JOB}:repeat`)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+
+    const staff = [await seedUser(a, { isStaff: true, firstName: 'Sam' }), await seedUser(a, { isStaff: true, firstName: 'Sol', locale: 'fr' })];
+    const fresh = await request('Fresh', 1);
+    const soon = await request('Soon', 40);
+    const late = await request('Late', 50);
+
+    const first = await a.mail.waitFor({ to: staff[0].email, subject: /Professional validations: 1 overdue, 1 due soon/ });
+    expect(first.text).toContain(late.email);
+    expect(first.text).toContain(soon.email);
+    expect(first.text).not.toContain(fresh.email);
+    // The other staff member gets it in French.
+    await a.mail.waitFor({ to: staff[1].email, subject: /à valider : 1 en retard/ });
+
+    // Many more ticks: nothing new to announce, nothing sent again.
+    await sleep(2000);
+    expect(digests(staff[0].email)).toHaveLength(1);
+    expect(a.mail.find({ to: staff[1].email })).toHaveLength(1);
+
+    // 10 hours later "Soon" is overdue (stage 2) and "Fresh" is not yet due soon: one more digest, with Soon only.
+    clock.advance(10 * HOUR);
+    const second = await a.mail.waitFor({ to: staff[0].email, subject: /Professional validations: 1 overdue, 0 due soon/ });
+    expect(second.text).toContain(soon.email);
+    expect(second.text).not.toContain(late.email);
+    await sleep(2000);
+    expect(digests(staff[0].email)).toHaveLength(2);
+    expect(a.mail.find({ to: staff[1].email })).toHaveLength(2);
+
+    const stages = await a.dataSource.getRepository(CompanyAffiliation).find({ order: { submittedAt: 'ASC' } });
+    expect(stages.map((s) => s.reminderStage)).toEqual([2, 2, 0]);
+  });
+});
