@@ -11,6 +11,7 @@ import { CommonModule } from './common/common.module';
 import { UsersModule } from './users/users.module';
 import { InstitutesModule } from './institutes/institutes.module';
 import { MembershipsModule } from './memberships/memberships.module';
+import { ImportsModule } from './imports/imports.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -44,6 +45,7 @@ import { LOG_DESTINATION } from './common/log-destination';
     AuthModule,
     InstitutesModule,
     MembershipsModule,
+    ImportsModule,
     HealthModule,
   ],
 })

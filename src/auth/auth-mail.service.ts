@@ -15,7 +15,9 @@ export const TOKEN_EMAILS = {
   /** Forgotten password. */
   'reset-password': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
   /** An account created for someone without a password: choose one. */
-  'set-password': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
+  'set-password': { purpose: TokenPurpose.SetPassword, path: '/reset-password' },
+  /** A student created by an import, without a password: welcome, choose one. */
+  'import-welcome': { purpose: TokenPurpose.SetPassword, path: '/reset-password' },
   /** Someone tried to register with an address that has an account: sign in or reset. */
   'account-exists': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
 } as const;

@@ -2,6 +2,8 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 export const VERIFY_EMAIL_TTL_MS = 24 * 3600 * 1000;
 export const RESET_PASSWORD_TTL_MS = 3600 * 1000;
+/** Longer than a reset: a student may open the welcome email days after the import. */
+export const SET_PASSWORD_TTL_MS = 7 * 24 * 3600 * 1000;
 export const JWT_ISSUER = 'oktonine';
 export const JWT_AUDIENCE = 'oktonine-api';
 export const ACCESS_TOKEN_TYPE = 'access';

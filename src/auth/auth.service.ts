@@ -18,6 +18,9 @@ import { LockoutService } from './lockout.service';
 import { PasswordService } from './password.service';
 import { TokenPair, TokensService } from './tokens.service';
 
+/** Both links lead to /reset-password: a forgotten password, or a first one. */
+const PASSWORD_LINKS = [TokenPurpose.ResetPassword, TokenPurpose.SetPassword];
+
 const invalidCredentials = () => AppError.unauthorized('INVALID_CREDENTIALS', 'Invalid email or password');
 
 @Injectable()
@@ -87,13 +90,13 @@ export class AuthService {
    * refused password does not burn the link. Every session of the user ends.
    */
   async resetPassword(token: string, password: string, ip: string | null): Promise<void> {
-    const userId = await this.emailTokens.peek(token, TokenPurpose.ResetPassword);
+    const userId = await this.emailTokens.peek(token, PASSWORD_LINKS);
     const user = await this.users.findById(userId);
     if (!user) throw AppError.unauthorized('INVALID_TOKEN', 'The link is invalid, expired or already used');
     this.passwords.assertAcceptable(password, user.email);
     const hash = await this.passwords.hash(password);
     await this.tx.run(async (em) => {
-      await this.emailTokens.consume(token, TokenPurpose.ResetPassword, em);
+      await this.emailTokens.consume(token, PASSWORD_LINKS, em);
       await em
         .createQueryBuilder()
         .update(User)

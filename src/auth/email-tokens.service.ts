@@ -5,13 +5,14 @@ import { EntityManager, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
 import { AppError } from '../common/errors/app-error';
-import { RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './auth.constants';
+import { RESET_PASSWORD_TTL_MS, SET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './auth.constants';
 import { OneTimeToken, TokenPurpose } from './entities/one-time-token.entity';
 import { newOpaqueToken, sha256 } from './token-hash';
 
 const TTL: Record<TokenPurpose, number> = {
   [TokenPurpose.VerifyEmail]: VERIFY_EMAIL_TTL_MS,
   [TokenPurpose.ResetPassword]: RESET_PASSWORD_TTL_MS,
+  [TokenPurpose.SetPassword]: SET_PASSWORD_TTL_MS,
 };
 
 const invalid = () => AppError.unauthorized('INVALID_TOKEN', 'The link is invalid, expired or already used');
@@ -46,23 +47,24 @@ export class EmailTokensService {
   }
 
   /** The token's user if it is valid now, without spending it (to validate the rest of a request first). */
-  async peek(raw: string, purpose: TokenPurpose): Promise<string> {
+  async peek(raw: string, purpose: TokenPurpose | TokenPurpose[]): Promise<string> {
     const token = await this.find(raw, purpose);
     return token.userId;
   }
 
   /** Spends the token atomically inside `em`'s transaction; of two concurrent uses one fails. */
-  async consume(raw: string, purpose: TokenPurpose, em: EntityManager): Promise<string> {
+  async consume(raw: string, purpose: TokenPurpose | TokenPurpose[], em: EntityManager): Promise<string> {
     const token = await this.find(raw, purpose);
     const spent = await em.update(OneTimeToken, { id: token.id, usedAt: IsNull() }, { usedAt: this.clock.now() });
     if (!spent.affected) throw invalid();
     return token.userId;
   }
 
-  private async find(raw: string, purpose: TokenPurpose): Promise<OneTimeToken> {
+  private async find(raw: string, purpose: TokenPurpose | TokenPurpose[]): Promise<OneTimeToken> {
     if (typeof raw !== 'string' || raw.length < 20 || raw.length > 200) throw invalid();
     const token = await this.tokens.findOne({ where: { tokenHash: sha256(raw) } });
-    if (!token || token.purpose !== purpose || token.usedAt || token.expiresAt.getTime() <= this.clock.now().getTime()) throw invalid();
+    const purposes: TokenPurpose[] = Array.isArray(purpose) ? purpose : [purpose];
+    if (!token || !purposes.includes(token.purpose) || token.usedAt || token.expiresAt.getTime() <= this.clock.now().getTime()) throw invalid();
     return token;
   }
 }

@@ -18,7 +18,7 @@ export const databaseConfig = registerAs('database', () => loadEnv().database);
 
 export const jobsConfig = registerAs('jobs', () => {
   const env = loadEnv();
-  return { redisUrl: env.redisUrl, prefix: env.queuePrefix, runWorkers: env.runWorkers, validationDigestEveryMs: env.validationDigestEveryMs };
+  return { redisUrl: env.redisUrl, prefix: env.queuePrefix, runWorkers: env.runWorkers, validationDigestEveryMs: env.validationDigestEveryMs, lockMs: env.jobLockMs };
 });
 
 export const mailConfig = registerAs('mail', () => {
@@ -41,7 +41,7 @@ export const authConfig = registerAs('auth', () => {
 
 export const importsConfig = registerAs('imports', () => {
   const env = loadEnv();
-  return { maxBytes: env.importMaxBytes, maxRows: env.importMaxRows };
+  return { maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows };
 });
 
 export const configNamespaces = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig];

@@ -38,6 +38,8 @@ export interface EnvConfig {
   bootstrapStaff: { email: string; password: string } | null;
   importMaxBytes: number;
   importMaxRows: number;
+  importChunkRows: number;
+  jobLockMs: number;
   authThrottleLimit: number;
   authThrottleTtlSeconds: number;
   validationDigestEveryMs: number;
@@ -201,6 +203,8 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     bootstrapStaff,
     importMaxBytes: int(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
+    importChunkRows: int(env, 'IMPORT_CHUNK_ROWS', 500, 1, 10_000),
+    jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1000, 600_000),
     authThrottleLimit: int(env, 'AUTH_THROTTLE_LIMIT', 20, 1, 1_000_000),
     authThrottleTtlSeconds: int(env, 'AUTH_THROTTLE_TTL', 60, 1, 86_400),
     validationDigestEveryMs: int(env, 'VALIDATION_DIGEST_EVERY_MS', 15 * 60_000, 100, 86_400_000),

@@ -33,6 +33,8 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
     private readonly prefix: string,
     private readonly process: boolean,
     private readonly backoffBaseMs = 1000,
+    /** A job whose process died is retried once its lock lapses (checked as often). */
+    private readonly lockMs = 30_000,
   ) {
     super();
   }
@@ -110,7 +112,10 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
   private queue(name: string): Bull.Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Bull(name, this.redisUrl, { prefix: this.prefix });
+      queue = new Bull(name, this.redisUrl, {
+        prefix: this.prefix,
+        settings: { lockDuration: this.lockMs, lockRenewTime: this.lockMs / 2, stalledInterval: this.lockMs, maxStalledCount: 3 },
+      });
       queue.on('error', (error) => this.logger.error({ queue: name, error: error.message }, 'Queue connection error'));
       this.queues.set(name, queue);
     }

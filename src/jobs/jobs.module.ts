@@ -12,7 +12,7 @@ import { JobQueue } from './job-queue';
       provide: JobQueue,
       inject: [jobsConfig.KEY],
       useFactory: (config: ConfigType<typeof jobsConfig>): JobQueue =>
-        config.redisUrl ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers) : new InProcessJobQueue(),
+        config.redisUrl ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers, undefined, config.lockMs) : new InProcessJobQueue(),
     },
   ],
   exports: [JobQueue],

@@ -4,6 +4,8 @@ import { ImmutableEntity } from '../../common/entities/base.entity';
 export enum TokenPurpose {
   VerifyEmail = 'verify_email',
   ResetPassword = 'reset_password',
+  /** A first password for an account created by an institute (manual or import). */
+  SetPassword = 'set_password',
 }
 
 /** Email tokens: only the SHA-256 of the token is stored; single use. */

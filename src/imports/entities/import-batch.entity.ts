@@ -35,6 +35,10 @@ export class ImportBatch extends BaseEntity {
   @Column({ type: 'int', default: 0 })
   processed: number;
 
+  /** How many chunk jobs the rows were split into. */
+  @Column({ type: 'int', default: 0 })
+  chunkCount: number;
+
   @Column({ type: 'int', default: 0 })
   created: number;
 

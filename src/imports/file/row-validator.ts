@@ -1,0 +1,82 @@
+import { isEmail } from 'class-validator';
+import { passwordProblem } from '../../auth/password-policy';
+import { normalizeEmail } from '../../users/email';
+import { RowField, ROW_FIELDS } from './columns';
+import type { ImportRow } from './spreadsheet-reader';
+
+export { ROW_FIELDS };
+export type { RowField };
+
+export interface RowError {
+  row: number;
+  /** The API's field name: firstName, lastName, email, password, group, department. */
+  field: string;
+  message: string;
+}
+
+/** A row that passed every rule; `emailKey` is how emails are compared and stored. */
+export type ValidRow = ImportRow & { emailKey: string };
+
+export interface ValidationResult {
+  valid: ValidRow[];
+  errors: RowError[];
+}
+
+/** The same limits as the columns they end up in (users, memberships) and the DTOs. */
+export const ROW_LIMITS = Object.freeze({ name: 100, email: 254, group: 100, department: 100 });
+
+const length = (s: string) => [...s].length;
+
+/** An email as typed, with every space gone (no address has one; spreadsheets add them). */
+function compactEmail(email: string): string {
+  return email.replace(/[\s\u200b-\u200d\u2060]+/g, '');
+}
+
+/**
+ * Checks each row on its own (names, email syntax, password policy, lengths;
+ * at most one error per field, several per row) and then the file as a whole:
+ * an email already used by an earlier row (ignoring case and spaces) is an error
+ * "duplicate of row N", the first occurrence is kept. Rows are returned in file
+ * order; `valid` rows carry their email without spaces and the lower-case key.
+ */
+export function validateRows(rows: readonly ImportRow[]): ValidationResult {
+  const valid: ValidRow[] = [];
+  const errors: RowError[] = [];
+  const firstRowOfEmail = new Map<string, number>();
+
+  for (const row of rows) {
+    const rowErrors: RowError[] = [];
+    const fail = (field: RowField, message: string) => rowErrors.push({ row: row.row, field, message });
+
+    for (const field of ['firstName', 'lastName'] as const) {
+      if (!row[field]) fail(field, 'is required');
+      else if (length(row[field]) > ROW_LIMITS.name) fail(field, `must be at most ${ROW_LIMITS.name} characters`);
+    }
+
+    const email = compactEmail(row.email ?? '');
+    let emailKey: string | null = null;
+    if (!email) fail('email', 'is required');
+    else if (length(email) > ROW_LIMITS.email) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
+    else if (!isEmail(email, {})) fail('email', 'is not a valid email address');
+    else {
+      emailKey = normalizeEmail(email);
+      const first = firstRowOfEmail.get(emailKey);
+      if (first !== undefined) fail('email', `duplicate of row ${first}`);
+      else firstRowOfEmail.set(emailKey, row.row);
+    }
+
+    if (row.password) {
+      const problem = passwordProblem(row.password, email || null);
+      if (problem) fail('password', problem);
+    }
+
+    if (length(row.group ?? '') > ROW_LIMITS.group) fail('group', `must be at most ${ROW_LIMITS.group} characters`);
+    if (length(row.department ?? '') > ROW_LIMITS.department) {
+      fail('department', `must be at most ${ROW_LIMITS.department} characters`);
+    }
+
+    if (rowErrors.length) errors.push(...rowErrors);
+    else valid.push({ ...row, email, emailKey: emailKey! });
+  }
+  return { valid, errors };
+}

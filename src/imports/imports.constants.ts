@@ -1,0 +1,16 @@
+/** One chunk of an import's valid rows: one transaction, set-based. Payload: ids only. */
+export const IMPORT_CHUNK_JOB = 'imports.chunk';
+export interface ImportChunkJob {
+  batchId: string;
+  chunk: number;
+}
+
+/** The welcome emails of a processed chunk, fanned out to one mail job per student. */
+export const IMPORT_WELCOME_JOB = 'imports.welcome-mails';
+export type ImportWelcomeJob = ImportChunkJob;
+
+/** The uploader's summary email when a batch ends. */
+export const IMPORT_SUMMARY_JOB = 'imports.summary-mail';
+export interface ImportSummaryJob {
+  batchId: string;
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { MulterModule } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { memoryStorage } from 'multer';
+import { AuthModule } from '../auth/auth.module';
+import { importsConfig } from '../config/configuration';
+import { ImportBatch } from './entities/import-batch.entity';
+import { ImportRow } from './entities/import-row.entity';
+import { ImportProcessor } from './import-processor.service';
+import { ImportsController } from './imports.controller';
+import { ImportsService } from './imports.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([ImportBatch, ImportRow]),
+    AuthModule,
+    MulterModule.registerAsync({
+      inject: [importsConfig.KEY],
+      // In memory, never on local disk; the size limit applies while the body streams in (413).
+      useFactory: (config: ConfigType<typeof importsConfig>) => ({ storage: memoryStorage(), limits: { fileSize: config.maxBytes, files: 1, fields: 10, parts: 20 } }),
+    }),
+  ],
+  controllers: [ImportsController],
+  providers: [ImportsService, ImportProcessor],
+})
+export class ImportsModule {}
