@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
 import { AppError } from '../common/errors/app-error';
@@ -33,7 +33,10 @@ export class EmailTokensService {
     const now = this.clock.now();
     const raw = newOpaqueToken();
     await this.tx.run(async (em) => {
-      await em.update(OneTimeToken, { userId, purpose, usedAt: IsNull() }, { usedAt: now });
+      // Spend the older links by primary key: an UPDATE over the (userId, purpose) range would
+      // take gap locks there, and concurrent issues for other users then deadlock on their inserts.
+      const older = await em.find(OneTimeToken, { select: { id: true }, where: { userId, purpose, usedAt: IsNull() } });
+      if (older.length) await em.update(OneTimeToken, { id: In(older.map((t) => t.id)), usedAt: IsNull() }, { usedAt: now });
       await em.insert(OneTimeToken, {
         id: randomUUID(),
         userId,

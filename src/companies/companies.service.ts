@@ -93,7 +93,9 @@ export class CompaniesService {
       if (!isUniqueViolation(error)) throw error;
       // A locking read sees the winner's committed row; a plain read would still
       // see this transaction's snapshot, taken before the winner committed.
-      const winner = await em.findOne(Company, { where: { normalizedName }, ...(this.tx.isMysql ? { lock: { mode: 'pessimistic_read' as const } } : {}) });
+      // FOR UPDATE rather than a shared lock: TypeORM writes that as MySQL 8's
+      // FOR SHARE, which MariaDB rejects as a syntax error.
+      const winner = await em.findOne(Company, { where: { normalizedName }, ...(this.tx.isMysql ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
       if (!winner) throw error;
       return { company: winner, created: false };
     }

@@ -203,7 +203,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     bootstrapStaff,
     importMaxBytes: int(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
-    importChunkRows: int(env, 'IMPORT_CHUNK_ROWS', 500, 1, 10_000),
+    importChunkRows: int(env, 'IMPORT_CHUNK_ROWS', 1000, 1, 10_000),
     jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1000, 600_000),
     authThrottleLimit: int(env, 'AUTH_THROTTLE_LIMIT', 20, 1, 1_000_000),
     authThrottleTtlSeconds: int(env, 'AUTH_THROTTLE_TTL', 60, 1, 86_400),

@@ -4,7 +4,7 @@ import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
 import { Company } from '../companies/entities/company.entity';
 import { ImportBatch } from '../imports/entities/import-batch.entity';
-import { ImportRow } from '../imports/entities/import-row.entity';
+import { ImportChunk } from '../imports/entities/import-chunk.entity';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstituteNameWord } from '../institutes/entities/institute-name-word.entity';
 import { Membership } from '../memberships/entities/membership.entity';
@@ -23,5 +23,5 @@ export const entities = [
   Notification,
   AuditEntry,
   ImportBatch,
-  ImportRow,
+  ImportChunk,
 ];

@@ -17,7 +17,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { NotificationType } from '../notifications/notifications.types';
 import { User } from '../users/entities/user.entity';
 import { ImportBatch, ImportStatus } from './entities/import-batch.entity';
-import { ImportRow, RowOutcome } from './entities/import-row.entity';
+import { ImportChunk, RowOutcome, RowResult, StoredRow } from './entities/import-chunk.entity';
 import { IMPORT_CHUNK_JOB, IMPORT_SUMMARY_JOB, IMPORT_WELCOME_JOB, ImportChunkJob, ImportSummaryJob, ImportWelcomeJob } from './imports.constants';
 
 const MESSAGES: Record<Exclude<RowOutcome, RowOutcome.Failed>, { done: string; dry: string }> = {
@@ -55,7 +55,7 @@ export class ImportProcessor implements OnModuleInit {
     private readonly mail: MailService,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
     @InjectRepository(ImportBatch) private readonly batches: Repository<ImportBatch>,
-    @InjectRepository(ImportRow) private readonly rows: Repository<ImportRow>,
+    @InjectRepository(ImportChunk) private readonly chunks: Repository<ImportChunk>,
   ) {}
 
   onModuleInit() {
@@ -76,91 +76,74 @@ export class ImportProcessor implements OnModuleInit {
   }
 
   async processChunk({ batchId, chunk }: ImportChunkJob): Promise<void> {
+    const started = Date.now();
     const batch = await this.batches.findOneBy({ id: batchId });
     if (!batch || batch.status === ImportStatus.Failed) return;
     if (batch.status === ImportStatus.Queued) {
       await this.batches.update({ id: batchId, status: ImportStatus.Queued }, { status: ImportStatus.Processing, startedAt: this.clock.now() });
     }
-    const rows = await this.rows
-      .createQueryBuilder('r')
-      .addSelect('r.password')
-      .where('r.batchId = :batchId AND r.chunk = :chunk AND r.outcome IS NULL', { batchId, chunk })
-      .orderBy('r.rowNumber', 'ASC')
-      .getMany();
-    if (!rows.length) {
-      // Done by an earlier run that died before queueing its emails: queue them (ids dedupe).
-      await this.afterCommit(batch, chunk, batch.status === ImportStatus.Completed);
+    const slice = await this.chunks.findOne({ select: { batchId: true, chunk: true, done: true, rows: true, passwords: true }, where: { batchId, chunk } });
+    if (!slice) return;
+    if (slice.done) {
+      // Done by an earlier run that may have died before queueing the emails: queue them (ids dedupe).
+      await this.afterCommit(batch, batch.status === ImportStatus.Completed);
       return;
     }
-
+    const rows = slice.rows;
     const keys = rows.map((r) => r.emailKey!);
     const known = await this.userIdsByEmail(this.batches.manager, keys);
     const hashes = new Map<number, string>();
-    if (!batch.dryRun) {
+    if (!batch.dryRun && slice.passwords) {
+      const passwords = slice.passwords;
       // In parallel: argon2 runs on libuv's thread pool, as many at once as it has threads.
       await Promise.all(
-        rows.filter((r) => r.password && !known.has(r.emailKey!)).map(async (r) => hashes.set(r.rowNumber, await this.passwords.hash(r.password!))),
+        rows.map(async (r, i) => {
+          if (passwords[i] && !known.has(r.emailKey!)) hashes.set(r.row, await this.passwords.hash(passwords[i]!));
+        }),
       );
     }
     const uploader = batch.uploadedById ? await this.batches.manager.findOneBy(User, { id: batch.uploadedById }) : null;
 
     const finished = await this.tx.run(async (em) => {
-      const outcomes = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
+      // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
+      // while the first run still goes): the second finds it done and leaves.
+      const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
+      const [state] = await em.query(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [batchId, chunk]);
+      if (!state || Number(state.done)) return null;
+      const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
       const counts = { created: 0, attached: 0, skipped: 0 };
-      for (const [outcome, numbers] of outcomes) {
-        counts[outcome] = numbers.length;
-        if (!numbers.length) continue;
-        await em
-          .createQueryBuilder()
-          .update(ImportRow)
-          .set({ outcome, message: batch.dryRun ? MESSAGES[outcome].dry : MESSAGES[outcome].done, password: null })
-          .where('batchId = :batchId AND rowNumber IN (:...numbers)', { batchId, numbers })
-          .execute();
-      }
-      if (!batch.dryRun) {
-        await em.query(
-          'UPDATE import_rows SET userId = (SELECT u.id FROM users u WHERE u.email = import_rows.emailKey) WHERE batchId = ? AND chunk = ? AND outcome <> ?',
-          [batchId, chunk, RowOutcome.Failed],
-        );
-      }
-      await em
-        .createQueryBuilder()
-        .update(ImportBatch)
-        .set({
-          processed: () => `processed + ${rows.length}`,
-          created: () => `created + ${counts.created}`,
-          attached: () => `attached + ${counts.attached}`,
-          skipped: () => `skipped + ${counts.skipped}`,
-        })
-        .where('id = :batchId', { batchId })
-        .execute();
+      for (const r of results) counts[r.outcome as Outcome] += 1;
+      await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [1, JSON.stringify(results), batchId, chunk]);
+      await em.query('UPDATE import_batches SET processed = processed + ?, created = created + ?, attached = attached + ?, skipped = skipped + ? WHERE id = ?', [
+        rows.length,
+        counts.created,
+        counts.attached,
+        counts.skipped,
+        batchId,
+      ]);
       return this.completeIfDone(em, batch);
     });
-    await this.afterCommit(batch, chunk, finished);
+    if (finished === null) return;
+    this.logger.log({ batchId, chunk, rows: rows.length, ms: Date.now() - started }, 'Import chunk done');
+    await this.afterCommit(batch, finished);
   }
 
-  /** Creates the missing users and the memberships; returns each row's outcome. */
-  private async write(em: EntityManager, batch: ImportBatch, rows: ImportRow[], hashes: Map<number, string>, locale: string): Promise<Map<Outcome, number[]>> {
-    const now = this.clock.now();
+  /**
+   * Creates the missing users and the memberships with a few multi-row
+   * statements; returns each row's outcome. INSERT IGNORE leaves alone an email
+   * that already has an account (even one created a moment ago by a concurrent
+   * import) and a user who is already a member; which rows are ours is read back.
+   */
+  private async write(em: EntityManager, batch: ImportBatch, rows: StoredRow[], hashes: Map<number, string>, locale: string): Promise<RowResult[]> {
+    const now = this.sqlDate(this.clock.now());
     const ownUserIds = new Map<string, string>();
-    const newUsers = rows.map((r) => {
+    const users = rows.map((r) => {
       const id = randomUUID();
       ownUserIds.set(r.emailKey!, id);
-      return {
-        id,
-        email: r.emailKey!,
-        firstName: r.firstName,
-        lastName: r.lastName,
-        passwordHash: hashes.get(r.rowNumber) ?? null,
-        // The institute vouches for the accounts it imports.
-        emailVerifiedAt: now,
-        locale,
-        createdById: batch.uploadedById,
-      };
+      // Verified: the institute vouches for the accounts it imports.
+      return [id, r.emailKey!, r.firstName, r.lastName, hashes.get(r.row) ?? null, now, locale, batch.uploadedById];
     });
-    // INSERT IGNORE: an email that already has an account (even one created a moment ago
-    // by a concurrent import) is left alone; which row is ours is read back below.
-    await em.createQueryBuilder().insert().into(User).values(newUsers).orIgnore().updateEntity(false).execute();
+    await this.insertIgnore(em, 'users', ['id', 'email', 'firstName', 'lastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'], users);
     const userIds = await this.userIdsByEmail(em, rows.map((r) => r.emailKey!));
 
     const ownMembershipIds = new Map<string, string>();
@@ -168,55 +151,60 @@ export class ImportProcessor implements OnModuleInit {
       const id = randomUUID();
       const userId = userIds.get(r.emailKey!)!;
       ownMembershipIds.set(userId, id);
-      return {
-        id,
-        userId,
-        instituteId: batch.instituteId,
-        role: MembershipRole.Student,
-        status: MembershipStatus.Active,
-        group: r.group,
-        department: r.department,
-        createdById: batch.uploadedById,
-        validatedById: batch.uploadedById,
-        validatedAt: now,
-      };
+      return [id, userId, batch.instituteId, MembershipRole.Student, MembershipStatus.Active, r.group, r.department, batch.uploadedById, batch.uploadedById, now];
     });
-    await em.createQueryBuilder().insert().into(Membership).values(memberships).orIgnore().updateEntity(false).execute();
-    const existing = await em.find(Membership, { select: { id: true, userId: true }, where: { instituteId: batch.instituteId, userId: In([...ownMembershipIds.keys()]) } });
+    await this.insertIgnore(
+      em,
+      'memberships',
+      ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'],
+      memberships,
+    );
+    const ids = [...ownMembershipIds.keys()];
+    const existing: Array<{ id: string; userId: string }> = await em.query(
+      `SELECT id, userId FROM memberships WHERE instituteId = ? AND userId IN (${ids.map(() => '?').join(',')})`,
+      [batch.instituteId, ...ids],
+    );
     const membershipIds = new Map(existing.map((m) => [m.userId, m.id]));
 
-    const outcomes = new Map<Outcome, number[]>([
-      [RowOutcome.Created, []],
-      [RowOutcome.Attached, []],
-      [RowOutcome.Skipped, []],
-    ]);
-    for (const r of rows) {
+    return rows.map((r) => {
       const userId = userIds.get(r.emailKey!)!;
       const ownMembership = membershipIds.get(userId) === ownMembershipIds.get(userId);
       const ownUser = userId === ownUserIds.get(r.emailKey!);
-      const outcome = !ownMembership ? RowOutcome.Skipped : ownUser ? RowOutcome.Created : RowOutcome.Attached;
-      outcomes.get(outcome)!.push(r.rowNumber);
-    }
-    return outcomes;
+      const outcome: Outcome = !ownMembership ? RowOutcome.Skipped : ownUser ? RowOutcome.Created : RowOutcome.Attached;
+      return { row: r.row, outcome, message: MESSAGES[outcome].done, userId };
+    });
   }
 
   /** The outcome each row would have, reading only. */
-  private async dryOutcomes(em: EntityManager, batch: ImportBatch, rows: ImportRow[], known: Map<string, string>): Promise<Map<Outcome, number[]>> {
+  private async dryOutcomes(em: EntityManager, batch: ImportBatch, rows: StoredRow[], known: Map<string, string>): Promise<RowResult[]> {
     const ids = [...known.values()];
-    const members = ids.length
-      ? new Set((await em.find(Membership, { select: { userId: true }, where: { instituteId: batch.instituteId, userId: In(ids) } })).map((m) => m.userId))
-      : new Set<string>();
-    const outcomes = new Map<Outcome, number[]>([
-      [RowOutcome.Created, []],
-      [RowOutcome.Attached, []],
-      [RowOutcome.Skipped, []],
-    ]);
-    for (const r of rows) {
+    const members = new Set<string>(
+      ids.length
+        ? (await em.query(`SELECT userId FROM memberships WHERE instituteId = ? AND userId IN (${ids.map(() => '?').join(',')})`, [batch.instituteId, ...ids])).map(
+            (m: { userId: string }) => m.userId,
+          )
+        : [],
+    );
+    return rows.map((r) => {
       const userId = known.get(r.emailKey!);
-      const outcome = !userId ? RowOutcome.Created : members.has(userId) ? RowOutcome.Skipped : RowOutcome.Attached;
-      outcomes.get(outcome)!.push(r.rowNumber);
+      const outcome: Outcome = !userId ? RowOutcome.Created : members.has(userId) ? RowOutcome.Skipped : RowOutcome.Attached;
+      return { row: r.row, outcome, message: MESSAGES[outcome].dry, userId: userId ?? null };
+    });
+  }
+
+  /** One multi-row INSERT IGNORE per 1,000 rows (placeholder limits), on MySQL and SQLite alike. */
+  private async insertIgnore(em: EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+    const verb = this.tx.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    for (let i = 0; i < rows.length; i += 1000) {
+      const part = rows.slice(i, i + 1000);
+      await em.query(`${verb} ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}`, part.flat());
     }
-    return outcomes;
+  }
+
+  /** A datetime parameter as each driver stores it (TypeORM's SQLite format is UTC text). */
+  private sqlDate(d: Date): Date | string {
+    return this.tx.isMysql ? d : d.toISOString().replace('T', ' ').replace('Z', '');
   }
 
   /**
@@ -249,19 +237,23 @@ export class ImportProcessor implements OnModuleInit {
   }
 
   /** A batch whose rows all failed validation has no chunk: it ends with its upload. */
-  async afterUpload(batch: Pick<ImportBatch, 'id' | 'dryRun'>, finished: boolean): Promise<void> {
-    await this.afterCommit(batch, 0, finished);
+  async afterUpload(batch: Pick<ImportBatch, 'id' | 'dryRun' | 'chunkCount'>, finished: boolean): Promise<void> {
+    await this.afterCommit(batch, finished);
   }
 
-  /** After the commit: the chunk's welcome emails, and the summary when the batch ended (job ids dedupe re-runs). */
-  private async afterCommit(batch: Pick<ImportBatch, 'id' | 'dryRun'>, chunk: number, finished: boolean): Promise<void> {
-    if (batch.dryRun) return;
-    if (chunk === 0) {
-      if (finished) await this.jobs.enqueue<ImportSummaryJob>(IMPORT_SUMMARY_JOB, { batchId: batch.id }, { jobId: `${batch.id}:summary` });
-      return;
-    }
-    await this.jobs.enqueue<ImportWelcomeJob>(IMPORT_WELCOME_JOB, { batchId: batch.id, chunk }, { jobId: `${batch.id}:${chunk}:welcome` });
-    if (finished) await this.jobs.enqueue<ImportSummaryJob>(IMPORT_SUMMARY_JOB, { batchId: batch.id }, { jobId: `${batch.id}:summary` });
+  /**
+   * When the batch has ended: one welcome-mail job per chunk, then the summary.
+   * Welcomes go out once the whole file is in, not while chunks still run (the
+   * mail work would slow the import down). Job ids dedupe a re-run of the last
+   * chunk after a crash.
+   */
+  private async afterCommit(batch: Pick<ImportBatch, 'id' | 'dryRun' | 'chunkCount'>, finished: boolean): Promise<void> {
+    if (batch.dryRun || !finished) return;
+    await this.jobs.enqueueMany<ImportWelcomeJob>(
+      IMPORT_WELCOME_JOB,
+      Array.from({ length: batch.chunkCount }, (_, i) => ({ data: { batchId: batch.id, chunk: i + 1 }, options: { jobId: `${batch.id}:${i + 1}:welcome` } })),
+    );
+    await this.jobs.enqueue<ImportSummaryJob>(IMPORT_SUMMARY_JOB, { batchId: batch.id }, { jobId: `${batch.id}:summary` });
   }
 
   /** Every attempt at a chunk failed: the batch is failed, what was done stays done. */
@@ -279,11 +271,12 @@ export class ImportProcessor implements OnModuleInit {
       await this.audit.record({ action: 'import.failed', actorId: batch.uploadedById, targetType: 'import', targetId: batchId, instituteId: batch.instituteId, details: { reason } }, em);
       return batch;
     });
-    if (failed && !failed.dryRun) await this.jobs.enqueue<ImportSummaryJob>(IMPORT_SUMMARY_JOB, { batchId }, { jobId: `${batchId}:summary` });
+    // The chunks done before the failure created students: they get their welcome emails too.
+    if (failed) await this.afterCommit(failed, true);
   }
 
   private async erasePasswords(em: EntityManager, batchId: string): Promise<void> {
-    await em.createQueryBuilder().update(ImportRow).set({ password: null }).where('batchId = :batchId AND password IS NOT NULL', { batchId }).execute();
+    await em.query('UPDATE import_chunks SET passwords = NULL WHERE batchId = ? AND passwords IS NOT NULL', [batchId]);
   }
 
   private finishedNotification(b: ImportBatch) {
@@ -299,9 +292,13 @@ export class ImportProcessor implements OnModuleInit {
   }
 
   private async userIdsByEmail(em: EntityManager, emails: string[]): Promise<Map<string, string>> {
-    if (!emails.length) return new Map();
-    const users = await em.find(User, { select: { id: true, email: true }, where: { email: In(emails) } });
-    return new Map(users.map((u) => [u.email, u.id]));
+    const map = new Map<string, string>();
+    for (let i = 0; i < emails.length; i += 1000) {
+      const part = emails.slice(i, i + 1000);
+      const users: Array<{ id: string; email: string }> = await em.query(`SELECT id, email FROM users WHERE email IN (${part.map(() => '?').join(',')})`, part);
+      for (const u of users) map.set(u.email, u.id);
+    }
+    return map;
   }
 
   /** One mail job per student: a set-password link for accounts created without a password. */
@@ -310,12 +307,15 @@ export class ImportProcessor implements OnModuleInit {
     if (!batch || batch.dryRun) return;
     const institute = await this.batches.manager.findOneBy(Institute, { id: batch.instituteId });
     if (!institute) return;
-    const rows: Array<{ outcome: RowOutcome; userId: string; email: string; firstName: string; locale: string; noPassword: number | string }> = await this.rows
-      .createQueryBuilder('r')
-      .innerJoin(User, 'u', 'u.id = r.userId')
-      .select(['r.outcome AS outcome', 'u.id AS userId', 'u.email AS email', 'u.firstName AS firstName', 'u.locale AS locale', 'CASE WHEN u.passwordHash IS NULL THEN 1 ELSE 0 END AS noPassword'])
-      .where('r.batchId = :batchId AND r.chunk = :chunk AND r.outcome IN (:...outcomes)', { batchId, chunk, outcomes: [RowOutcome.Created, RowOutcome.Attached] })
-      .getRawMany();
+    const slice = await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId, chunk } });
+    const outcomes = new Map((slice?.results ?? []).filter((r) => r.userId && (r.outcome === RowOutcome.Created || r.outcome === RowOutcome.Attached)).map((r) => [r.userId!, r.outcome]));
+    if (!outcomes.size) return;
+    const ids = [...outcomes.keys()];
+    const users: Array<{ userId: string; email: string; firstName: string; locale: string; noPassword: number | string }> = await this.batches.manager.query(
+      `SELECT id AS userId, email, firstName, locale, CASE WHEN passwordHash IS NULL THEN 1 ELSE 0 END AS noPassword FROM users WHERE id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    const rows = users.map((u) => ({ ...u, outcome: outcomes.get(u.userId)! }));
     const needPassword = rows.filter((r) => r.outcome === RowOutcome.Created && Number(r.noPassword) === 1);
     const others = rows.filter((r) => !(r.outcome === RowOutcome.Created && Number(r.noPassword) === 1));
     await this.authMail.sendMany(needPassword.map((r) => ({ userId: r.userId, kind: 'import-welcome' as const, context: { instituteName: institute.name } })));

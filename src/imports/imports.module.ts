@@ -6,14 +6,14 @@ import { memoryStorage } from 'multer';
 import { AuthModule } from '../auth/auth.module';
 import { importsConfig } from '../config/configuration';
 import { ImportBatch } from './entities/import-batch.entity';
-import { ImportRow } from './entities/import-row.entity';
+import { ImportChunk } from './entities/import-chunk.entity';
 import { ImportProcessor } from './import-processor.service';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([ImportBatch, ImportRow]),
+    TypeOrmModule.forFeature([ImportBatch, ImportChunk]),
     AuthModule,
     MulterModule.registerAsync({
       inject: [importsConfig.KEY],

@@ -62,6 +62,28 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/health', '/health/ready']));
   });
 
+  it('documents every route of the API contract in /docs-json', async () => {
+    const doc = await t.http().get('/docs-json').expect(200);
+    const documented = new Set(Object.entries(doc.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const contract = [
+      'POST /api/auth/register/teacher', 'POST /api/auth/register/professional', 'POST /api/auth/verify-email', 'POST /api/auth/verify-email/resend',
+      'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/auth/logout', 'POST /api/auth/password/forgot', 'POST /api/auth/password/reset',
+      'GET /api/me',
+      'GET /api/institutes', 'POST /api/institutes', 'GET /api/institutes/{instituteId}', 'PATCH /api/institutes/{instituteId}',
+      'POST /api/users', 'GET /api/users/{userId}',
+      'POST /api/institutes/{instituteId}/members', 'GET /api/institutes/{instituteId}/members',
+      'PATCH /api/institutes/{instituteId}/members/{userId}', 'DELETE /api/institutes/{instituteId}/members/{userId}',
+      'POST /api/institutes/{instituteId}/members/{userId}/activate', 'POST /api/institutes/{instituteId}/members/{userId}/reject',
+      'GET /api/institutes/{instituteId}/imports/template', 'POST /api/institutes/{instituteId}/imports', 'GET /api/institutes/{instituteId}/imports',
+      'GET /api/institutes/{instituteId}/imports/{importId}', 'GET /api/institutes/{instituteId}/imports/{importId}/report',
+      'GET /api/companies', 'POST /api/companies', 'PATCH /api/companies/{companyId}',
+      'GET /api/admin/professionals', 'POST /api/admin/professionals/{userId}/approve', 'POST /api/admin/professionals/{userId}/reject',
+      'GET /api/notifications', 'POST /api/notifications/{notificationId}/read',
+      'GET /health', 'GET /health/ready',
+    ];
+    expect(contract.filter((route) => !documented.has(route))).toEqual([]);
+  });
+
   it('sets security headers and a request id', async () => {
     const res = await t.http().get('/health').set('X-Request-Id', 'req-12345678').expect(200);
     expect(res.headers['x-request-id']).toBe('req-12345678');

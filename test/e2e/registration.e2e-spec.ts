@@ -348,6 +348,22 @@ describe('Self-registration and validation', () => {
       expect(await t.dataSource.getRepository(AuditEntry).countBy({ targetId: otherUser.id, action: 'professional.rejected' })).toBe(1);
     });
 
+    it('staff manage companies: create, rename, change status; duplicates by folded name are refused; others may not', async () => {
+      const name = `Umbrella ${Date.now().toString(36)}`;
+      const created = await t.http().post('/api/companies').set(as(staff.token)).send({ name: `${name} Corp` }).expect(201);
+      const dup = await t.http().post('/api/companies').set(as(staff.token)).send({ name: `${name.toUpperCase()}, Inc.` }).expect(409);
+      expect(dup.body.code).toBe('COMPANY_EXISTS');
+      const renamed = await t.http().patch(`/api/companies/${created.body.id}`).set(as(staff.token)).send({ name: `${name} Holdings` }).expect(200);
+      expect(renamed.body).toEqual({ id: created.body.id, name: `${name} Holdings`, status: 'approved' });
+      await t.http().patch(`/api/companies/${created.body.id}`).set(as(staff.token)).send({ name: 'Acme' }).expect(409);
+      await t.http().patch(`/api/companies/${created.body.id}`).set(as(staff.token)).send({ status: 'rejected' }).expect(200);
+      expect((await t.http().get('/api/companies').query({ search: name.split(' ')[1] })).body).toEqual([]);
+      const user = await signedIn(t);
+      await t.http().post('/api/companies').set(as(user.token)).send({ name: 'Nope' }).expect(403);
+      await t.http().patch(`/api/companies/${created.body.id}`).set(as(user.token)).send({ name: 'Nope' }).expect(403);
+      await t.http().patch('/api/companies/00000000-0000-4000-8000-000000000000').set(as(staff.token)).send({ name: 'Ghost' }).expect(404);
+    });
+
     it('bad input: unknown or pending companyId, both or neither company fields, extra fields → 400 naming the field', async () => {
       const pendingCo = `Pending Co ${Date.now().toString(36)}`;
       await t.http().post('/api/auth/register/professional').send(proBody({ companyName: pendingCo })).expect(202);

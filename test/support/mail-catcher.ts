@@ -22,6 +22,8 @@ export interface MailQuery {
  */
 export class MailCatcher {
   readonly messages: CapturedMail[] = [];
+  /** Server errors other than clients hanging up; a test may assert it stays empty. */
+  readonly errors: Error[] = [];
   private readonly waiters = new Set<() => void>();
   private server?: SMTPServer;
   port = 0;
@@ -48,6 +50,12 @@ export class MailCatcher {
           })
           .catch((error: Error) => callback(error));
       },
+    });
+    // A client that dies mid-session (a worker killed by a test) resets its
+    // socket; a real relay shrugs that off, and so must this one, or the
+    // unhandled 'error' event takes the whole test process down.
+    this.server.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') this.errors.push(error);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;

@@ -59,7 +59,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       SMTP_URL: mail.url,
       APP_URL: TEST_APP_URL,
       JWT_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       // Every request of a test file comes from 127.0.0.1: only the throttling test lowers this.
       AUTH_THROTTLE_LIMIT: '100000',
       MAIL_FROM: 'Oktonine Tests <no-reply@oktonine.test>',

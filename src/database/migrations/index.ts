@@ -1,6 +1,6 @@
 import { InitialSchema1764316800000 } from './1764316800000-initial-schema';
 import { SearchAndMemberIndexes1764403200000 } from './1764403200000-search-and-member-indexes';
-import { ImportRows1764489600000 } from './1764489600000-import-rows';
+import { ImportChunks1764489600000 } from './1764489600000-import-chunks';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
-export const migrations = [InitialSchema1764316800000, SearchAndMemberIndexes1764403200000, ImportRows1764489600000];
+export const migrations = [InitialSchema1764316800000, SearchAndMemberIndexes1764403200000, ImportChunks1764489600000];

@@ -25,7 +25,8 @@ export interface ValidationResult {
 /** The same limits as the columns they end up in (users, memberships) and the DTOs. */
 export const ROW_LIMITS = Object.freeze({ name: 100, email: 254, group: 100, department: 100 });
 
-const length = (s: string) => [...s].length;
+/** Length in code points; a string no longer in UTF-16 units than `max` needs no counting. */
+const tooLong = (s: string, max: number) => s.length > max && [...s].length > max;
 
 /** An email as typed, with every space gone (no address has one; spreadsheets add them). */
 function compactEmail(email: string): string {
@@ -50,13 +51,13 @@ export function validateRows(rows: readonly ImportRow[]): ValidationResult {
 
     for (const field of ['firstName', 'lastName'] as const) {
       if (!row[field]) fail(field, 'is required');
-      else if (length(row[field]) > ROW_LIMITS.name) fail(field, `must be at most ${ROW_LIMITS.name} characters`);
+      else if (tooLong(row[field], ROW_LIMITS.name)) fail(field, `must be at most ${ROW_LIMITS.name} characters`);
     }
 
     const email = compactEmail(row.email ?? '');
     let emailKey: string | null = null;
     if (!email) fail('email', 'is required');
-    else if (length(email) > ROW_LIMITS.email) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
+    else if (tooLong(email, ROW_LIMITS.email)) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
     else if (!isEmail(email, {})) fail('email', 'is not a valid email address');
     else {
       emailKey = normalizeEmail(email);
@@ -70,8 +71,8 @@ export function validateRows(rows: readonly ImportRow[]): ValidationResult {
       if (problem) fail('password', problem);
     }
 
-    if (length(row.group ?? '') > ROW_LIMITS.group) fail('group', `must be at most ${ROW_LIMITS.group} characters`);
-    if (length(row.department ?? '') > ROW_LIMITS.department) {
+    if (tooLong(row.group ?? '', ROW_LIMITS.group)) fail('group', `must be at most ${ROW_LIMITS.group} characters`);
+    if (tooLong(row.department ?? '', ROW_LIMITS.department)) {
       fail('department', `must be at most ${ROW_LIMITS.department} characters`);
     }
 

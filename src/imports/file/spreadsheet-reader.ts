@@ -5,6 +5,7 @@ import { AppError } from '../../common/errors/app-error';
 import { cellText, cleanPassword, cleanText } from './cell-text';
 import { HeaderMap, matchHeader, RowField, ROW_FIELDS } from './columns';
 import { csvRecords, CsvDelimiter, detectDelimiter } from './csv';
+import { FastRow, readSheetFast, SheetParts } from './fast-sheet';
 import { DEFAULT_ZIP_LIMITS, FileKind, inflateEntry, inspectZip, MESSAGES, ZipInfo, ZipLimits } from './file-guard';
 import { zipChunks } from './zip-writer';
 
@@ -196,8 +197,10 @@ function relationships(xml: string, baseDir: string): Relationship[] {
  */
 export function flattenInlineRichText(xml: Buffer): Buffer {
   if (xml.indexOf('inlineStr') < 0) return xml;
+  const source = xml.toString('utf8');
+  if (!/<r(?:Ph)?[\s>]/.test(source)) return xml; // no run or phonetic reading anywhere
   let changed = false;
-  const out = xml.toString('utf8').replace(/<is>([\s\S]*?)<\/is>/g, (whole, inner: string) => {
+  const out = source.replace(/<is>([\s\S]*?)<\/is>/g, (whole, inner: string) => {
     if (!/<r[\s>]|<rPh[\s>]/.test(inner)) return whole;
     changed = true;
     const texts = inner.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '').match(/<t\b[^>]*\/>|<t\b[^>]*>[\s\S]*?<\/t>/g) ?? [];
@@ -207,23 +210,13 @@ export function flattenInlineRichText(xml: Buffer): Buffer {
   return changed ? Buffer.from(out, 'utf8') : xml;
 }
 
-interface FirstSheet {
-  chunks: Buffer[];
-  name: string;
-  date1904: boolean;
-}
-
 /**
- * exceljs's streaming reader emits worksheets in zip order, recognises only
- * parts named `xl/worksheets/sheetN.xml`, and spools every sheet to a temporary
- * file when the shared strings come after the sheets in the zip (as Excel writes
- * them) or when there are none. So the parts it needs are picked here, inflated
- * under the size limits (declared sizes can lie), and handed to it as a new
- * stored zip in the order it streams best: relationships, workbook, styles,
- * shared strings, then the one worksheet that is first in workbook order.
- * Other sheets and all other parts are never inflated.
+ * The parts of the workbook's first worksheet in workbook order, inflated under
+ * the size limits (declared sizes can lie): the sheet itself (inline rich text
+ * flattened), the styles and the shared strings. Other sheets and all other
+ * parts are never inflated.
  */
-async function firstSheet(buf: Buffer, zip: ZipInfo): Promise<FirstSheet> {
+async function firstSheet(buf: Buffer, zip: ZipInfo): Promise<SheetParts> {
   const damaged = () => AppError.badRequest('INVALID_FILE', MESSAGES.damaged);
   const part = async (path: string) => {
     const entry = zip.byName.get(path);
@@ -246,16 +239,38 @@ async function firstSheet(buf: Buffer, zip: ZipInfo): Promise<FirstSheet> {
     }
   }
   if (!sheet) throw AppError.badRequest('INVALID_HEADER', 'The workbook has no worksheet');
-  const sheetXml = await part(sheet.path);
-  if (!sheetXml) throw damaged();
+  if (!zip.byName.has(sheet.path)) throw damaged();
 
+  // Inflated side by side (zlib works off the main thread); failures reported in this order.
   const relPath = (type: string, fallback: string) => rels.find((r) => r.type.endsWith(`/${type}`))?.path ?? fallback;
-  const styles = await part(relPath('styles', 'xl/styles.xml'));
-  const sharedStrings = await part(relPath('sharedStrings', 'xl/sharedStrings.xml'));
+  const settled = await Promise.allSettled([
+    part(sheet.path),
+    part(relPath('styles', 'xl/styles.xml')),
+    part(relPath('sharedStrings', 'xl/sharedStrings.xml')),
+  ]);
+  const [sheetXml, styles, sharedStrings] = settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
+  if (!sheetXml) throw damaged();
 
   const workbookPr = elements(workbookXml, 'workbookPr')[0];
   const date1904 = workbookPr?.date1904 === '1' || workbookPr?.date1904 === 'true';
 
+  return { name: sheet.name, date1904, sheet: flattenInlineRichText(sheetXml), styles, sharedStrings };
+}
+
+/**
+ * exceljs's streaming reader emits worksheets in zip order, recognises only
+ * parts named `xl/worksheets/sheetN.xml`, and spools every sheet to a temporary
+ * file when the shared strings come after the sheets in the zip (as Excel writes
+ * them) or when there are none. So the first sheet's parts are handed to it as
+ * a new stored zip in the order it streams best: relationships, workbook,
+ * styles, shared strings, then the worksheet. Each part reaches exceljs's SAX
+ * parser as one chunk (unzipper hands a stored entry's buffer on whole), so it
+ * reads each document whole: fast-sheet.ts, which must match it, relies on that.
+ */
+function excelJsZip(parts: SheetParts): Buffer[] {
   const text = (s: string) => Buffer.from(s, 'utf8');
   const entries = [
     {
@@ -269,27 +284,100 @@ async function firstSheet(buf: Buffer, zip: ZipInfo): Promise<FirstSheet> {
       name: 'xl/workbook.xml',
       data: text(
         `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">` +
-          `<workbookPr${date1904 ? ' date1904="1"' : ''}/><sheets>` +
-          `<sheet name="${escapeXml(sheet.name)}" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+          `<workbookPr${parts.date1904 ? ' date1904="1"' : ''}/><sheets>` +
+          `<sheet name="${escapeXml(parts.name)}" sheetId="1" r:id="rId1"/></sheets></workbook>`,
       ),
     },
-    ...(styles ? [{ name: 'xl/styles.xml', data: styles }] : []),
+    ...(parts.styles ? [{ name: 'xl/styles.xml', data: parts.styles }] : []),
     {
       // Present even when empty: without it exceljs spools the sheet to a temporary file.
       name: 'xl/sharedStrings.xml',
-      data: sharedStrings ?? text(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="0" uniqueCount="0"/>`),
+      data:
+        parts.sharedStrings ??
+        text(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="0" uniqueCount="0"/>`),
     },
-    { name: 'xl/worksheets/sheet1.xml', data: flattenInlineRichText(sheetXml) },
+    { name: 'xl/worksheets/sheet1.xml', data: parts.sheet },
   ];
-  return { chunks: zipChunks(entries), name: sheet.name, date1904 };
+  return zipChunks(entries);
 }
 
-async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<ReadResult> {
-  const zip = inspectZip(buf, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
-  const { chunks, name, date1904 } = await firstSheet(buf, zip);
+/**
+ * Numbers a sheet's rows and hands them to the collector: the first row with
+ * text is the header. Both ways of reading a sheet go through it.
+ */
+class SheetRows {
+  private previous = 0;
 
-  const input = Readable.from(chunks);
+  constructor(private readonly collector: RowCollector) {}
+
+  /**
+   * `declared`: the row's own number (NaN or out of order: the one after the
+   * previous row); `cells`: all its raw texts by 0-based column; `text(col)`: one.
+   */
+  push(declared: number, cells: () => string[], text: (col: number) => string): void {
+    const number = Number.isInteger(declared) && declared > this.previous ? declared : this.previous + 1;
+    this.previous = number;
+    if (!this.collector.hasHeader) {
+      const texts = cells();
+      if (texts.some((c) => cleanText(c) !== '')) this.collector.setHeader(number, texts);
+      return;
+    }
+    this.collector.add(number, text);
+  }
+}
+
+const EMPTY_SHEET = 'The sheet is empty: its first row must be the header (First name, Last name, Email, …)';
+
+async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<ReadResult> {
+  return readXlsxUsing(buf, opts, 'auto');
+}
+
+/**
+ * How an .xlsx sheet is read: 'auto' (the service's way) reads it with the fast
+ * path of fast-sheet.ts and, when that declines, with exceljs; 'exceljs' only
+ * with exceljs (the reference); 'fast' only with the fast path, and throws
+ * its `Declined` error (or any fault of its own) instead of falling back. For
+ * specs and benchmarks.
+ */
+export type XlsxEngine = 'auto' | 'fast' | 'exceljs';
+
+export async function readXlsxUsing(buf: Buffer, opts: ReadOptions, engine: XlsxEngine): Promise<ReadResult> {
+  const zip = inspectZip(buf, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
+  const parts = await firstSheet(buf, zip);
+  if (engine !== 'exceljs') {
+    try {
+      return await readFast(parts, opts);
+    } catch (e) {
+      // Declined, or a fault of the fast path itself: exceljs decides.
+      if (e instanceof AppError || engine === 'fast') throw e;
+    }
+  }
+  return readWithExcelJs(parts, opts);
+}
+
+async function readFast(parts: SheetParts, opts: ReadOptions): Promise<ReadResult> {
   const collector = new RowCollector(opts.maxRows);
+  const rows = new SheetRows(collector);
+  const plain = { date1904: parts.date1904 };
+  const text = (row: FastRow, col: number) => {
+    const numFmt = row.numFmts[col];
+    return cellText(row.values[col], numFmt === undefined ? plain : { numFmt, date1904: parts.date1904 });
+  };
+  await readSheetFast(parts, (row) =>
+    rows.push(
+      row.number,
+      () => Array.from({ length: row.values.length }, (_, col) => text(row, col)),
+      (col) => text(row, col),
+    ),
+  );
+  return collector.result(EMPTY_SHEET, { sheetName: parts.name });
+}
+
+async function readWithExcelJs(parts: SheetParts, opts: ReadOptions): Promise<ReadResult> {
+  const { date1904 } = parts;
+  const input = Readable.from(excelJsZip(parts));
+  const collector = new RowCollector(opts.maxRows);
+  const rows = new SheetRows(collector);
   // hyperlinks: 'ignore' on purpose. Hyperlinks follow the cells in the sheet XML,
   // so in streaming mode 'cache' never attaches them anyway; and if a sheet put
   // them first, 'cache' would replace the cell's value (its text) by the link.
@@ -301,24 +389,23 @@ async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<ReadResult> {
     entries: 'ignore',
   });
 
-  let previous = 0;
   try {
     for await (const worksheet of reader) {
       for await (const row of worksheet) {
-        const number = Number.isInteger(row.number) && row.number > previous ? row.number : previous + 1;
-        previous = number;
         const text = (cell: ExcelJS.Cell | undefined) =>
           cell ? cellText(cell.value, { numFmt: cell.numFmt, date1904 }) : '';
-        if (!collector.hasHeader) {
-          const cells: string[] = [];
-          row.eachCell((cell, col) => {
-            cells[col - 1] = text(cell);
-          });
-          for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-          if (cells.some((c) => cleanText(c) !== '')) collector.setHeader(number, cells);
-          continue;
-        }
-        collector.add(number, (col) => text(row.findCell(col + 1)));
+        rows.push(
+          row.number,
+          () => {
+            const cells: string[] = [];
+            row.eachCell((cell, col) => {
+              cells[col - 1] = text(cell);
+            });
+            for (let i = 0; i < cells.length; i++) cells[i] ??= '';
+            return cells;
+          },
+          (col) => text(row.findCell(col + 1)),
+        );
       }
       break; // the rebuilt zip holds one sheet; never read a second
     }
@@ -328,7 +415,5 @@ async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<ReadResult> {
   } finally {
     input.destroy();
   }
-  return collector.result('The sheet is empty: its first row must be the header (First name, Last name, Email, …)', {
-    sheetName: name,
-  });
+  return collector.result(EMPTY_SHEET, { sheetName: parts.name });
 }
