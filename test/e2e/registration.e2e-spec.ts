@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { FakeClock } from '../../src/common/clock';
 import { CompanyAffiliation } from '../../src/companies/entities/company-affiliation.entity';
@@ -329,7 +330,7 @@ describe('Self-registration and validation', () => {
       await t.http().post('/api/auth/register/professional').send(body).expect(202);
       const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: body.email });
       const pendingCompany = (await t.dataSource.getRepository(CompanyAffiliation).findOneByOrFail({ userId: user.id })).companyId;
-      const bad = await t.http().post(`/api/admin/professionals/${user.id}/approve`).set(as(staff.token)).send({ companyId: pendingCompany.replace(/.$/, '0') }).expect(400);
+      const bad = await t.http().post(`/api/admin/professionals/${user.id}/approve`).set(as(staff.token)).send({ companyId: randomUUID() }).expect(400);
       expect(bad.body.details[0].field).toBe('companyId');
       const res = await t.http().post(`/api/admin/professionals/${user.id}/approve`).set(as(staff.token)).send({ companyId: acmeId }).expect(200);
       expect(res.body.company).toEqual({ id: acmeId, name: 'Acme SAS', status: 'approved' });
