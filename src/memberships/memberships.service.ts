@@ -105,7 +105,7 @@ export class MembershipsService {
     if (query.status) qb.andWhere('m.status = :status', { status: query.status });
     if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
     if (query.department) qb.andWhere('m.department = :department', { department: query.department });
-    const search = query.search?.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    const search = query.search?.trim().normalize('NFC').toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
     if (search) {
       // Searching drives from the users' name/email indexes, then joins the institute's memberships.
       qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(

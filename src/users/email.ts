@@ -1,4 +1,9 @@
-/** Emails are unique case-insensitively: stored trimmed and lower-cased. */
+/**
+ * How emails are compared and stored: trimmed, Unicode NFC, lower case. The
+ * `users.email` column compares bytes (utf8mb4_bin), so `josé@…` and `jose@…`
+ * are two mailboxes, and `JOSÉ@…` (or the same letters typed decomposed, NFD)
+ * is the same as `josé@…`. Every lookup by email goes through this function.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.trim().normalize('NFC').toLowerCase();
 }

@@ -89,6 +89,20 @@ describe.each([
     expect(applied).toEqual([]);
   });
 
+  it('the accent-sensitive email migration stores existing addresses normalised (NFC, lower case)', async () => {
+    const at = migrations.findIndex((m) => m.name === 'EmailsAccentSensitive1764576000000');
+    for (let i = migrations.length - 1; i >= at; i--) await ds.undoLastMigration({ transaction: 'each' });
+    const id = '00000000-0000-4000-8000-000000000003';
+    await insertUser(ds, id, ' ÉLODIE@Example.org'.normalize('NFD'));
+    await runMigrations(ds, quiet);
+    const [row] = await ds.query('SELECT email FROM users WHERE id = ?', [id]);
+    expect(row.email).toBe('élodie@example.org'.normalize('NFC'));
+    // And from now on the variant without the accent is another address.
+    await expect(insertUser(ds, '00000000-0000-4000-8000-000000000004', 'elodie@example.org')).resolves.toBeUndefined();
+    // Reverting refuses to fold the two back into one address (MariaDB: duplicate key), so one goes first.
+    await ds.query('DELETE FROM users WHERE id = ?', ['00000000-0000-4000-8000-000000000004']);
+  });
+
   it('reverts every migration down to an empty schema, and up again', async () => {
     for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     const left = (await tableNames(ds)).filter((t) => t !== 'migrations');
