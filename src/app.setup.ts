@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter';
+import { answerClientErrorsInContractShape, jsonBodyParser } from './common/http/hostile-input';
 import { validationExceptionFactory } from './common/errors/validation';
 import { appConfig } from './config/configuration';
 
@@ -15,6 +16,8 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
+  express.use(jsonBodyParser());
+  answerClientErrorsInContractShape(express.getHttpServer());
 
   app.setGlobalPrefix('api', {
     exclude: [

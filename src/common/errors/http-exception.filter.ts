@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { JSON_TOO_DEEP } from '../http/hostile-input';
 import { AppError } from './app-error';
 
 export interface ErrorBody {
@@ -88,6 +89,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const mw = exception as MiddlewareError | undefined;
     const mwStatus = mw?.status ?? mw?.statusCode;
     if (mw && typeof mwStatus === 'number' && mwStatus >= 400 && mwStatus < 500) {
+      if (mw.type === JSON_TOO_DEEP && exception instanceof Error) {
+        return { body: { statusCode: 400, code: 'MALFORMED_JSON', message: exception.message } };
+      }
       if (mw.type === 'entity.parse.failed') {
         return { body: { statusCode: 400, code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' } };
       }
