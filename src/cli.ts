@@ -78,7 +78,8 @@ COMMANDS['create-staff'] = async ([email]) => {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   try {
     const result = await app.get(StaffService).createOrPromote(email, password, 'cli');
-    if (!result.created) console.log(`${email} already had an account: it is now staff, its password is unchanged`);
+    if (result.outcome === 'unchanged') console.log(`${email} is already staff: nothing changed`);
+    else if (result.outcome === 'promoted') console.log(`${email} already had an account: it is now staff, its password is unchanged`);
     else if (generated) console.log(`Staff account created: ${email}\nPassword (shown once): ${password}`);
     else console.log(`Staff account created: ${email}`);
   } finally {

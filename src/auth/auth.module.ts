@@ -41,10 +41,13 @@ import { TokensService } from './tokens.service';
       inject: [authConfig.KEY],
       useFactory: (config: ConfigType<typeof authConfig>) => ({
         throttlers: [{ name: 'default', limit: config.throttleLimit, ttl: config.throttleTtlSeconds * 1000 }],
-        // With Redis, every API replica counts in the same place.
+        // With Redis, every API replica counts in the same place. While Redis cannot be reached
+        // the counter's error becomes 503 SERVICE_UNAVAILABLE with Retry-After (the error filter):
+        // fail closed, since a local counter would multiply the allowance by the replica count.
+        // One retry and a 1 s command timeout make that answer prompt instead of queued.
         storage: config.redisUrl
           ? // Given a URL (not a client) the storage owns its connection and closes it at shutdown.
-            new ThrottlerStorageRedisService(config.redisUrl, { keyPrefix: `${config.redisPrefix}:throttle:`, maxRetriesPerRequest: 2 })
+            new ThrottlerStorageRedisService(config.redisUrl, { keyPrefix: `${config.redisPrefix}:throttle:`, maxRetriesPerRequest: 1, commandTimeout: 1000 })
           : undefined,
       }),
     }),

@@ -8,6 +8,8 @@ import { normalizeEmail } from '../users/email';
 import { UsersService } from '../users/users.service';
 import { PasswordService } from './password.service';
 
+export type StaffOutcome = 'created' | 'promoted' | 'unchanged';
+
 /**
  * Staff accounts: the first one from BOOTSTRAP_STAFF_EMAIL/PASSWORD at start
  * (only when no staff exists), others from `npm run cli -- create-staff`.
@@ -29,22 +31,25 @@ export class StaffService implements OnApplicationBootstrap {
     if (!bootstrap) return;
     if (await this.users.repository.exists({ where: { isStaff: true } })) return;
     const result = await this.createOrPromote(bootstrap.email, bootstrap.password, 'bootstrap');
-    this.logger.log({ userId: result.id }, result.created ? 'Bootstrap staff account created' : 'Existing account promoted to staff');
+    // Another process may have created it meanwhile: then this one did nothing, and says so.
+    const said = { created: 'Bootstrap staff account created', promoted: 'Existing account promoted to staff', unchanged: 'Bootstrap staff account already exists' };
+    this.logger.log({ userId: result.id }, said[result.outcome]);
   }
 
   /**
    * Creates a verified staff account, or promotes an existing account (its
    * password is then left alone). Concurrent starts are settled by the unique email.
    */
-  async createOrPromote(email: string, password: string | null, via: string): Promise<{ id: string; created: boolean }> {
+  async createOrPromote(email: string, password: string | null, via: string): Promise<{ id: string; outcome: StaffOutcome }> {
     const normalized = normalizeEmail(email);
     const existing = await this.users.findByEmail(normalized);
     if (existing) {
-      if (!existing.isStaff) {
-        await this.users.repository.update({ id: existing.id }, { isStaff: true, emailVerifiedAt: existing.emailVerifiedAt ?? this.clock.now() });
-        await this.audit.record({ action: 'staff.promoted', targetType: 'user', targetId: existing.id, details: { via } });
-      }
-      return { id: existing.id, created: false };
+      if (existing.isStaff) return { id: existing.id, outcome: 'unchanged' };
+      // Conditional: of two concurrent promotions, one promotes and the other finds nothing to do.
+      const res = await this.users.repository.update({ id: existing.id, isStaff: false }, { isStaff: true, emailVerifiedAt: existing.emailVerifiedAt ?? this.clock.now() });
+      if (!res.affected) return { id: existing.id, outcome: 'unchanged' };
+      await this.audit.record({ action: 'staff.promoted', targetType: 'user', targetId: existing.id, details: { via } });
+      return { id: existing.id, outcome: 'promoted' };
     }
     if (password === null) throw new Error('A password is required to create a staff account');
     this.passwords.assertAcceptable(password, normalized);
@@ -61,10 +66,10 @@ export class StaffService implements OnApplicationBootstrap {
       });
     } catch (error) {
       const raced = await this.users.findByEmail(normalized);
-      if (raced) return { id: raced.id, created: false };
+      if (raced) return { id: raced.id, outcome: raced.isStaff ? 'unchanged' : (await this.createOrPromote(normalized, null, via)).outcome };
       throw error;
     }
     await this.audit.record({ action: 'staff.created', targetType: 'user', targetId: id, details: { via } });
-    return { id, created: true };
+    return { id, outcome: 'created' };
   }
 }

@@ -435,5 +435,8 @@ describe('Staff bootstrap', () => {
     expect(await t.dataSource.getRepository(User).countBy({ isStaff: true })).toBe(1);
     const entries = await t.dataSource.getRepository(AuditEntry).findBy({ action: 'staff.created' });
     expect(entries).toHaveLength(1);
+    // A start that finds the account already staff did nothing, and says so (not "promoted").
+    await expect(t.get(StaffService).createOrPromote(email, null, 'test')).resolves.toEqual({ id: profile.body.id, outcome: 'unchanged' });
+    expect(await t.dataSource.getRepository(AuditEntry).countBy({ action: 'staff.promoted' })).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { login, uniqueEmail } from '../support/factories';
+import { login, seedUser, uniqueEmail } from '../support/factories';
 import { spawnEntry } from '../support/spawn-app';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -35,8 +35,18 @@ describe('Operator CLI', () => {
 
     const again = await run('create-staff', email);
     expect(again.code).toBe(0);
-    expect(again.out).toContain('already had an account');
-    expect(again.out).not.toMatch(/shown once/);
+    expect(again.out).toContain('is already staff: nothing changed');
+    expect(again.out).not.toMatch(/shown once|now staff/);
+  });
+
+  it('create-staff promotes an existing account, keeping its password', async () => {
+    const user = await seedUser(t);
+    const { code, out } = await run('create-staff', user.email);
+    expect(code).toBe(0);
+    expect(out).toContain('already had an account: it is now staff');
+    const session = await login(t, user.email, user.password);
+    const me = await t.http().get('/api/me').set('Authorization', `Bearer ${session.accessToken}`).expect(200);
+    expect(me.body.isStaff).toBe(true);
   });
 
   it('migration:show lists the applied migrations', async () => {

@@ -3,6 +3,7 @@ import * as argon2 from 'argon2';
 import { ARGON2_OPTIONS } from '../../src/auth/password.service';
 import { Institute, InstituteStatus } from '../../src/institutes/entities/institute.entity';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
+import { normalizeEmail } from '../../src/users/email';
 import { User } from '../../src/users/entities/user.entity';
 import { TestApp } from './test-app';
 
@@ -27,7 +28,8 @@ export async function seedUser(
   t: TestApp,
   opts: { email?: string; password?: string | null; isStaff?: boolean; verified?: boolean; firstName?: string; lastName?: string; locale?: string } = {},
 ): Promise<SeededUser> {
-  const email = opts.email ?? uniqueEmail();
+  // Stored as the app stores it (users.email compares bytes).
+  const email = normalizeEmail(opts.email ?? uniqueEmail());
   const password = opts.password === undefined ? STRONG_PASSWORD : opts.password;
   const id = randomUUID();
   await t.dataSource.getRepository(User).insert({

@@ -5,3 +5,15 @@ export function isUniqueViolation(error: unknown): boolean {
   const errno = e?.driverError?.errno ?? e?.errno;
   return code === 'ER_DUP_ENTRY' || errno === 1062 || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * True when Redis could not be reached (ioredis gave up retrying, timed out, or
+ * the connection is down): the request answers 503, which is what it is.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /^(Connection is closed\.|Command timed out|Stream isn't writeable)/.test(error.message)
+  );
+}

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { JSON_TOO_DEEP } from '../http/hostile-input';
 import { AppError } from './app-error';
+import { isRedisUnavailable } from './db-errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -104,6 +105,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
           code: DEFAULT_CODES[mwStatus] ?? 'BAD_REQUEST',
           message: mw.expose && exception instanceof Error ? exception.message : 'The request could not be processed',
         },
+      };
+    }
+    if (isRedisUnavailable(exception)) {
+      this.logger.warn({ requestId: req?.id, method: req?.method, path: req?.path, error: (exception as Error).message }, 'Redis unavailable');
+      return {
+        body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'A service this request needs is unavailable; try again in a few seconds' },
+        headers: { 'Retry-After': '5' },
       };
     }
     this.logUnexpected(exception, req);
