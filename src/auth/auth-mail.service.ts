@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
 import { mailConfig } from '../config/configuration';
-import { JobQueue } from '../jobs/job-queue';
-import { MailSender } from '../mail/mail-sender';
+import { MailLogEntry } from '../mail/entities/mail-log-entry.entity';
+import { MailService } from '../mail/mail.service';
+import { MailMessage, OutgoingMail } from '../mail/mail.types';
 import { UsersService } from '../users/users.service';
-import { TOKEN_EMAIL_JOB } from './auth.constants';
 import { EmailTokensService } from './email-tokens.service';
 import { TokenPurpose } from './entities/one-time-token.entity';
 
@@ -24,56 +25,62 @@ export const TOKEN_EMAILS = {
 
 export type TokenEmailKind = keyof typeof TOKEN_EMAILS;
 
-export interface TokenEmailJob {
+export interface TokenEmail {
   userId: string;
   kind: TokenEmailKind;
   /** Names the template may show, resolved from ids by the caller's module. Never a secret. */
   context?: Record<string, string>;
+  dedupeKey?: string;
+  about?: OutgoingMail['about'];
 }
 
 /**
- * The token is minted inside the job, never in the request: the raw token then
- * exists only in the email, not in Redis. A retried job mints a fresh token,
- * which spends the earlier one.
+ * Emails with a one-time link. They are queued like any mail (recorded in the
+ * mail log without a token); the token is minted when the mail is sent, so the
+ * raw token exists only in the email, never in Redis or the database. A retried
+ * send mints a fresh token, which spends the earlier one.
  */
 @Injectable()
 export class AuthMailService implements OnModuleInit {
-  private readonly logger = new Logger('AuthMail');
-
   constructor(
-    private readonly jobs: JobQueue,
-    private readonly sender: MailSender,
+    private readonly mail: MailService,
     private readonly tokens: EmailTokensService,
     private readonly users: UsersService,
     @Inject(mailConfig.KEY) private readonly config: ConfigType<typeof mailConfig>,
   ) {}
 
   onModuleInit() {
-    this.jobs.register<TokenEmailJob>(TOKEN_EMAIL_JOB, (job) => this.deliver(job), { concurrency: 5 });
+    this.mail.registerComposer(Object.keys(TOKEN_EMAILS), (entry) => this.compose(entry));
   }
 
   async send(userId: string, kind: TokenEmailKind, context?: Record<string, string>): Promise<void> {
-    await this.jobs.enqueue<TokenEmailJob>(TOKEN_EMAIL_JOB, { userId, kind, context });
+    await this.sendMany([{ userId, kind, context }]);
   }
 
-  async sendMany(jobs: TokenEmailJob[]): Promise<void> {
-    await this.jobs.enqueueMany<TokenEmailJob>(TOKEN_EMAIL_JOB, jobs.map((data) => ({ data })));
+  async sendMany(mails: TokenEmail[]): Promise<void> {
+    await this.mail.sendMany(mails.map(toOutgoing));
   }
 
-  private async deliver(job: TokenEmailJob): Promise<void> {
-    const user = await this.users.findById(job.userId);
-    if (!user) {
-      this.logger.warn({ userId: job.userId, kind: job.kind }, 'Token email skipped: the user no longer exists');
-      return;
-    }
-    const spec = TOKEN_EMAILS[job.kind];
+  /** Records in the caller's transaction; `MailService.dispatch` the ids after the commit. */
+  record(mails: TokenEmail[], em: EntityManager): Promise<string[]> {
+    return this.mail.record(mails.map(toOutgoing), em);
+  }
+
+  private async compose(entry: MailLogEntry): Promise<MailMessage | null> {
+    const user = entry.userId ? await this.users.findById(entry.userId) : null;
+    if (!user) return null;
+    const spec = TOKEN_EMAILS[entry.template as TokenEmailKind];
     const token = await this.tokens.issue(user.id, spec.purpose);
     const link = `${this.config.appUrl}${spec.path}?token=${encodeURIComponent(token)}`;
-    await this.sender.deliver({
+    return {
       to: user.email,
-      template: job.kind,
+      template: entry.template,
       locale: user.locale,
-      context: { ...job.context, firstName: user.firstName, lastName: user.lastName, email: user.email, link },
-    });
+      context: { ...entry.context, firstName: user.firstName, lastName: user.lastName, email: user.email, link },
+    };
   }
+}
+
+function toOutgoing(m: TokenEmail): OutgoingMail {
+  return { userId: m.userId, template: m.kind, context: m.context, dedupeKey: m.dedupeKey, about: m.about ?? { type: 'user', id: m.userId } };
 }

@@ -10,4 +10,15 @@ export const ACCESS_TOKEN_TYPE = 'access';
 export const LOCKOUT_THRESHOLD = 10;
 export const LOCKOUT_MS = 15 * 60 * 1000;
 
-export const TOKEN_EMAIL_JOB = 'auth.token-email';
+/**
+ * A password-reset or verification email asked for by address. Queued whether
+ * or not the address has an account (`userId` null then), so the request takes
+ * the same time either way; the job decides. `requestId` makes its mail unique.
+ */
+export const ACCOUNT_EMAIL_JOB = 'auth.account-email';
+export interface AccountEmailJob {
+  requestId: string;
+  userId: string | null;
+  kind: 'reset-password' | 'verify-email';
+  ip: string | null;
+}

@@ -83,8 +83,8 @@ export class AuthController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a new verification link (always 202)' })
   @ApiAcceptedResponse({ type: AcceptedDto })
-  async resend(@Body() body: EmailDto) {
-    await this.auth.resendVerification(body.email);
+  async resend(@Body() body: EmailDto, @ReqMeta() meta: RequestMeta) {
+    await this.auth.resendVerification(body.email, meta.ip);
     return { status: 'accepted' };
   }
 

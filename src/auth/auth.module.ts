@@ -17,6 +17,7 @@ import { AuthService } from './auth.service';
 import { EmailTokensService } from './email-tokens.service';
 import { OneTimeToken } from './entities/one-time-token.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
+import { RegistrationRequest } from './entities/registration-request.entity';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LockoutService } from './lockout.service';
@@ -51,7 +52,7 @@ import { TokensService } from './tokens.service';
           : undefined,
       }),
     }),
-    TypeOrmModule.forFeature([RefreshToken, OneTimeToken, Membership, CompanyAffiliation]),
+    TypeOrmModule.forFeature([RefreshToken, OneTimeToken, RegistrationRequest, Membership, CompanyAffiliation]),
     CompaniesModule,
   ],
   controllers: [AuthController, MeController],

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -10,6 +11,8 @@ import { Membership } from '../memberships/entities/membership.entity';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { JobQueue } from '../jobs/job-queue';
+import { ACCOUNT_EMAIL_JOB, AccountEmailJob } from './auth.constants';
 import { AuthMailService } from './auth-mail.service';
 import { LoginResponseDto, MeResponseDto } from './dto/auth.dto';
 import { EmailTokensService } from './email-tokens.service';
@@ -24,7 +27,7 @@ const PASSWORD_LINKS = [TokenPurpose.ResetPassword, TokenPurpose.SetPassword];
 const invalidCredentials = () => AppError.unauthorized('INVALID_CREDENTIALS', 'Invalid email or password');
 
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
@@ -35,9 +38,14 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly tx: Transactions,
+    private readonly jobs: JobQueue,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     @InjectRepository(CompanyAffiliation) private readonly affiliations: Repository<CompanyAffiliation>,
   ) {}
+
+  onModuleInit() {
+    this.jobs.register<AccountEmailJob>(ACCOUNT_EMAIL_JOB, (job) => this.accountEmail(job), { concurrency: 5 });
+  }
 
   /**
    * The same 401 for an unknown email, a wrong password and a locked account, with
@@ -79,10 +87,7 @@ export class AuthService {
 
   /** 202 whether or not the account exists; the email goes out only if it does. */
   async forgotPassword(email: string, ip: string | null): Promise<void> {
-    const user = await this.users.findByEmail(email);
-    if (!user) return;
-    await this.audit.record({ action: 'auth.password_reset_requested', actorId: user.id, targetType: 'user', targetId: user.id, ip });
-    await this.mail.send(user.id, 'reset-password');
+    await this.requestAccountEmail(email, 'reset-password', ip);
   }
 
   /**
@@ -148,9 +153,28 @@ export class AuthService {
   }
 
   /** 202 always; a new link only for an existing, still unverified account. */
-  async resendVerification(email: string): Promise<void> {
-    const user = await this.users.findByEmail(email);
-    if (user && !user.emailVerifiedAt) await this.mail.send(user.id, 'verify-email');
+  async resendVerification(email: string, ip: string | null): Promise<void> {
+    await this.requestAccountEmail(email, 'verify-email', ip);
+  }
+
+  /**
+   * The request path does the same work whatever the address: one read of the
+   * email index and one queued job, so its timing says nothing about who has an
+   * account. The job decides whether a mail goes out (and audits the request).
+   */
+  private async requestAccountEmail(email: string, kind: AccountEmailJob['kind'], ip: string | null): Promise<void> {
+    const userId = await this.users.idByEmail(email);
+    await this.jobs.enqueue<AccountEmailJob>(ACCOUNT_EMAIL_JOB, { requestId: randomUUID(), userId, kind, ip });
+  }
+
+  private async accountEmail({ requestId, userId, kind, ip }: AccountEmailJob): Promise<void> {
+    const user = userId ? await this.users.findById(userId) : null;
+    if (!user) return;
+    if (kind === 'verify-email' && user.emailVerifiedAt) return;
+    await this.mail.sendMany([{ userId: user.id, kind, dedupeKey: `account-email:${requestId}` }]);
+    if (kind === 'reset-password') {
+      await this.audit.record({ action: 'auth.password_reset_requested', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+    }
   }
 
   async me(userId: string): Promise<MeResponseDto> {

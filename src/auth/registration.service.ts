@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { EntityManager, LessThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
@@ -13,8 +14,10 @@ import { Company, CompanyStatus } from '../companies/entities/company.entity';
 import { dueAt, ProfessionalsService } from '../companies/professionals.service';
 import { mailConfig } from '../config/configuration';
 import { Institute, InstituteStatus } from '../institutes/entities/institute.entity';
+import { JobQueue } from '../jobs/job-queue';
+import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailService } from '../mail/mail.service';
-import { mailDate, MailMessage } from '../mail/mail.types';
+import { mailDate, OutgoingMail } from '../mail/mail.types';
 import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { NotificationType } from '../notifications/notifications.types';
@@ -23,9 +26,16 @@ import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthMailService } from './auth-mail.service';
 import { RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
+import { RegistrationKind, RegistrationRequest } from './entities/registration-request.entity';
 import { PasswordService } from './password.service';
 
 const ACCEPTED: RegistrationAcceptedDto = { status: 'pending_validation' };
+
+/** One job per registration request; payload: its id. */
+export const REGISTRATION_JOB = 'auth.registration';
+interface RegistrationJob {
+  requestId: string;
+}
 
 interface Meta {
   ip: string | null;
@@ -37,17 +47,22 @@ class EmailTaken extends Error {}
 
 /**
  * Self-registration of teachers (validated by their institute's managers) and
- * professionals (validated by staff). Every outcome answers the same 202: an
- * address that already has an account is told so by email, so registration
- * never reveals who has an account.
+ * professionals (validated by staff). Every outcome answers the same 202, after
+ * the same work: the request checks only what does not depend on who has an
+ * account, hashes the password, stores a registration request and queues its
+ * job. The job creates the account, or, for an address that has one, tells that
+ * address by email, so registration never reveals who has an account, neither
+ * by its answer nor by its timing.
  */
 @Injectable()
-export class RegistrationService {
+export class RegistrationService implements OnModuleInit {
   private readonly logger = new Logger('Registration');
 
   constructor(
     private readonly tx: Transactions,
     private readonly clock: Clock,
+    private readonly jobs: JobQueue,
+    private readonly recovery: JobRecovery,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
     private readonly authMail: AuthMailService,
@@ -57,74 +72,22 @@ export class RegistrationService {
     private readonly companies: CompaniesService,
     private readonly professionals: ProfessionalsService,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
+    @InjectRepository(RegistrationRequest) private readonly requests: Repository<RegistrationRequest>,
   ) {}
+
+  onModuleInit() {
+    this.jobs.register<RegistrationJob>(REGISTRATION_JOB, (job) => this.process(job.requestId), { concurrency: 2 });
+    this.recovery.register('registrations', (olderThan) => this.requeueStale(olderThan));
+  }
 
   async registerTeacher(dto: RegisterTeacherDto, meta: Meta): Promise<RegistrationAcceptedDto> {
     const email = normalizeEmail(dto.email);
     this.passwords.assertAcceptable(dto.password, email);
-    const institute = await this.users.repository.manager.findOneBy(Institute, { id: dto.instituteId });
+    const institute = await this.requests.manager.findOneBy(Institute, { id: dto.instituteId });
     if (!institute || institute.status !== InstituteStatus.Active) {
       throw AppError.validation([{ field: 'instituteId', message: 'instituteId must be the id of an active institute' }], 'Unknown or inactive institute');
     }
-    // Hashed before looking the address up: both outcomes spend the same argon2 time.
-    const passwordHash = await this.passwords.hash(dto.password);
-    if (await this.users.findByEmail(email)) return this.existingAccount(email, meta);
-
-    const user = this.newUser(dto, email, passwordHash, meta);
-    const link = `${this.mailCfg.appUrl}/institutes/${institute.id}/members/${user.id}`;
-    let outcome: { recipients: User[]; routedToStaff: boolean };
-    try {
-      outcome = await this.tx.run(async (em) => {
-        await this.insertUser(em, user);
-        await em.insert(Membership, {
-          id: randomUUID(),
-          userId: user.id,
-          instituteId: institute.id,
-          role: MembershipRole.Teacher,
-          status: MembershipStatus.Pending,
-          createdById: user.id,
-        });
-        const managers = await em
-          .createQueryBuilder(User, 'u')
-          .innerJoin(Membership, 'm', 'm.userId = u.id')
-          .where('m.instituteId = :id AND m.role = :manager AND m.status = :active', { id: institute.id, manager: MembershipRole.Manager, active: MembershipStatus.Active })
-          .getMany();
-        // An institute without an active manager: staff take the request, so nobody waits on nobody.
-        const routedToStaff = managers.length === 0;
-        const recipients = routedToStaff ? await this.professionals.staff(em) : managers;
-        const teacherName = `${user.firstName} ${user.lastName}`;
-        await this.notifications.create(
-          em,
-          recipients.map((r) => ({
-            userId: r.id,
-            type: NotificationType.TeacherPending,
-            title: `${teacherName} asks to join ${institute.name} as a teacher`,
-            data: { instituteId: institute.id, instituteName: institute.name, userId: user.id, teacherName, teacherEmail: email, routedToStaff, link },
-          })),
-        );
-        await this.audit.record(
-          { action: 'auth.registered', actorId: user.id, targetType: 'user', targetId: user.id, instituteId: institute.id, ip: meta.ip, details: { as: 'teacher', routedToStaff } },
-          em,
-        );
-        return { recipients, routedToStaff };
-      });
-    } catch (error) {
-      if (error instanceof EmailTaken) return this.existingAccount(email, meta);
-      throw error;
-    }
-    if (!outcome.recipients.length) this.logger.warn({ instituteId: institute.id }, 'A teacher registered where there is neither an active manager nor any staff');
-
-    await this.authMail.send(user.id, 'verify-email');
-    await this.mail.sendMany(
-      outcome.recipients.map(
-        (r): MailMessage => ({
-          to: r.email,
-          template: 'teacher-pending',
-          locale: r.locale,
-          context: { firstName: r.firstName, teacherName: `${user.firstName} ${user.lastName}`, teacherEmail: email, instituteName: institute.name, link, routedToStaff: outcome.routedToStaff },
-        }),
-      ),
-    );
+    await this.accept(RegistrationKind.Teacher, dto, email, meta, { instituteId: institute.id });
     return ACCEPTED;
   }
 
@@ -135,106 +98,216 @@ export class RegistrationService {
     const email = normalizeEmail(dto.email);
     this.passwords.assertAcceptable(dto.password, email);
     if (dto.companyId) {
-      const company = await this.users.repository.manager.findOneBy(Company, { id: dto.companyId });
+      const company = await this.requests.manager.findOneBy(Company, { id: dto.companyId });
       if (!company || company.status !== CompanyStatus.Approved) {
         throw AppError.validation([{ field: 'companyId', message: 'companyId must be the id of an approved company' }], 'Unknown company');
       }
     }
-    const passwordHash = await this.passwords.hash(dto.password);
-    if (await this.users.findByEmail(email)) return this.existingAccount(email, meta);
-
-    const user = this.newUser(dto, email, passwordHash, meta);
-    const submittedAt = this.clock.now();
-    let outcome: { staff: User[]; company: Company; companyIsNew: boolean };
-    try {
-      outcome = await this.tx.run(async (em) => {
-        await this.insertUser(em, user);
-        const { company, created } = dto.companyId
-          ? { company: (await em.findOneBy(Company, { id: dto.companyId }))!, created: false }
-          : await this.companies.findOrCreateByName(em, dto.companyName!, user.id);
-        await em.insert(CompanyAffiliation, { id: randomUUID(), userId: user.id, companyId: company.id, status: AffiliationStatus.Pending, submittedAt, reminderStage: 0 });
-        const staff = await this.professionals.staff(em);
-        const name = `${user.firstName} ${user.lastName}`;
-        await this.notifications.create(
-          em,
-          staff.map((s) => ({
-            userId: s.id,
-            type: NotificationType.ProfessionalPending,
-            title: `${name} (${company.name}) waits for validation`,
-            data: { userId: user.id, name, email, companyId: company.id, companyName: company.name, companyIsNew: created, dueAt: dueAt(submittedAt).toISOString() },
-          })),
-        );
-        if (created) {
-          await this.audit.record({ action: 'company.registered', actorId: user.id, targetType: 'company', targetId: company.id, ip: meta.ip, details: { name: company.name } }, em);
-        }
-        await this.audit.record(
-          { action: 'auth.registered', actorId: user.id, targetType: 'user', targetId: user.id, ip: meta.ip, details: { as: 'professional', companyId: company.id, companyCreated: created } },
-          em,
-        );
-        return { staff, company, companyIsNew: company.status === CompanyStatus.Pending };
-      });
-    } catch (error) {
-      if (error instanceof EmailTaken) return this.existingAccount(email, meta);
-      throw error;
-    }
-
-    await this.authMail.send(user.id, 'verify-email');
-    await this.mail.sendMany(
-      outcome.staff.map(
-        (s): MailMessage => ({
-          to: s.email,
-          template: 'professional-pending',
-          locale: s.locale,
-          context: {
-            firstName: s.firstName,
-            professionalName: `${user.firstName} ${user.lastName}`,
-            professionalEmail: email,
-            companyName: outcome.company.name,
-            companyIsNew: outcome.companyIsNew,
-            dueAt: mailDate(dueAt(submittedAt)),
-            link: `${this.mailCfg.appUrl}/admin/professionals`,
-          },
-        }),
-      ),
-    );
+    await this.accept(RegistrationKind.Professional, dto, email, meta, { companyId: dto.companyId ?? null, companyName: dto.companyName ?? null });
     return ACCEPTED;
   }
 
-  /**
-   * The address already has an account: the same 202 goes back. Still unverified
-   * (registering again) → a fresh verification link; otherwise an email saying
-   * someone tried to register, with sign-in and reset links.
-   */
-  private async existingAccount(email: string, meta: Meta): Promise<RegistrationAcceptedDto> {
-    const existing = await this.users.findByEmail(email);
-    if (!existing) return ACCEPTED;
-    const verified = Boolean(existing.emailVerifiedAt);
-    await this.audit.record({ action: 'auth.registration_existing_account', actorId: null, targetType: 'user', targetId: existing.id, ip: meta.ip, details: { verified } });
-    if (verified) await this.authMail.send(existing.id, 'account-exists', { loginLink: `${this.mailCfg.appUrl}/login` });
-    else await this.authMail.send(existing.id, 'verify-email');
-    return ACCEPTED;
-  }
-
-  private newUser(dto: RegisterTeacherDto | RegisterProfessionalDto, email: string, passwordHash: string, meta: Meta) {
-    return {
-      id: randomUUID(),
+  private async accept(
+    kind: RegistrationKind,
+    dto: RegisterTeacherDto | RegisterProfessionalDto,
+    email: string,
+    meta: Meta,
+    target: Partial<Pick<RegistrationRequest, 'instituteId' | 'companyId' | 'companyName'>>,
+  ): Promise<void> {
+    const id = randomUUID();
+    await this.requests.insert({
+      id,
+      kind,
       email,
       firstName: dto.firstName,
       lastName: dto.lastName,
-      passwordHash,
-      emailVerifiedAt: null,
+      passwordHash: await this.passwords.hash(dto.password),
       locale: dto.locale ?? meta.locale,
-      createdById: null,
-    };
+      ip: meta.ip,
+      ...target,
+    });
+    await this.jobs.enqueue<RegistrationJob>(REGISTRATION_JOB, { requestId: id }, { jobId: id });
   }
 
-  private async insertUser(em: EntityManager, row: Partial<User>): Promise<void> {
+  /** The job: settles a request once (its row is deleted in the transaction that settles it). */
+  async process(requestId: string): Promise<void> {
+    const request = await this.requests.findOneBy({ id: requestId });
+    if (!request) return;
+    let mailIds: string[] | null;
+    try {
+      mailIds = await this.tx.run((em) => (request.kind === RegistrationKind.Teacher ? this.createTeacher(em, request) : this.createProfessional(em, request)));
+    } catch (error) {
+      // A concurrent registration of the same address won: answer as for an existing account.
+      if (!(error instanceof EmailTaken)) throw error;
+      mailIds = await this.tx.run((em) => this.existingAccount(em, request));
+    }
+    if (mailIds) await this.mail.dispatch(mailIds);
+  }
+
+  /** Deletes the request row first: of two runs of one request, the second finds nothing and stops. */
+  private async claim(em: EntityManager, request: RegistrationRequest): Promise<boolean> {
+    const res = await em.delete(RegistrationRequest, { id: request.id });
+    return Boolean(res.affected);
+  }
+
+  private async createTeacher(em: EntityManager, request: RegistrationRequest): Promise<string[] | null> {
+    if (!(await this.claim(em, request))) return null;
+    if (await em.existsBy(User, { email: request.email })) return this.existingAccount(em, request, true);
+    const institute = await em.findOneBy(Institute, { id: request.instituteId! });
+    if (!institute) {
+      this.logger.warn({ instituteId: request.instituteId }, 'A teacher registration named an institute that no longer exists: dropped');
+      return [];
+    }
+    const user = await this.insertUser(em, request);
+    await em.insert(Membership, {
+      id: randomUUID(),
+      userId: user.id,
+      instituteId: institute.id,
+      role: MembershipRole.Teacher,
+      status: MembershipStatus.Pending,
+      createdById: user.id,
+    });
+    const managers = await em
+      .createQueryBuilder(User, 'u')
+      .innerJoin(Membership, 'm', 'm.userId = u.id')
+      .where('m.instituteId = :id AND m.role = :manager AND m.status = :active', { id: institute.id, manager: MembershipRole.Manager, active: MembershipStatus.Active })
+      .getMany();
+    // An institute without an active manager: staff take the request, so nobody waits on nobody.
+    const routedToStaff = managers.length === 0;
+    const recipients = routedToStaff ? await this.professionals.staff(em) : managers;
+    if (!recipients.length) this.logger.warn({ instituteId: institute.id }, 'A teacher registered where there is neither an active manager nor any staff');
+    const teacherName = `${user.firstName} ${user.lastName}`;
+    const link = `${this.mailCfg.appUrl}/institutes/${institute.id}/members/${user.id}`;
+    await this.notifications.create(
+      em,
+      recipients.map((r) => ({
+        userId: r.id,
+        type: NotificationType.TeacherPending,
+        title: `${teacherName} asks to join ${institute.name} as a teacher`,
+        data: { instituteId: institute.id, instituteName: institute.name, userId: user.id, teacherName, teacherEmail: user.email, routedToStaff, link },
+      })),
+    );
+    await this.audit.record(
+      { action: 'auth.registered', actorId: user.id, targetType: 'user', targetId: user.id, instituteId: institute.id, ip: request.ip, details: { as: 'teacher', routedToStaff } },
+      em,
+    );
+    const about = { type: 'membership', id: user.id, instituteId: institute.id };
+    return [
+      ...(await this.authMail.record([{ userId: user.id, kind: 'verify-email', about }], em)),
+      ...(await this.mail.record(
+        recipients.map(
+          (r): OutgoingMail => ({
+            to: r.email,
+            userId: r.id,
+            template: 'teacher-pending',
+            locale: r.locale,
+            context: { firstName: r.firstName, teacherName, teacherEmail: user.email, instituteName: institute.name, link, routedToStaff },
+            about,
+          }),
+        ),
+        em,
+      )),
+    ];
+  }
+
+  private async createProfessional(em: EntityManager, request: RegistrationRequest): Promise<string[] | null> {
+    if (!(await this.claim(em, request))) return null;
+    if (await em.existsBy(User, { email: request.email })) return this.existingAccount(em, request, true);
+    const chosen = request.companyId ? await em.findOneBy(Company, { id: request.companyId }) : null;
+    if (request.companyId && !chosen) {
+      this.logger.warn({ companyId: request.companyId }, 'A professional registration named a company that no longer exists: dropped');
+      return [];
+    }
+    const user = await this.insertUser(em, request);
+    const submittedAt = this.clock.now();
+    const { company, created } = chosen ? { company: chosen, created: false } : await this.companies.findOrCreateByName(em, request.companyName!, user.id);
+    await em.insert(CompanyAffiliation, { id: randomUUID(), userId: user.id, companyId: company.id, status: AffiliationStatus.Pending, submittedAt, reminderStage: 0 });
+    const staff = await this.professionals.staff(em);
+    const name = `${user.firstName} ${user.lastName}`;
+    await this.notifications.create(
+      em,
+      staff.map((s) => ({
+        userId: s.id,
+        type: NotificationType.ProfessionalPending,
+        title: `${name} (${company.name}) waits for validation`,
+        data: { userId: user.id, name, email: user.email, companyId: company.id, companyName: company.name, companyIsNew: created, dueAt: dueAt(submittedAt).toISOString() },
+      })),
+    );
+    if (created) {
+      await this.audit.record({ action: 'company.registered', actorId: user.id, targetType: 'company', targetId: company.id, ip: request.ip, details: { name: company.name } }, em);
+    }
+    await this.audit.record(
+      { action: 'auth.registered', actorId: user.id, targetType: 'user', targetId: user.id, ip: request.ip, details: { as: 'professional', companyId: company.id, companyCreated: created } },
+      em,
+    );
+    const about = { type: 'user', id: user.id };
+    return [
+      ...(await this.authMail.record([{ userId: user.id, kind: 'verify-email', about }], em)),
+      ...(await this.mail.record(
+        staff.map(
+          (s): OutgoingMail => ({
+            to: s.email,
+            userId: s.id,
+            template: 'professional-pending',
+            locale: s.locale,
+            context: {
+              firstName: s.firstName,
+              professionalName: name,
+              professionalEmail: user.email,
+              companyName: company.name,
+              companyIsNew: company.status === CompanyStatus.Pending,
+              dueAt: mailDate(dueAt(submittedAt)),
+              link: `${this.mailCfg.appUrl}/admin/professionals`,
+            },
+            about,
+          }),
+        ),
+        em,
+      )),
+    ];
+  }
+
+  /**
+   * The address already has an account: nothing about it changes. Still
+   * unverified (registering again) → a fresh verification link; otherwise an
+   * email saying someone tried to register, with sign-in and reset links.
+   */
+  private async existingAccount(em: EntityManager, request: RegistrationRequest, claimed = false): Promise<string[] | null> {
+    if (!claimed && !(await this.claim(em, request))) return null;
+    const existing = await em.findOneBy(User, { email: request.email });
+    if (!existing) return [];
+    const verified = Boolean(existing.emailVerifiedAt);
+    await this.audit.record({ action: 'auth.registration_existing_account', actorId: null, targetType: 'user', targetId: existing.id, ip: request.ip, details: { verified } }, em);
+    return this.authMail.record(
+      [verified ? { userId: existing.id, kind: 'account-exists', context: { loginLink: `${this.mailCfg.appUrl}/login` } } : { userId: existing.id, kind: 'verify-email' }],
+      em,
+    );
+  }
+
+  private async insertUser(em: EntityManager, request: RegistrationRequest): Promise<User> {
+    const row = {
+      id: randomUUID(),
+      email: request.email,
+      firstName: request.firstName,
+      lastName: request.lastName,
+      passwordHash: request.passwordHash,
+      emailVerifiedAt: null,
+      locale: request.locale,
+      createdById: null,
+    };
     try {
       await em.insert(User, row);
     } catch (error) {
-      // A concurrent registration of the same address won: answer as for an existing account.
       if (isUniqueViolation(error)) throw new EmailTaken();
       throw error;
     }
+    return em.create(User, row);
+  }
+
+  /** Requests whose job Redis lost (or that the embedded default dropped at a restart). */
+  private async requeueStale(olderThan: Date): Promise<number> {
+    const stale = await this.requests.find({ select: { id: true }, where: { createdAt: LessThan(olderThan) }, order: { createdAt: 'ASC' }, take: 1000 });
+    await this.jobs.enqueueMany<RegistrationJob>(REGISTRATION_JOB, stale.map((r) => ({ data: { requestId: r.id }, options: { jobId: r.id } })));
+    return stale.length;
   }
 }

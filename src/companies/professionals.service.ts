@@ -120,6 +120,8 @@ export class ProfessionalsService {
     });
     await this.mail.send({
       to: result.user.email,
+      userId: result.user.id,
+      about: { type: 'user', id: result.user.id },
       template: 'professional-approved',
       locale: result.user.locale,
       context: { firstName: result.user.firstName, companyName: result.company.name, loginLink: `${this.mailCfg.appUrl}/login` },
@@ -139,6 +141,8 @@ export class ProfessionalsService {
     });
     await this.mail.send({
       to: result.user.email,
+      userId: result.user.id,
+      about: { type: 'user', id: result.user.id },
       template: 'professional-rejected',
       locale: result.user.locale,
       context: { firstName: result.user.firstName, companyName: result.company.name, reason: reason ?? '' },

@@ -81,36 +81,40 @@ export class ValidationDigestService implements OnModuleInit, OnApplicationBoots
         const res = await em.update(CompanyAffiliation, { id: a.id, reminderStage: LessThan(stage) }, { reminderStage: stage });
         if (res.affected) announced.push({ a, stage });
       }
-      if (announced.length) {
-        const loaded = await em.find(CompanyAffiliation, { where: { id: In(announced.map((x) => x.a.id)) }, relations: { user: true, company: true } });
-        const byId = new Map(loaded.map((a) => [a.id, a]));
-        for (const x of announced) x.a = byId.get(x.a.id)!;
-      }
-      return { announced, staff: announced.length ? await this.professionals.staff(em) : [] };
+      if (!announced.length) return { announced, staff: [], mailIds: [] };
+      const loaded = await em.find(CompanyAffiliation, { where: { id: In(announced.map((x) => x.a.id)) }, relations: { user: true, company: true } });
+      const byId = new Map(loaded.map((a) => [a.id, a]));
+      for (const x of announced) x.a = byId.get(x.a.id)!;
+      const staff = await this.professionals.staff(em);
+      const item = ({ a }: { a: CompanyAffiliation }) => ({
+        name: `${a.user!.firstName} ${a.user!.lastName}`,
+        email: a.user!.email,
+        companyName: a.company!.name,
+        submittedAt: mailDate(a.submittedAt),
+        dueAt: mailDate(dueAt(a.submittedAt)),
+      });
+      const overdue = announced.filter((x) => x.stage === ReminderStage.Overdue).map(item);
+      const dueSoon = announced.filter((x) => x.stage === ReminderStage.DueSoon).map(item);
+      // Recorded with the claim: a crash after the commit cannot lose the digest (the recovery sweep sends it).
+      const mailIds = await this.mail.record(
+        staff.map((s) => ({
+          to: s.email,
+          userId: s.id,
+          template: 'validation-digest',
+          locale: s.locale,
+          context: { firstName: s.firstName, overdue, dueSoon, link: `${this.mailCfg.appUrl}/admin/professionals` },
+        })),
+        em,
+      );
+      return { announced, staff, mailIds };
     });
     const result: DigestResult = {
       dueSoon: claimed.announced.filter((x) => x.stage === ReminderStage.DueSoon).map((x) => x.a.userId),
       overdue: claimed.announced.filter((x) => x.stage === ReminderStage.Overdue).map((x) => x.a.userId),
     };
     if (!claimed.announced.length) return result;
-    const item = ({ a }: { a: CompanyAffiliation }) => ({
-      name: `${a.user!.firstName} ${a.user!.lastName}`,
-      email: a.user!.email,
-      companyName: a.company!.name,
-      submittedAt: mailDate(a.submittedAt),
-      dueAt: mailDate(dueAt(a.submittedAt)),
-    });
-    const overdue = claimed.announced.filter((x) => x.stage === ReminderStage.Overdue).map(item);
-    const dueSoon = claimed.announced.filter((x) => x.stage === ReminderStage.DueSoon).map(item);
-    await this.mail.sendMany(
-      claimed.staff.map((s) => ({
-        to: s.email,
-        template: 'validation-digest',
-        locale: s.locale,
-        context: { firstName: s.firstName, overdue, dueSoon, link: `${this.mailCfg.appUrl}/admin/professionals` },
-      })),
-    );
-    this.logger.log({ overdue: overdue.length, dueSoon: dueSoon.length, staff: claimed.staff.length }, 'Validation digest sent');
+    await this.mail.dispatch(claimed.mailIds);
+    this.logger.log({ overdue: result.overdue.length, dueSoon: result.dueSoon.length, staff: claimed.staff.length }, 'Validation digest sent');
     return result;
   }
 }

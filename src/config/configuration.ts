@@ -18,7 +18,16 @@ export const databaseConfig = registerAs('database', () => loadEnv().database);
 
 export const jobsConfig = registerAs('jobs', () => {
   const env = loadEnv();
-  return { redisUrl: env.redisUrl, prefix: env.queuePrefix, runWorkers: env.runWorkers, validationDigestEveryMs: env.validationDigestEveryMs, lockMs: env.jobLockMs };
+  return {
+    redisUrl: env.redisUrl,
+    prefix: env.queuePrefix,
+    runWorkers: env.runWorkers,
+    validationDigestEveryMs: env.validationDigestEveryMs,
+    lockMs: env.jobLockMs,
+    sweepEveryMs: env.jobSweepEveryMs,
+    sweepGraceMs: env.jobSweepGraceMs,
+    drainMs: env.shutdownDrainMs,
+  };
 });
 
 export const mailConfig = registerAs('mail', () => {

@@ -1,10 +1,12 @@
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { OneTimeToken } from '../auth/entities/one-time-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { RegistrationRequest } from '../auth/entities/registration-request.entity';
 import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
 import { Company } from '../companies/entities/company.entity';
 import { ImportBatch } from '../imports/entities/import-batch.entity';
 import { ImportChunk } from '../imports/entities/import-chunk.entity';
+import { MailLogEntry } from '../mail/entities/mail-log-entry.entity';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstituteNameWord } from '../institutes/entities/institute-name-word.entity';
 import { Membership } from '../memberships/entities/membership.entity';
@@ -24,4 +26,6 @@ export const entities = [
   AuditEntry,
   ImportBatch,
   ImportChunk,
+  MailLogEntry,
+  RegistrationRequest,
 ];

@@ -10,7 +10,8 @@ import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { Institute } from '../institutes/entities/institute.entity';
-import { DEFAULT_ATTEMPTS, JobMeta, JobQueue } from '../jobs/job-queue';
+import { JobMeta, JobQueue } from '../jobs/job-queue';
+import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailService } from '../mail/mail.service';
 import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -18,7 +19,7 @@ import { NotificationType } from '../notifications/notifications.types';
 import { User } from '../users/entities/user.entity';
 import { ImportBatch, ImportStatus } from './entities/import-batch.entity';
 import { ImportChunk, RowOutcome, RowResult, StoredRow } from './entities/import-chunk.entity';
-import { IMPORT_CHUNK_JOB, IMPORT_SUMMARY_JOB, IMPORT_WELCOME_JOB, ImportChunkJob, ImportSummaryJob, ImportWelcomeJob } from './imports.constants';
+import { IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB, ImportChunkJob, ImportWelcomeJob } from './imports.constants';
 
 const MESSAGES: Record<Exclude<RowOutcome, RowOutcome.Failed>, { done: string; dry: string }> = {
   [RowOutcome.Created]: { done: 'Account created and added to the institute', dry: 'Would create an account and add it to the institute' },
@@ -27,6 +28,13 @@ const MESSAGES: Record<Exclude<RowOutcome, RowOutcome.Failed>, { done: string; d
 };
 
 type Outcome = Exclude<RowOutcome, RowOutcome.Failed>;
+
+/** A batch that has just ended: its summary mail is recorded, to be dispatched after the commit. */
+export interface Completion {
+  summaryMailIds: string[];
+}
+
+const SWEEP_LIMIT = 2000;
 
 /**
  * Processes an import chunk by chunk. Each chunk is one transaction of
@@ -46,6 +54,7 @@ export class ImportProcessor implements OnModuleInit {
 
   constructor(
     private readonly jobs: JobQueue,
+    private readonly recovery: JobRecovery,
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly passwords: PasswordService,
@@ -61,7 +70,7 @@ export class ImportProcessor implements OnModuleInit {
   onModuleInit() {
     this.jobs.register<ImportChunkJob>(IMPORT_CHUNK_JOB, (job, meta) => this.runChunk(job, meta), { concurrency: 2 });
     this.jobs.register<ImportWelcomeJob>(IMPORT_WELCOME_JOB, (job) => this.sendWelcomes(job), { concurrency: 2 });
-    this.jobs.register<ImportSummaryJob>(IMPORT_SUMMARY_JOB, (job) => this.sendSummary(job));
+    this.recovery.register('imports', (olderThan) => this.requeueStale(olderThan));
   }
 
   private async runChunk(job: ImportChunkJob, meta: JobMeta): Promise<void> {
@@ -70,7 +79,7 @@ export class ImportProcessor implements OnModuleInit {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn({ batchId: job.batchId, chunk: job.chunk, attempt: meta.attempt, error: message }, 'Import chunk failed');
-      if (meta.attempt >= DEFAULT_ATTEMPTS) await this.failBatch(job.batchId, `Chunk ${job.chunk} could not be processed`);
+      if (meta.attempt >= meta.attempts) await this.failBatch(job.batchId, `Chunk ${job.chunk} could not be processed`);
       throw error;
     }
   }
@@ -85,8 +94,8 @@ export class ImportProcessor implements OnModuleInit {
     const slice = await this.chunks.findOne({ select: { batchId: true, chunk: true, done: true, rows: true, passwords: true }, where: { batchId, chunk } });
     if (!slice) return;
     if (slice.done) {
-      // Done by an earlier run that may have died before queueing the emails: queue them (ids dedupe).
-      await this.afterCommit(batch, batch.status === ImportStatus.Completed);
+      // Done by an earlier run that may have died before queueing the welcome mails: queue them (ids dedupe).
+      if (batch.status === ImportStatus.Completed) await this.afterCommit(batch, { summaryMailIds: [] });
       return;
     }
     const rows = slice.rows;
@@ -109,7 +118,7 @@ export class ImportProcessor implements OnModuleInit {
       // while the first run still goes): the second finds it done and leaves.
       const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
       const [state] = await em.query(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [batchId, chunk]);
-      if (!state || Number(state.done)) return null;
+      if (!state || Number(state.done)) return undefined;
       const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
       const counts = { created: 0, attached: 0, skipped: 0 };
       for (const r of results) counts[r.outcome as Outcome] += 1;
@@ -123,7 +132,7 @@ export class ImportProcessor implements OnModuleInit {
       ]);
       return this.completeIfDone(em, batch);
     });
-    if (finished === null) return;
+    if (finished === undefined) return;
     this.logger.log({ batchId, chunk, rows: rows.length, ms: Date.now() - started }, 'Import chunk done');
     await this.afterCommit(batch, finished);
   }
@@ -211,14 +220,14 @@ export class ImportProcessor implements OnModuleInit {
    * processing → completed when every row is done. The counters' UPDATE holds the
    * batch row's lock, so of concurrent chunks exactly one sees the last row done.
    */
-  async completeIfDone(em: EntityManager, batch: Pick<ImportBatch, 'id' | 'uploadedById' | 'instituteId'>): Promise<boolean> {
+  async completeIfDone(em: EntityManager, batch: Pick<ImportBatch, 'id' | 'uploadedById' | 'instituteId'>): Promise<Completion | null> {
     const res = await em
       .createQueryBuilder()
       .update(ImportBatch)
       .set({ status: ImportStatus.Completed, finishedAt: this.clock.now() })
       .where('id = :id AND status IN (:...open) AND processed >= total', { id: batch.id, open: [ImportStatus.Queued, ImportStatus.Processing] })
       .execute();
-    if (!res.affected) return false;
+    if (!res.affected) return null;
     const done = (await em.findOneBy(ImportBatch, { id: batch.id }))!;
     await this.erasePasswords(em, batch.id);
     await this.audit.record(
@@ -233,32 +242,61 @@ export class ImportProcessor implements OnModuleInit {
       em,
     );
     if (batch.uploadedById) await this.notifications.create(em, [this.finishedNotification(done)]);
-    return true;
-  }
-
-  /** A batch whose rows all failed validation has no chunk: it ends with its upload. */
-  async afterUpload(batch: Pick<ImportBatch, 'id' | 'dryRun' | 'chunkCount'>, finished: boolean): Promise<void> {
-    await this.afterCommit(batch, finished);
+    return { summaryMailIds: await this.recordSummary(em, done) };
   }
 
   /**
-   * When the batch has ended: one welcome-mail job per chunk, then the summary.
-   * Welcomes go out once the whole file is in, not while chunks still run (the
-   * mail work would slow the import down). Job ids dedupe a re-run of the last
-   * chunk after a crash.
+   * When the batch has ended (committed): the summary mail recorded with the
+   * completion, and one welcome-mail job per chunk. Welcomes go out once the
+   * whole file is in, not while chunks still run (the mail work would slow the
+   * import down). Job ids dedupe a re-run of the last chunk after a crash; the
+   * recovery sweep queues again whatever Redis lost.
    */
-  private async afterCommit(batch: Pick<ImportBatch, 'id' | 'dryRun' | 'chunkCount'>, finished: boolean): Promise<void> {
-    if (batch.dryRun || !finished) return;
-    await this.jobs.enqueueMany<ImportWelcomeJob>(
-      IMPORT_WELCOME_JOB,
-      Array.from({ length: batch.chunkCount }, (_, i) => ({ data: { batchId: batch.id, chunk: i + 1 }, options: { jobId: `${batch.id}:${i + 1}:welcome` } })),
+  async afterCommit(batch: Pick<ImportBatch, 'id' | 'dryRun' | 'chunkCount'>, completion: Completion | null): Promise<void> {
+    if (!completion) return;
+    await this.mail.dispatch(completion.summaryMailIds);
+    if (batch.dryRun) return;
+    await this.queueWelcomes(Array.from({ length: batch.chunkCount }, (_, i) => ({ batchId: batch.id, chunk: i + 1 })));
+  }
+
+  private async queueWelcomes(chunks: ImportWelcomeJob[]): Promise<void> {
+    await this.jobs.enqueueMany<ImportWelcomeJob>(IMPORT_WELCOME_JOB, chunks.map((c) => ({ data: c, options: { jobId: `${c.batchId}:${c.chunk}:welcome` } })));
+  }
+
+  /**
+   * Work the database says is unfinished, whose job Redis may have lost: chunks
+   * of open batches, and welcome mails of ended batches not yet recorded.
+   */
+  private async requeueStale(olderThan: Date): Promise<number> {
+    const chunks: ImportChunkJob[] = await this.chunks
+      .createQueryBuilder('c')
+      .innerJoin(ImportBatch, 'b', 'b.id = c.batchId')
+      .select(['c.batchId AS batchId', 'c.chunk AS chunk'])
+      .where('b.status IN (:...open) AND b.createdAt < :olderThan AND c.done = :no AND c.chunk > 0', { open: [ImportStatus.Queued, ImportStatus.Processing], olderThan, no: false })
+      .limit(SWEEP_LIMIT)
+      .getRawMany();
+    await this.jobs.enqueueMany<ImportChunkJob>(
+      IMPORT_CHUNK_JOB,
+      chunks.map((c) => ({ data: { batchId: c.batchId, chunk: Number(c.chunk) }, options: { jobId: `${c.batchId}:${Number(c.chunk)}` } })),
     );
-    await this.jobs.enqueue<ImportSummaryJob>(IMPORT_SUMMARY_JOB, { batchId: batch.id }, { jobId: `${batch.id}:summary` });
+    const unmailed: ImportWelcomeJob[] = await this.chunks
+      .createQueryBuilder('c')
+      .innerJoin(ImportBatch, 'b', 'b.id = c.batchId')
+      .select(['c.batchId AS batchId', 'c.chunk AS chunk'])
+      .where('b.status IN (:...ended) AND b.dryRun = :no AND b.finishedAt < :olderThan AND c.mailed = :no AND c.chunk > 0', {
+        ended: [ImportStatus.Completed, ImportStatus.Failed],
+        olderThan,
+        no: false,
+      })
+      .limit(SWEEP_LIMIT)
+      .getRawMany();
+    await this.queueWelcomes(unmailed.map((c) => ({ batchId: c.batchId, chunk: Number(c.chunk) })));
+    return chunks.length + unmailed.length;
   }
 
   /** Every attempt at a chunk failed: the batch is failed, what was done stays done. */
   async failBatch(batchId: string, reason: string): Promise<void> {
-    const failed = await this.tx.run(async (em) => {
+    const ended = await this.tx.run(async (em) => {
       const res = await em.update(
         ImportBatch,
         { id: batchId, status: In([ImportStatus.Queued, ImportStatus.Processing]) },
@@ -269,10 +307,10 @@ export class ImportProcessor implements OnModuleInit {
       const batch = (await em.findOneBy(ImportBatch, { id: batchId }))!;
       if (batch.uploadedById) await this.notifications.create(em, [this.finishedNotification(batch)]);
       await this.audit.record({ action: 'import.failed', actorId: batch.uploadedById, targetType: 'import', targetId: batchId, instituteId: batch.instituteId, details: { reason } }, em);
-      return batch;
+      return { batch, completion: { summaryMailIds: await this.recordSummary(em, batch) } };
     });
     // The chunks done before the failure created students: they get their welcome emails too.
-    if (failed) await this.afterCommit(failed, true);
+    if (ended) await this.afterCommit(ended.batch, ended.completion);
   }
 
   private async erasePasswords(em: EntityManager, batchId: string): Promise<void> {
@@ -301,58 +339,79 @@ export class ImportProcessor implements OnModuleInit {
     return map;
   }
 
-  /** One mail job per student: a set-password link for accounts created without a password. */
+  /**
+   * Records one mail per student of a chunk (a set-password link for accounts
+   * created without a password), each keyed by batch and student so a re-run
+   * records nothing twice, queues them, then marks the chunk mailed.
+   */
   private async sendWelcomes({ batchId, chunk }: ImportWelcomeJob): Promise<void> {
     const batch = await this.batches.findOneBy({ id: batchId });
-    if (!batch || batch.dryRun) return;
-    const institute = await this.batches.manager.findOneBy(Institute, { id: batch.instituteId });
-    if (!institute) return;
-    const slice = await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId, chunk } });
+    if (!batch) return;
+    const institute = batch.dryRun ? null : await this.batches.manager.findOneBy(Institute, { id: batch.instituteId });
+    const slice = institute ? await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId, chunk } }) : null;
     const outcomes = new Map((slice?.results ?? []).filter((r) => r.userId && (r.outcome === RowOutcome.Created || r.outcome === RowOutcome.Attached)).map((r) => [r.userId!, r.outcome]));
-    if (!outcomes.size) return;
-    const ids = [...outcomes.keys()];
-    const users: Array<{ userId: string; email: string; firstName: string; locale: string; noPassword: number | string }> = await this.batches.manager.query(
-      `SELECT id AS userId, email, firstName, locale, CASE WHEN passwordHash IS NULL THEN 1 ELSE 0 END AS noPassword FROM users WHERE id IN (${ids.map(() => '?').join(',')})`,
-      ids,
-    );
-    const rows = users.map((u) => ({ ...u, outcome: outcomes.get(u.userId)! }));
-    const needPassword = rows.filter((r) => r.outcome === RowOutcome.Created && Number(r.noPassword) === 1);
-    const others = rows.filter((r) => !(r.outcome === RowOutcome.Created && Number(r.noPassword) === 1));
-    await this.authMail.sendMany(needPassword.map((r) => ({ userId: r.userId, kind: 'import-welcome' as const, context: { instituteName: institute.name } })));
-    await this.mail.sendMany(
-      others.map((r) => ({
-        to: r.email,
-        template: 'import-added',
-        locale: r.locale,
-        context: { firstName: r.firstName, email: r.email, instituteName: institute.name, loginLink: `${this.mailCfg.appUrl}/login`, created: r.outcome === RowOutcome.Created },
-      })),
-    );
+    if (institute && outcomes.size) {
+      const ids = [...outcomes.keys()];
+      const users: Array<{ userId: string; email: string; firstName: string; locale: string; noPassword: number | string }> = await this.batches.manager.query(
+        `SELECT id AS userId, email, firstName, locale, CASE WHEN passwordHash IS NULL THEN 1 ELSE 0 END AS noPassword FROM users WHERE id IN (${ids.map(() => '?').join(',')})`,
+        ids,
+      );
+      const about = { type: 'import', id: batchId, instituteId: batch.instituteId };
+      const key = (userId: string) => `import:${batchId}:${userId}`;
+      const rows = users.map((u) => ({ ...u, outcome: outcomes.get(u.userId)! }));
+      const needPassword = rows.filter((r) => r.outcome === RowOutcome.Created && Number(r.noPassword) === 1);
+      const others = rows.filter((r) => !(r.outcome === RowOutcome.Created && Number(r.noPassword) === 1));
+      const recorded = [
+        ...(await this.authMail.record(
+          needPassword.map((r) => ({ userId: r.userId, kind: 'import-welcome' as const, context: { instituteName: institute.name }, dedupeKey: key(r.userId), about })),
+          this.batches.manager,
+        )),
+        ...(await this.mail.record(
+          others.map((r) => ({
+            to: r.email,
+            userId: r.userId,
+            template: 'import-added',
+            locale: r.locale,
+            context: { firstName: r.firstName, email: r.email, instituteName: institute.name, loginLink: `${this.mailCfg.appUrl}/login`, created: r.outcome === RowOutcome.Created },
+            dedupeKey: key(r.userId),
+            about,
+          })),
+        )),
+      ];
+      await this.mail.dispatch(recorded);
+    }
+    await this.chunks.update({ batchId, chunk }, { mailed: true });
   }
 
-  private async sendSummary({ batchId }: ImportSummaryJob): Promise<void> {
-    const batch = await this.batches.findOneBy({ id: batchId });
-    if (!batch?.uploadedById) return;
-    const [uploader, institute] = await Promise.all([
-      this.batches.manager.findOneBy(User, { id: batch.uploadedById }),
-      this.batches.manager.findOneBy(Institute, { id: batch.instituteId }),
-    ]);
-    if (!uploader || !institute) return;
-    await this.mail.send({
-      to: uploader.email,
-      template: 'import-summary',
-      locale: uploader.locale,
-      context: {
-        firstName: uploader.firstName,
-        instituteName: institute.name,
-        fileName: batch.fileName,
-        failedBatch: batch.status === ImportStatus.Failed,
-        total: batch.total,
-        created: batch.created,
-        attached: batch.attached,
-        skipped: batch.skipped,
-        failed: batch.failed,
-        link: `${this.mailCfg.appUrl}/institutes/${batch.instituteId}/imports/${batch.id}`,
-      },
-    });
+  /** The uploader's summary, recorded in the transaction that ends the batch. */
+  private async recordSummary(em: EntityManager, batch: ImportBatch): Promise<string[]> {
+    if (batch.dryRun || !batch.uploadedById) return [];
+    const [uploader, institute] = await Promise.all([em.findOneBy(User, { id: batch.uploadedById }), em.findOneBy(Institute, { id: batch.instituteId })]);
+    if (!uploader || !institute) return [];
+    return this.mail.record(
+      [
+        {
+          to: uploader.email,
+          userId: uploader.id,
+          template: 'import-summary',
+          locale: uploader.locale,
+          context: {
+            firstName: uploader.firstName,
+            instituteName: institute.name,
+            fileName: batch.fileName,
+            failedBatch: batch.status === ImportStatus.Failed,
+            total: batch.total,
+            created: batch.created,
+            attached: batch.attached,
+            skipped: batch.skipped,
+            failed: batch.failed,
+            link: `${this.mailCfg.appUrl}/institutes/${batch.instituteId}/imports/${batch.id}`,
+          },
+          dedupeKey: `import-summary:${batch.id}`,
+          about: { type: 'import', id: batch.id, instituteId: batch.instituteId },
+        },
+      ],
+      em,
+    );
   }
 }

@@ -8,9 +8,3 @@ export interface ImportChunkJob {
 /** The welcome emails of a processed chunk, fanned out to one mail job per student. */
 export const IMPORT_WELCOME_JOB = 'imports.welcome-mails';
 export type ImportWelcomeJob = ImportChunkJob;
-
-/** The uploader's summary email when a batch ends. */
-export const IMPORT_SUMMARY_JOB = 'imports.summary-mail';
-export interface ImportSummaryJob {
-  batchId: string;
-}

@@ -138,9 +138,9 @@ export class ImportsService {
         em,
       );
       // Every row refused by validation: nothing to queue, the batch ends here.
-      return chunkCount ? false : this.processor.completeIfDone(em, batch);
+      return chunkCount ? null : this.processor.completeIfDone(em, batch);
     });
-    if (!chunkCount) await this.processor.afterUpload(batch, finished);
+    if (!chunkCount) await this.processor.afterCommit(batch, finished);
     if (chunkCount) {
       await this.jobs.enqueueMany<ImportChunkJob>(
         IMPORT_CHUNK_JOB,

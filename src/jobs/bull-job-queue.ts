@@ -8,6 +8,7 @@ import {
   JobOptions,
   JobQueue,
   QueueHealth,
+  settlesWithin,
 } from './job-queue';
 
 interface Registered {
@@ -24,9 +25,14 @@ const HEALTH_TIMEOUT_MS = 1500;
  */
 export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly kind = 'bull' as const;
+
+  get consumes(): boolean {
+    return this.process;
+  }
   private readonly logger = new Logger('Jobs');
   private readonly queues = new Map<string, Bull.Queue>();
   private readonly handlers = new Map<string, Registered>();
+  private readonly repeats = new Set<string>();
 
   constructor(
     private readonly redisUrl: string,
@@ -35,6 +41,7 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
     private readonly backoffBaseMs = 1000,
     /** A job whose process died is retried once its lock lapses (checked as often). */
     private readonly lockMs = 30_000,
+    private readonly drainMs = 10_000,
   ) {
     super();
   }
@@ -53,7 +60,33 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
     await this.queue(name).addBulk(jobs.map((j) => ({ data: j.data, opts: this.jobOptions(j.options ?? {}) })));
   }
 
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // Two quiet readings in a row: the counts of several queues are not read atomically, and a
+    // job finishing in one queue may have just added a job to another that was read before.
+    for (let quiet = 0; quiet < 2; ) {
+      const busy = await this.busy();
+      quiet = busy ? 0 : quiet + 1;
+      if (busy && Date.now() > deadline) throw new Error(`${busy} job(s) still waiting, delayed or running after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Jobs waiting, delayed (not counting the next run of a repeatable job) or running. */
+  private async busy(): Promise<number> {
+    let total = 0;
+    for (const name of new Set([...this.handlers.keys(), ...this.queues.keys()])) {
+      const queue = this.queue(name);
+      const c = await queue.getJobCounts();
+      let delayed = c.delayed;
+      if (delayed && this.repeats.has(name)) delayed = (await queue.getDelayed()).filter((j) => !j.opts.repeat).length;
+      total += c.waiting + c.active + delayed;
+    }
+    return total;
+  }
+
   async repeat(name: string, everyMs: number): Promise<void> {
+    this.repeats.add(name);
     // The repeat key (name + every + jobId) is the same from every process: Redis keeps one.
     await this.queue(name).add({}, { repeat: { every: everyMs }, jobId: name, attempts: 1, removeOnComplete: 50, removeOnFail: 50 });
   }
@@ -76,7 +109,7 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
     for (const [name, registered] of this.handlers) {
       const queue = this.queue(name);
       void queue.process(registered.concurrency, async (job) =>
-        registered.handler(job.data, { id: String(job.id), name, attempt: job.attemptsMade + 1 }),
+        registered.handler(job.data, { id: String(job.id), name, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 }),
       );
       queue.on('failed', (job, error) => {
         const final = job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -88,9 +121,21 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
     }
   }
 
+  /**
+   * Takes no new job, gives the running ones `drainMs` to finish, then closes
+   * without waiting: a job still running (an SMTP server that does not answer)
+   * is retried by another worker once its lock lapses, so the process exits in
+   * bounded time and nothing is lost.
+   */
   async onApplicationShutdown(): Promise<void> {
-    // close() waits for the jobs this process is running to finish.
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    const queues = [...this.queues.values()];
+    let drained = true;
+    if (this.process) {
+      await Promise.allSettled(queues.map((q) => q.pause(true, true)));
+      drained = await settlesWithin(Promise.allSettled(queues.map((q) => q.whenCurrentJobsFinished())), this.drainMs);
+      if (!drained) this.logger.warn({ drainMs: this.drainMs }, 'Jobs still running at shutdown: leaving them to be retried once their lock lapses');
+    }
+    await Promise.allSettled(queues.map((q) => q.close(!drained)));
     this.queues.clear();
   }
 
@@ -101,7 +146,9 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, On
       delay: options.delayMs,
       jobId: options.jobId,
       removeOnComplete: 1000,
-      removeOnFail: 5000,
+      // A job with an id stands for work the database records: once it fails for good it must
+      // not block the recovery sweep from queueing that work again under the same id.
+      removeOnFail: options.jobId ? true : 5000,
     };
   }
 

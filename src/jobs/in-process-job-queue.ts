@@ -8,6 +8,7 @@ import {
   JobOptions,
   JobQueue,
   QueueHealth,
+  settlesWithin,
 } from './job-queue';
 
 interface Registered {
@@ -23,16 +24,21 @@ interface Registered {
  */
 export class InProcessJobQueue extends JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly kind = 'in-process' as const;
+  readonly consumes = true;
   private readonly logger = new Logger('Jobs');
   private readonly handlers = new Map<string, Registered>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly repeatTimers = new Set<NodeJS.Timeout>();
+  private readonly jobTimers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly activeIds = new Set<string>();
   private readonly backlog: Array<() => void> = [];
   private started = false;
   private closing = false;
 
-  constructor(private readonly backoffBaseMs = 1000) {
+  constructor(
+    private readonly backoffBaseMs = 1000,
+    private readonly drainMs = 10_000,
+  ) {
     super();
   }
 
@@ -60,7 +66,7 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
       if (!this.closing) this.schedule(() => this.run(name, randomUUID(), {}, 1, 1), 0);
     }, everyMs);
     timer.unref();
-    this.timers.add(timer);
+    this.repeatTimers.add(timer);
   }
 
   async health(): Promise<QueueHealth | null> {
@@ -74,16 +80,30 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    // In-flight jobs finish; queued-but-not-started ones are dropped with the process,
-    // as they would be with any in-memory queue (use REDIS_URL for durability).
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    for (const timer of [...this.repeatTimers, ...this.jobTimers]) clearTimeout(timer);
+    this.repeatTimers.clear();
+    this.jobTimers.clear();
+    // In-flight jobs get `drainMs` to finish; queued-but-not-started ones are dropped with the
+    // process. Work the database records (imports, emails, registrations) is queued again by
+    // the recovery sweep at the next start.
+    if (!(await settlesWithin(this.idle(), this.drainMs))) {
+      this.logger.warn({ drainMs: this.drainMs, running: this.inFlight.size }, 'Jobs still running at shutdown: they will be recovered at the next start');
+    }
   }
 
-  /** Waits until no job is running or scheduled to run now (tests, CLI). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  /** Waits until no job is running or scheduled (a retry's backoff included). */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size || this.pendingTimers()) {
+      if (Date.now() > deadline) throw new Error(`Jobs still running or scheduled after ${timeoutMs} ms`);
+      if (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Timers that will start a job (not the repeatable ones, which never end). */
+  private pendingTimers(): number {
+    return this.jobTimers.size + this.backlog.length;
   }
 
   private schedule(start: () => Promise<void>, delayMs: number): void {
@@ -97,10 +117,10 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
       return;
     }
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      this.jobTimers.delete(timer);
       launch();
     }, delayMs);
-    this.timers.add(timer);
+    this.jobTimers.add(timer);
   }
 
   private async run(name: string, id: string, data: unknown, attempt: number, attempts: number, dedupeId?: string): Promise<void> {
@@ -111,7 +131,7 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
     }
     await this.acquire(registered);
     try {
-      await registered.handler(data, { id, name, attempt });
+      await registered.handler(data, { id, name, attempt, attempts });
       if (dedupeId) this.activeIds.delete(`${name}:${dedupeId}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

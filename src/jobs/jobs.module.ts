@@ -4,6 +4,7 @@ import { jobsConfig } from '../config/configuration';
 import { BullJobQueue } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobQueue } from './job-queue';
+import { JobRecovery } from './job-recovery.service';
 
 @Global()
 @Module({
@@ -12,9 +13,12 @@ import { JobQueue } from './job-queue';
       provide: JobQueue,
       inject: [jobsConfig.KEY],
       useFactory: (config: ConfigType<typeof jobsConfig>): JobQueue =>
-        config.redisUrl ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers, undefined, config.lockMs) : new InProcessJobQueue(),
+        config.redisUrl
+          ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers, undefined, config.lockMs, config.drainMs)
+          : new InProcessJobQueue(undefined, config.drainMs),
     },
+    JobRecovery,
   ],
-  exports: [JobQueue],
+  exports: [JobQueue, JobRecovery],
 })
 export class JobsModule {}

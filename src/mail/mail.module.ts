@@ -1,5 +1,7 @@
 import { MailerModule } from '@nestjs-modules/mailer';
 import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailLogEntry } from './entities/mail-log-entry.entity';
 import { ConfigType } from '@nestjs/config';
 import { mailConfig } from '../config/configuration';
 import { MailRenderer } from './mail-renderer';
@@ -9,6 +11,7 @@ import { MailService } from './mail.service';
 @Global()
 @Module({
   imports: [
+    TypeOrmModule.forFeature([MailLogEntry]),
     MailerModule.forRootAsync({
       inject: [mailConfig.KEY],
       useFactory: (config: ConfigType<typeof mailConfig>) => ({

@@ -1,25 +1,142 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JobQueue } from '../jobs/job-queue';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
+import { Transactions } from '../common/transactions';
+import { JobMeta, JobQueue } from '../jobs/job-queue';
+import { JobRecovery } from '../jobs/job-recovery.service';
+import { MailLogEntry, MailStatus } from './entities/mail-log-entry.entity';
 import { MailSender } from './mail-sender';
-import { MAIL_SEND_JOB, MailMessage } from './mail.types';
+import { MAIL_SEND_JOB, MailComposer, MailMessage, MailSendJob, OutgoingMail } from './mail.types';
 
-/** What modules call to send mail: always through a queued job, never inside the request. */
+const COLUMNS = ['id', 'dedupeKey', 'userId', 'recipient', 'template', 'locale', 'context', 'aboutType', 'aboutId', 'instituteId'];
+const ROWS_PER_INSERT = 500;
+const SWEEP_LIMIT = 5000;
+
+/**
+ * What modules call to send mail. Every mail is recorded in `mail_log` when it
+ * is queued, then sent by a `mail.send` job carrying only its id; the row is
+ * marked sent before the job is acknowledged, so a job delivered twice sends
+ * once, and the recovery sweep queues again the mails whose job Redis lost.
+ */
 @Injectable()
 export class MailService implements OnModuleInit {
+  private readonly logger = new Logger('Mail');
+  private readonly composers = new Map<string, MailComposer>();
+
   constructor(
     private readonly jobs: JobQueue,
+    private readonly recovery: JobRecovery,
     private readonly sender: MailSender,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+    @InjectRepository(MailLogEntry) private readonly log: Repository<MailLogEntry>,
   ) {}
 
   onModuleInit() {
-    this.jobs.register<MailMessage>(MAIL_SEND_JOB, (message) => this.sender.deliver(message), { concurrency: 5 });
+    this.jobs.register<MailSendJob>(MAIL_SEND_JOB, (job, meta) => this.deliver(job.mailId, meta), { concurrency: 5 });
+    this.recovery.register('mail', (olderThan) => this.requeueStale(olderThan));
   }
 
-  async send(message: MailMessage): Promise<void> {
-    await this.jobs.enqueue(MAIL_SEND_JOB, message);
+  /** For templates whose message is built when sending (a token to mint, an address to look up). */
+  registerComposer(templates: readonly string[], composer: MailComposer): void {
+    for (const template of templates) {
+      if (this.composers.has(template)) throw new Error(`Mail composer for "${template}" registered twice`);
+      this.composers.set(template, composer);
+    }
   }
 
-  async sendMany(messages: MailMessage[]): Promise<void> {
-    await this.jobs.enqueueMany(MAIL_SEND_JOB, messages.map((data) => ({ data })));
+  async send(mail: OutgoingMail): Promise<void> {
+    await this.sendMany([mail]);
+  }
+
+  async sendMany(mails: OutgoingMail[]): Promise<void> {
+    await this.dispatch(await this.record(mails));
+  }
+
+  /**
+   * Records mails, in the caller's transaction when given one (then call
+   * `dispatch` with the ids after the commit; should the process die first, the
+   * recovery sweep sends them). Returns the ids of the mails recorded now: a
+   * `dedupeKey` recorded before keeps its first mail.
+   */
+  async record(mails: OutgoingMail[], em: EntityManager = this.log.manager): Promise<string[]> {
+    if (!mails.length) return [];
+    const rows = mails.map((m) => [
+      randomUUID(),
+      m.dedupeKey ?? null,
+      m.userId ?? null,
+      m.to ?? null,
+      m.template,
+      m.locale ?? null,
+      m.context ? JSON.stringify(m.context) : null,
+      m.about?.type ?? null,
+      m.about?.id ?? null,
+      m.about?.instituteId ?? null,
+    ]);
+    // Only a duplicate key is ignored (INSERT IGNORE would also swallow a foreign-key error).
+    const onDuplicate = this.tx.isMysql ? ' ON DUPLICATE KEY UPDATE id = id' : ' ON CONFLICT DO NOTHING';
+    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const part = rows.slice(i, i + ROWS_PER_INSERT);
+      await em.query(`INSERT INTO mail_log (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${onDuplicate}`, part.flat());
+    }
+    const ids = rows.map((r) => r[0] as string);
+    if (!mails.some((m) => m.dedupeKey)) return ids;
+    const kept: string[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const part = ids.slice(i, i + 1000);
+      const found: Array<{ id: string }> = await em.query(`SELECT id FROM mail_log WHERE id IN (${part.map(() => '?').join(',')})`, part);
+      kept.push(...found.map((r) => r.id));
+    }
+    return kept;
+  }
+
+  /** Queues the send jobs of recorded mails (their ids deduplicate a mail already queued). */
+  async dispatch(mailIds: string[]): Promise<void> {
+    await this.jobs.enqueueMany<MailSendJob>(MAIL_SEND_JOB, mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId } })));
+  }
+
+  private async deliver(mailId: string, meta: JobMeta): Promise<void> {
+    const entry = await this.log.findOneBy({ id: mailId });
+    // Sent already (a job delivered twice), or given up: nothing to do.
+    if (!entry || entry.status !== MailStatus.Queued) return;
+    let message: MailMessage | null;
+    try {
+      message = await this.compose(entry);
+      if (message) await this.sender.deliver(message);
+    } catch (error) {
+      const last = meta.attempt >= meta.attempts;
+      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      await this.log.update({ id: mailId }, { attempts: () => 'attempts + 1', lastError: reason, ...(last ? { status: MailStatus.Failed } : {}) });
+      throw error;
+    }
+    if (!message) {
+      await this.log.update({ id: mailId }, { status: MailStatus.Failed, lastError: 'The recipient account no longer exists' });
+      return;
+    }
+    // Before the job is acknowledged: if this worker dies now, the retry finds the mail sent.
+    await this.log.update({ id: mailId }, { status: MailStatus.Sent, sentAt: this.clock.now(), attempts: () => 'attempts + 1', recipient: message.to, lastError: null });
+  }
+
+  private async compose(entry: MailLogEntry): Promise<MailMessage | null> {
+    const composer = this.composers.get(entry.template);
+    if (composer) return composer(entry);
+    if (!entry.recipient) throw new Error(`Mail ${entry.id} (${entry.template}) has no recipient and no composer`);
+    return { to: entry.recipient, template: entry.template, locale: entry.locale, context: entry.context ?? {} };
+  }
+
+  /** Mails still queued well after they were queued or last tried: their job may be gone. */
+  private async requeueStale(olderThan: Date): Promise<number> {
+    const stale: Array<{ id: string }> = await this.log
+      .createQueryBuilder('m')
+      .select('m.id', 'id')
+      .where('m.status = :queued AND m.updatedAt < :olderThan', { queued: MailStatus.Queued, olderThan })
+      .orderBy('m.updatedAt', 'ASC')
+      .limit(SWEEP_LIMIT)
+      .getRawMany();
+    await this.dispatch(stale.map((r) => r.id));
+    return stale.length;
   }
 }

@@ -1,4 +1,10 @@
+import type { MailLogEntry } from './entities/mail-log-entry.entity';
+
+/** Job payload: the mail_log row's id, nothing else. */
 export const MAIL_SEND_JOB = 'mail.send';
+export interface MailSendJob {
+  mailId: string;
+}
 
 export const SUPPORTED_LOCALES = ['en', 'fr'] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
@@ -8,17 +14,33 @@ export function toLocale(value: string | null | undefined): Locale {
   return (SUPPORTED_LOCALES as readonly string[]).includes(base) ? (base as Locale) : 'en';
 }
 
-/**
- * A message to render from `templates/<locale>/<template>.{subject,html,text}.hbs`.
- * The context travels in a job payload (Redis): it must never hold a secret;
- * mails carrying a token are composed by the job that mints the token.
- */
+/** A message rendered from `templates/<locale>/<template>.{subject,html,text}.hbs` and delivered now. */
 export interface MailMessage {
   to: string;
   template: string;
   locale?: string | null;
   context?: Record<string, unknown>;
 }
+
+/**
+ * A mail to queue. Its context is stored in the mail log: never a secret.
+ * Mails carrying a token name the recipient by `userId`, and a composer
+ * registered for their template mints the token when the mail is sent.
+ */
+export interface OutgoingMail {
+  template: string;
+  /** A fixed address; without it, the address of `userId`'s account when sending. */
+  to?: string;
+  userId?: string | null;
+  locale?: string | null;
+  context?: Record<string, unknown>;
+  /** Queueing the same key twice records (and sends) one mail. */
+  dedupeKey?: string;
+  about?: { type: string; id: string; instituteId?: string | null };
+}
+
+/** Builds the message of a recorded mail at sending time; null when there is nobody to send it to any more. */
+export type MailComposer = (entry: MailLogEntry) => Promise<MailMessage | null>;
 
 /** A date as emails show it, the same in every locale: "2026-11-28 14:05 UTC". */
 export function mailDate(d: Date): string {

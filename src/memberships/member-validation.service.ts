@@ -36,6 +36,8 @@ export class MemberValidationService {
     const { user, institute } = await this.decide(instituteId, userId, MembershipStatus.Active, null, actor);
     await this.mail.send({
       to: user.email,
+      userId: user.id,
+      about: { type: 'user', id: user.id, instituteId },
       template: 'teacher-activated',
       locale: user.locale,
       context: { firstName: user.firstName, instituteName: institute.name, loginLink: `${this.mailCfg.appUrl}/login` },
@@ -47,6 +49,8 @@ export class MemberValidationService {
     const { user, institute } = await this.decide(instituteId, userId, MembershipStatus.Rejected, reason ?? null, actor);
     await this.mail.send({
       to: user.email,
+      userId: user.id,
+      about: { type: 'user', id: user.id, instituteId },
       template: 'teacher-rejected',
       locale: user.locale,
       context: { firstName: user.firstName, instituteName: institute.name, reason: reason ?? '' },

@@ -93,7 +93,7 @@ export class MembershipsService {
     if (!user || !(await this.accounts.canSee(actor.user, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
     await this.tx.run((em) => this.insertMembership(em, { ...membership, userId: user.id }, actor));
     if (!(await this.creatorBelongsTo(user, instituteId))) {
-      await this.mail.send({ to: user.email, template: 'added-to-institute', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: dto.role } });
+      await this.mail.send({ to: user.email, userId: user.id, about: { type: 'user', id: user.id, instituteId }, template: 'added-to-institute', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: dto.role } });
     }
     return this.getMember(instituteId, user.id);
   }
@@ -164,7 +164,7 @@ export class MembershipsService {
     });
     if (changed) {
       const [user, institute] = await Promise.all([this.users.findOneByOrFail({ id: userId }), this.institutes.get(instituteId)]);
-      await this.mail.send({ to: user.email, template: 'role-changed', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: changed.to, previousRole: changed.from } });
+      await this.mail.send({ to: user.email, userId: user.id, about: { type: 'user', id: user.id, instituteId }, template: 'role-changed', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: changed.to, previousRole: changed.from } });
     }
     return this.getMember(instituteId, userId);
   }

@@ -12,6 +12,12 @@ export class UsersService {
     return this.users.findOne({ where: { id } });
   }
 
+  /** Read from the email index alone, the same work whether or not the address has an account. */
+  async idByEmail(email: string): Promise<string | null> {
+    const row: { id: string } | undefined = await this.users.createQueryBuilder('u').select('u.id', 'id').where('u.email = :email', { email: normalizeEmail(email) }).getRawOne();
+    return row?.id ?? null;
+  }
+
   findByEmail(email: string): Promise<User | null> {
     return this.users.findOne({ where: { email: normalizeEmail(email) } });
   }

@@ -267,16 +267,26 @@ describe('Accounts and access', () => {
       await t.mail.expectNone({ to: ghost }, 500);
     });
 
-    it('keeps raw tokens out of job payloads in Redis', async () => {
+    it('keeps raw tokens out of job payloads in Redis and out of the mail log', async () => {
+      const u = await seedUser(t);
+      await t.http().post('/api/auth/password/forgot').send({ email: u.email }).expect(202);
+      const token = linkIn(await t.mail.waitFor({ to: u.email }), TEST_APP_URL).searchParams.get('token')!;
+      await t.idle();
+      const [logged] = await t.dataSource.query('SELECT * FROM mail_log WHERE userId = ? AND template = ?', [u.id, 'reset-password']);
+      expect(logged).toMatchObject({ status: 'sent', recipient: u.email });
+      expect(JSON.stringify(logged)).not.toContain(token);
       const redis = new Redis(TEST_REDIS_URL);
       try {
-        const keys = await redis.keys(`${t.env.QUEUE_PREFIX}:auth.token-email:*`);
-        const hashes = keys.filter((k) => /:\d+$/.test(k));
-        expect(hashes.length).toBeGreaterThan(0);
-        for (const key of hashes) {
-          const data = JSON.parse((await redis.hget(key, 'data')) ?? '{}');
-          expect(Object.keys(data).sort()).toEqual(['kind', 'userId']);
+        const payloads: Record<string, string[]> = {};
+        for (const queue of ['mail.send', 'auth.account-email']) {
+          for (const key of (await redis.keys(`${t.env.QUEUE_PREFIX}:${queue}:*`)).filter((k) => /:[^:]+$/.test(k))) {
+            if ((await redis.type(key)) !== 'hash') continue;
+            const data = (await redis.hget(key, 'data')) ?? '';
+            expect(data).not.toContain(token);
+            payloads[queue] = Object.keys(JSON.parse(data || '{}')).sort();
+          }
         }
+        expect(payloads).toEqual({ 'mail.send': ['mailId'], 'auth.account-email': ['ip', 'kind', 'requestId', 'userId'] });
       } finally {
         redis.disconnect();
       }

@@ -56,6 +56,7 @@ describe('Self-registration and validation', () => {
       const { institute, managers } = await school();
       const body = teacherBody(institute.id);
       const res = await t.http().post('/api/auth/register/teacher').set('Accept-Language', 'fr-FR,fr;q=0.9').send(body).expect(202);
+      await t.idle();
       expect(res.body).toEqual({ status: 'pending_validation' });
 
       // Not verified yet: the correct password is answered EMAIL_NOT_VERIFIED.
@@ -120,6 +121,7 @@ describe('Self-registration and validation', () => {
       const { institute, managers } = await school();
       const body = teacherBody(institute.id);
       await t.http().post('/api/auth/register/teacher').send(body).expect(202);
+      await t.idle();
       const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: body.email });
       const results = await Promise.all(managers.map((m) => t.http().post(`/api/institutes/${institute.id}/members/${user.id}/activate`).set(as(m.token))));
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
@@ -133,6 +135,7 @@ describe('Self-registration and validation', () => {
       const { institute, managers } = await school();
       const body = teacherBody(institute.id);
       await t.http().post('/api/auth/register/teacher').send(body).expect(202);
+      await t.idle();
       await verifyThroughMail(body.email);
       const user = await login(t, body.email, body.password);
       const res = await t.http().post(`/api/institutes/${institute.id}/members/${user.user.id}/reject`).set(as(managers[1].token)).send({ reason: 'Not on our staff list' }).expect(200);
@@ -150,6 +153,7 @@ describe('Self-registration and validation', () => {
       const institute = await seedInstitute(t);
       const body = teacherBody(institute.id);
       await t.http().post('/api/auth/register/teacher').send(body).expect(202);
+      await t.idle();
       const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: body.email });
       const mail = await t.mail.waitFor({ to: staff.email, subject: new RegExp(`asks to join ${institute.name}`) });
       expect(mail.text).toContain(`${TEST_APP_URL}/institutes/${institute.id}/members/${user.id}`);
@@ -183,6 +187,7 @@ describe('Self-registration and validation', () => {
       const b = await school();
       const body = teacherBody(b.institute.id);
       await t.http().post('/api/auth/register/teacher').send(body).expect(202);
+      await t.idle();
       const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: body.email });
       await t.http().post(`/api/institutes/${a.institute.id}/members/${user.id}/activate`).set(as(a.managers[0].token)).expect(404);
       await t.http().post(`/api/institutes/${b.institute.id}/members/${user.id}/activate`).set(as(a.managers[0].token)).expect(404);
@@ -196,7 +201,9 @@ describe('Self-registration and validation', () => {
       const existing = await signedIn(t, { firstName: 'Ella' });
       const { institute } = await school();
       const fresh = await t.http().post('/api/auth/register/teacher').send(teacherBody(institute.id)).expect(202);
+      await t.idle();
       const taken = await t.http().post('/api/auth/register/teacher').send(teacherBody(institute.id, existing.email.toUpperCase())).expect(202);
+      await t.idle();
       expect(taken.body).toEqual(fresh.body);
       expect(Object.keys(taken.headers).sort()).toEqual(Object.keys(fresh.headers).sort());
 
@@ -213,6 +220,7 @@ describe('Self-registration and validation', () => {
 
       // Same for a professional registration.
       const pro = await t.http().post('/api/auth/register/professional').send({ firstName: 'E', lastName: 'L', email: existing.email, password: STRONG_PASSWORD, companyName: 'Whatever Ltd' }).expect(202);
+      await t.idle();
       expect(pro.body).toEqual(fresh.body);
       expect(await t.dataSource.getRepository(Company).countBy({ normalizedName: 'whatever' })).toBe(0);
       expect(await t.dataSource.getRepository(AuditEntry).countBy({ targetId: existing.id, action: 'auth.registration_existing_account' })).toBe(2);
@@ -222,8 +230,10 @@ describe('Self-registration and validation', () => {
       const { institute } = await school();
       const body = teacherBody(institute.id);
       await t.http().post('/api/auth/register/teacher').send(body).expect(202);
+      await t.idle();
       await t.mail.waitFor({ to: body.email, subject: /Confirm your email/ });
       await t.http().post('/api/auth/register/teacher').send({ ...body, firstName: 'Mallory' }).expect(202);
+      await t.idle();
       const deadline = Date.now() + 10000;
       while (t.mail.find({ to: body.email, subject: /Confirm your email/ }).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const mails = t.mail.find({ to: body.email, subject: /Confirm your email/ });
@@ -266,6 +276,7 @@ describe('Self-registration and validation', () => {
       const name = `Globex ${Date.now().toString(36)} Corporation`;
       const body = proBody({ companyName: name });
       await t.http().post('/api/auth/register/professional').send(body).expect(202);
+      await t.idle();
       await verifyThroughMail(body.email);
       const pro = await login(t, body.email, body.password);
       const me = await t.http().get('/api/me').set(as(pro.accessToken)).expect(200);
@@ -313,6 +324,7 @@ describe('Self-registration and validation', () => {
       for (const typed of ['ACME, Inc.', 'acme', 'Acmé S.A.S.', 'Acme Ltd']) {
         const body = proBody({ companyName: typed });
         await t.http().post('/api/auth/register/professional').send(body).expect(202);
+        await t.idle();
         const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: body.email });
         expect((await t.dataSource.getRepository(CompanyAffiliation).findOneByOrFail({ userId: user.id })).companyId).toBe(acmeId);
       }
@@ -321,6 +333,7 @@ describe('Self-registration and validation', () => {
       // Two registrations typing the same new name at once end up in one company.
       const fresh = `Initrode ${Date.now().toString(36)}`;
       await Promise.all([`${fresh} SARL`, `${fresh.toUpperCase()}`].map((n) => t.http().post('/api/auth/register/professional').send(proBody({ companyName: n })).expect(202)));
+      await t.idle();
       expect(await t.dataSource.getRepository(Company).countBy({ normalizedName: fresh.toLowerCase() })).toBe(1);
     });
 
@@ -328,6 +341,7 @@ describe('Self-registration and validation', () => {
       const typo = `Acmee Industriez ${Date.now().toString(36)}`;
       const body = proBody({ companyName: typo });
       await t.http().post('/api/auth/register/professional').send(body).expect(202);
+      await t.idle();
       const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: body.email });
       const pendingCompany = (await t.dataSource.getRepository(CompanyAffiliation).findOneByOrFail({ userId: user.id })).companyId;
       const bad = await t.http().post(`/api/admin/professionals/${user.id}/approve`).set(as(staff.token)).send({ companyId: randomUUID() }).expect(400);
@@ -339,6 +353,7 @@ describe('Self-registration and validation', () => {
 
       const other = proBody({ companyId: acmeId });
       await t.http().post('/api/auth/register/professional').send(other).expect(202);
+      await t.idle();
       const otherUser = await t.dataSource.getRepository(User).findOneByOrFail({ email: other.email });
       const rejected = await t.http().post(`/api/admin/professionals/${otherUser.id}/reject`).set(as(staff.token)).send({ reason: 'Unknown at Acme HR' }).expect(200);
       expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'Unknown at Acme HR' });
@@ -368,6 +383,7 @@ describe('Self-registration and validation', () => {
     it('bad input: unknown or pending companyId, both or neither company fields, extra fields → 400 naming the field', async () => {
       const pendingCo = `Pending Co ${Date.now().toString(36)}`;
       await t.http().post('/api/auth/register/professional').send(proBody({ companyName: pendingCo })).expect(202);
+      await t.idle();
       const pending = await t.dataSource.getRepository(Company).findOneByOrFail({ name: pendingCo });
       const users = await t.dataSource.getRepository(User).count();
       const cases: Array<[Record<string, unknown>, string]> = [

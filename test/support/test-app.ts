@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
+import { JobQueue } from '../../src/jobs/job-queue';
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from './infra';
 import { MailCatcher } from './mail-catcher';
 
@@ -29,6 +30,8 @@ export interface TestApp {
   dataSource: DataSource;
   env: Record<string, string>;
   get<T>(token: abstract new (...args: any[]) => T): T;
+  /** Resolves once no job is waiting, delayed or running (then assert: no fixed sleeps). */
+  idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dataSource: app.get(DataSource),
     env,
     get: <T>(token: abstract new (...args: any[]) => T) => app.get<T>(token as any),
+    idle: (timeoutMs?: number) => app.get(JobQueue).idle(timeoutMs),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -100,6 +104,7 @@ const APP_ENV_KEYS = [
   'NODE_ENV', 'PORT', 'DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'RUN_WORKERS', 'SMTP_URL', 'MAIL_FROM', 'MAIL_DIR',
   'APP_URL', 'JWT_SECRET', 'BOOTSTRAP_STAFF_EMAIL', 'BOOTSTRAP_STAFF_PASSWORD', 'CORS_ORIGINS', 'TRUST_PROXY',
   'LOG_LEVEL', 'IMPORT_MAX_BYTES', 'IMPORT_MAX_ROWS', 'AUTH_THROTTLE_LIMIT', 'AUTH_THROTTLE_TTL', 'VALIDATION_DIGEST_EVERY_MS', 'IMPORT_CHUNK_ROWS', 'JOB_LOCK_MS',
+  'JOB_SWEEP_EVERY_MS', 'JOB_SWEEP_GRACE_MS', 'SHUTDOWN_DRAIN_MS',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

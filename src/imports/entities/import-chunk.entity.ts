@@ -52,6 +52,10 @@ export class ImportChunk {
   @Column({ type: 'boolean', default: false })
   done: boolean;
 
+  /** The welcome mails of this chunk's students are recorded (queued) once its batch ended. */
+  @Column({ type: 'boolean', default: false })
+  mailed: boolean;
+
   /** Column `data`: ROWS is a reserved word in MySQL 8. */
   @Column({ name: 'data', type: 'simple-json' })
   rows: StoredRow[];
