@@ -24,6 +24,7 @@ export const jobsConfig = registerAs('jobs', () => {
     runWorkers: env.runWorkers,
     validationDigestEveryMs: env.validationDigestEveryMs,
     lockMs: env.jobLockMs,
+    backoffMs: env.jobBackoffMs,
     sweepEveryMs: env.jobSweepEveryMs,
     sweepGraceMs: env.jobSweepGraceMs,
     drainMs: env.shutdownDrainMs,

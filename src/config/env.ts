@@ -40,6 +40,7 @@ export interface EnvConfig {
   importMaxRows: number;
   importChunkRows: number;
   jobLockMs: number;
+  jobBackoffMs: number;
   jobSweepEveryMs: number;
   jobSweepGraceMs: number;
   shutdownDrainMs: number;
@@ -208,6 +209,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
     importChunkRows: int(env, 'IMPORT_CHUNK_ROWS', 1000, 1, 10_000),
     jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1000, 600_000),
+    jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 10, 600_000),
     jobSweepEveryMs: int(env, 'JOB_SWEEP_EVERY_MS', 30_000, 100, 3_600_000),
     jobSweepGraceMs: int(env, 'JOB_SWEEP_GRACE_MS', 60_000, 0, 86_400_000),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000),

@@ -14,8 +14,8 @@ import { JobRecovery } from './job-recovery.service';
       inject: [jobsConfig.KEY],
       useFactory: (config: ConfigType<typeof jobsConfig>): JobQueue =>
         config.redisUrl
-          ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers, undefined, config.lockMs, config.drainMs)
-          : new InProcessJobQueue(undefined, config.drainMs),
+          ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers, config.backoffMs, config.lockMs, config.drainMs)
+          : new InProcessJobQueue(config.backoffMs, config.drainMs),
     },
     JobRecovery,
   ],

@@ -25,6 +25,8 @@ export class MailCatcher {
   /** Server errors other than clients hanging up; a test may assert it stays empty. */
   readonly errors: Error[] = [];
   private readonly waiters = new Set<() => void>();
+  private readonly closedSessions = new Set<string>();
+  private gate?: { reached: () => void; released: Promise<void> };
   private server?: SMTPServer;
   port = 0;
 
@@ -33,9 +35,20 @@ export class MailCatcher {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      onData: (stream, _session, callback) => {
+      onClose: (session) => {
+        this.closedSessions.add(session.id);
+      },
+      onData: (stream, session, callback) => {
+        const gate = this.gate;
+        this.gate = undefined;
         simpleParser(stream)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            if (gate) {
+              gate.reached();
+              await gate.released;
+              // The client hung up before the server said 250: the message was never accepted.
+              if (this.closedSessions.has(session.id)) return callback(new Error('client gone before the reply'));
+            }
             const toField = Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : [];
             this.messages.push({
               to: toField.flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase())),
@@ -60,6 +73,20 @@ export class MailCatcher {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
     return this;
+  }
+
+  /**
+   * Holds the next message after its data arrived and before the 250 reply (a
+   * slow relay): `reached` resolves when a client waits on it, `release` lets
+   * the reply go (a client that hung up meanwhile gets nothing accepted).
+   */
+  holdNext(): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedP = new Promise<void>((r) => (reached = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.gate = { reached, released };
+    return { reached: reachedP, release };
   }
 
   get url(): string {
