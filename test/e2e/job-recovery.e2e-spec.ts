@@ -1,6 +1,16 @@
 import Bull from 'bull';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RegistrationKind, RegistrationRequest } from '../../src/auth/entities/registration-request.entity';
+import { PasswordService } from '../../src/auth/password.service';
+import { ImportBatch } from '../../src/imports/entities/import-batch.entity';
+import { ImportChunk } from '../../src/imports/entities/import-chunk.entity';
+import { JobRecovery } from '../../src/jobs/job-recovery.service';
+import { MailLogEntry } from '../../src/mail/entities/mail-log-entry.entity';
 import { MembershipRole } from '../../src/memberships/entities/membership.entity';
-import { seedInstitute, seedMembership, signedIn } from '../support/factories';
+import { seedInstitute, seedMembership, signedIn, STRONG_PASSWORD } from '../support/factories';
 import { clearRedisPrefix, TEST_REDIS_URL } from '../support/infra';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -110,5 +120,55 @@ describe('A worker starting after Redis lost the queue finishes the import', () 
     for (const email of emails) await api.mail.waitFor({ to: email }, 30000);
     await worker.idle();
     for (const email of emails) expect(api.mail.find({ to: email })).toHaveLength(1);
+  });
+});
+
+describe('The embedded default (SQLite, in-process jobs) finishes work a restart dropped', () => {
+  let t: TestApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'okt-recovery-'));
+    t = await createTestApp({
+      env: { DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, REDIS_URL: undefined, JOB_SWEEP_GRACE_MS: '0', JOB_SWEEP_EVERY_MS: '3600000' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a sweep sends the registration, the queued mail and the import chunk no job was left for', async () => {
+    const institute = await seedInstitute(t);
+    const manager = await signedIn(t);
+    await seedMembership(t, manager.id, institute.id, MembershipRole.Manager);
+    // What the database holds when the process died with these jobs still in memory.
+    const email = `dropped.${Date.now().toString(36)}@recovery.test`;
+    await t.dataSource.getRepository(RegistrationRequest).insert({
+      id: randomUUID(),
+      kind: RegistrationKind.Teacher,
+      email,
+      firstName: 'Dropped',
+      lastName: 'Request',
+      passwordHash: await t.get(PasswordService).hash(STRONG_PASSWORD),
+      locale: 'en',
+      instituteId: institute.id,
+    });
+    await t.dataSource.getRepository(MailLogEntry).insert({ id: randomUUID(), recipient: 'left@recovery.test', template: 'test-message', context: { name: 'Left' } });
+    const batchId = randomUUID();
+    await t.dataSource.getRepository(ImportBatch).insert({ id: batchId, instituteId: institute.id, uploadedById: manager.id, fileName: 'lost.csv', fileSha256: '0'.repeat(64), total: 1, chunkCount: 1 });
+    const row = { row: 2, firstName: 'Chunk', lastName: 'Left', email: 'chunk.left@recovery.test', emailKey: 'chunk.left@recovery.test', group: null, department: null };
+    await t.dataSource.getRepository(ImportChunk).insert({ batchId, chunk: 1, rowCount: 1, rows: [row] });
+
+    expect(await t.get(JobRecovery).sweep()).toMatchObject({ registrations: 1, mail: 1, imports: 1 });
+    await t.idle();
+    await t.mail.waitFor({ to: email, subject: /Confirm your email/ });
+    await t.mail.waitFor({ to: 'left@recovery.test' });
+    await t.mail.waitFor({ to: 'chunk.left@recovery.test' });
+    const [batch] = await t.dataSource.query('SELECT status, created FROM import_batches WHERE id = ?', [batchId]);
+    expect(batch).toMatchObject({ status: 'completed', created: 1 });
+    expect(await t.dataSource.getRepository(RegistrationRequest).count()).toBe(0);
+    // Nothing left to recover: a second sweep queues nothing.
+    expect(await t.get(JobRecovery).sweep()).toEqual({ registrations: 0, mail: 0, imports: 0 });
   });
 });
