@@ -27,6 +27,14 @@ import { RegistrationService } from './registration.service';
 import { StaffService } from './staff.service';
 import { TokensService } from './tokens.service';
 
+function sharedThrottleStorage(redisUrl: string, keyPrefix: string): ThrottlerStorageRedisService {
+  // Given a URL (not a client) the storage owns its connection and closes it at shutdown.
+  const storage = new ThrottlerStorageRedisService(redisUrl, { keyPrefix, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+  // Each failed command already answers its request (503); readiness reports the outage.
+  storage.redis.on('error', () => undefined);
+  return storage;
+}
+
 @Module({
   imports: [
     PassportModule,
@@ -46,10 +54,7 @@ import { TokensService } from './tokens.service';
         // the counter's error becomes 503 SERVICE_UNAVAILABLE with Retry-After (the error filter):
         // fail closed, since a local counter would multiply the allowance by the replica count.
         // One retry and a 1 s command timeout make that answer prompt instead of queued.
-        storage: config.redisUrl
-          ? // Given a URL (not a client) the storage owns its connection and closes it at shutdown.
-            new ThrottlerStorageRedisService(config.redisUrl, { keyPrefix: `${config.redisPrefix}:throttle:`, maxRetriesPerRequest: 1, commandTimeout: 1000 })
-          : undefined,
+        storage: config.redisUrl ? sharedThrottleStorage(config.redisUrl, `${config.redisPrefix}:throttle:`) : undefined,
       }),
     }),
     TypeOrmModule.forFeature([RefreshToken, OneTimeToken, RegistrationRequest, Membership, CompanyAffiliation]),
