@@ -1,8 +1,8 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigType } from '@nestjs/config';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import { appConfig, configNamespaces } from './config/configuration';
-import { loadEnv } from './config/env';
+import { configFor, jobsConfig } from './config/configuration';
+import { EnvConfig } from './config/env';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuditModule } from './audit/audit.module';
@@ -18,35 +18,31 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { loggerParams } from './common/logging';
 import { LOG_DESTINATION } from './common/log-destination';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      cache: false,
-      load: configNamespaces,
-      // The entry points load .env themselves (src/config/dotenv.ts), before validation.
-      ignoreEnvFile: true,
-      validate: (raw) => {
-        loadEnv(raw as Record<string, string>);
-        return raw;
-      },
-    }),
-    LoggerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (app: ConfigType<typeof appConfig>) => loggerParams(app.logLevel, LOG_DESTINATION.stream),
-    }),
-    DatabaseModule,
-    CommonModule,
-    JobsModule,
-    MailModule,
-    AuditModule,
-    NotificationsModule,
-    UsersModule,
-    AuthModule,
-    InstitutesModule,
-    MembershipsModule,
-    ImportsModule,
-    HealthModule,
-  ],
-})
-export class AppModule {}
+/**
+ * The application, built for one boot from its parsed environment: the entry
+ * points (and the tests) call `loadEnv()` once and pass the result here.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(env: EnvConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configFor(env) }),
+        LoggerModule.forRoot(loggerParams(env.logLevel, LOG_DESTINATION.stream)),
+        DatabaseModule,
+        CommonModule,
+        JobsModule.forRoot(jobsConfig.pick(env)),
+        MailModule,
+        AuditModule,
+        NotificationsModule,
+        UsersModule,
+        AuthModule,
+        InstitutesModule,
+        MembershipsModule,
+        ImportsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -66,16 +66,16 @@ async function askHidden(question: string): Promise<string> {
 
 COMMANDS['create-staff'] = async ([email]) => {
   if (!email) throw new Error('Usage: npm run cli -- create-staff <email>');
-  loadEnv();
   process.env.RUN_WORKERS = 'false';
   process.env.LOG_LEVEL ??= 'warn';
+  const env = loadEnv();
   let password: string | null = process.stdin.isTTY ? await askHidden(`Password for ${email} (empty to generate one): `) : null;
   const generated = !password;
   if (!password) password = randomBytes(18).toString('base64url');
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await import('./app.module');
   const { StaffService } = await import('./auth/staff.service');
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {
     const result = await app.get(StaffService).createOrPromote(email, password, 'cli');
     if (result.outcome === 'unchanged') console.log(`${email} is already staff: nothing changed`);

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { loadDotEnv } from './config/dotenv';
-import { ConfigError, loadEnv } from './config/env';
+import { ConfigError, EnvConfig, loadEnv } from './config/env';
 
 async function bootstrap() {
   loadDotEnv();
-  let port: number;
+  let env: EnvConfig;
   try {
-    port = loadEnv().port;
+    env = loadEnv();
   } catch (error) {
     if (error instanceof ConfigError) {
       // One clear line, no stack: the operator needs the variable's name, nothing else.
@@ -19,9 +19,9 @@ async function bootstrap() {
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await import('./app.module');
   const { configureApp } = await import('./app.setup');
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  const app = await NestFactory.create(AppModule.forRoot(env), { bufferLogs: true });
   configureApp(app);
-  await app.listen(port);
+  await app.listen(env.port);
   const { port: actual } = app.getHttpServer().address() as { port: number };
   app.get((await import('nestjs-pino')).Logger).log(`Listening on port ${actual}; Swagger UI at /docs`);
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadDotEnv } from './config/dotenv';
-import { ConfigError, loadEnv } from './config/env';
+import { ConfigError, EnvConfig, loadEnv } from './config/env';
 
 /**
  * The worker entry point: the same modules, no HTTP; consumes the queues.
@@ -9,8 +9,9 @@ import { ConfigError, loadEnv } from './config/env';
 async function bootstrap() {
   loadDotEnv();
   process.env.RUN_WORKERS = 'true';
+  let env: EnvConfig;
   try {
-    const env = loadEnv();
+    env = loadEnv();
     if (!env.redisUrl) {
       process.stderr.write('Invalid configuration: REDIS_URL is required by the worker (without it the API runs jobs in-process)\n');
       process.exit(1);
@@ -25,7 +26,7 @@ async function bootstrap() {
   const { NestFactory } = await import('@nestjs/core');
   const { Logger } = await import('nestjs-pino');
   const { AppModule } = await import('./app.module');
-  const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();

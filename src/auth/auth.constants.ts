@@ -22,3 +22,9 @@ export interface AccountEmailJob {
   kind: 'reset-password' | 'verify-email';
   ip: string | null;
 }
+
+declare module '../jobs/job-payloads' {
+  interface JobPayloads {
+    [ACCOUNT_EMAIL_JOB]: AccountEmailJob;
+  }
+}

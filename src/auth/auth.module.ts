@@ -13,7 +13,12 @@ import { Membership } from '../memberships/entities/membership.entity';
 import { AccessService } from './access.service';
 import { AuthMailService } from './auth-mail.service';
 import { AuthController } from './auth.controller';
+import { AccountEmailProcessor } from './auth.processor';
 import { AuthService } from './auth.service';
+import { ACCOUNT_EMAIL_JOB } from './auth.constants';
+import { JobsModule } from '../jobs/jobs.module';
+import { RegistrationProcessor } from './registration.processor';
+import { REGISTRATION_JOB } from './registration.service';
 import { EmailTokensService } from './email-tokens.service';
 import { OneTimeToken } from './entities/one-time-token.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
@@ -59,10 +64,12 @@ function sharedThrottleStorage(redisUrl: string, keyPrefix: string): ThrottlerSt
     }),
     TypeOrmModule.forFeature([RefreshToken, OneTimeToken, RegistrationRequest, Membership, CompanyAffiliation]),
     CompaniesModule,
+    JobsModule.forFeature(ACCOUNT_EMAIL_JOB, REGISTRATION_JOB),
   ],
   controllers: [AuthController, MeController],
   providers: [
     AccessService,
+    AccountEmailProcessor,
     AuthMailService,
     AuthService,
     EmailTokensService,
@@ -70,6 +77,7 @@ function sharedThrottleStorage(redisUrl: string, keyPrefix: string): ThrottlerSt
     LockoutService,
     PasswordService,
     RegistrationService,
+    RegistrationProcessor,
     StaffService,
     TokensService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

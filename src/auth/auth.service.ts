@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
@@ -27,7 +27,7 @@ const PASSWORD_LINKS = [TokenPurpose.ResetPassword, TokenPurpose.SetPassword];
 const invalidCredentials = () => AppError.unauthorized('INVALID_CREDENTIALS', 'Invalid email or password');
 
 @Injectable()
-export class AuthService implements OnModuleInit {
+export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
@@ -42,10 +42,6 @@ export class AuthService implements OnModuleInit {
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     @InjectRepository(CompanyAffiliation) private readonly affiliations: Repository<CompanyAffiliation>,
   ) {}
-
-  onModuleInit() {
-    this.jobs.register<AccountEmailJob>(ACCOUNT_EMAIL_JOB, (job) => this.accountEmail(job), { concurrency: 5 });
-  }
 
   /**
    * The same 401 for an unknown email, a wrong password and a locked account, with
@@ -164,10 +160,11 @@ export class AuthService implements OnModuleInit {
    */
   private async requestAccountEmail(email: string, kind: AccountEmailJob['kind'], ip: string | null): Promise<void> {
     const userId = await this.users.idByEmail(email);
-    await this.jobs.enqueue<AccountEmailJob>(ACCOUNT_EMAIL_JOB, { requestId: randomUUID(), userId, kind, ip });
+    await this.jobs.enqueue(ACCOUNT_EMAIL_JOB, { requestId: randomUUID(), userId, kind, ip });
   }
 
-  private async accountEmail({ requestId, userId, kind, ip }: AccountEmailJob): Promise<void> {
+  /** The `auth.account-email` job (AuthProcessor): the address's account, if any, gets its mail. */
+  async accountEmail({ requestId, userId, kind, ip }: AccountEmailJob): Promise<void> {
     const user = userId ? await this.users.findById(userId) : null;
     if (!user) return;
     if (kind === 'verify-email' && user.emailVerifiedAt) return;

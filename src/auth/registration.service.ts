@@ -33,8 +33,14 @@ const ACCEPTED: RegistrationAcceptedDto = { status: 'pending_validation' };
 
 /** One job per registration request; payload: its id. */
 export const REGISTRATION_JOB = 'auth.registration';
-interface RegistrationJob {
+export interface RegistrationJob {
   requestId: string;
+}
+
+declare module '../jobs/job-payloads' {
+  interface JobPayloads {
+    [REGISTRATION_JOB]: RegistrationJob;
+  }
 }
 
 interface Meta {
@@ -76,7 +82,6 @@ export class RegistrationService implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.jobs.register<RegistrationJob>(REGISTRATION_JOB, (job) => this.process(job.requestId), { concurrency: 2 });
     this.recovery.register('registrations', (olderThan) => this.requeueStale(olderThan));
   }
 
@@ -126,10 +131,10 @@ export class RegistrationService implements OnModuleInit {
       ip: meta.ip,
       ...target,
     });
-    await this.jobs.enqueue<RegistrationJob>(REGISTRATION_JOB, { requestId: id }, { jobId: id });
+    await this.jobs.enqueue(REGISTRATION_JOB, { requestId: id }, { jobId: id });
   }
 
-  /** The job: settles a request once (its row is deleted in the transaction that settles it). */
+  /** The `auth.registration` job: settles a request once (its row is deleted in the transaction that settles it). */
   async process(requestId: string): Promise<void> {
     const request = await this.requests.findOneBy({ id: requestId });
     if (!request) return;
@@ -307,7 +312,7 @@ export class RegistrationService implements OnModuleInit {
   /** Requests whose job Redis lost (or that the embedded default dropped at a restart). */
   private async requeueStale(olderThan: Date): Promise<number> {
     const stale = await this.requests.find({ select: { id: true }, where: { createdAt: LessThan(olderThan) }, order: { createdAt: 'ASC' }, take: 1000 });
-    await this.jobs.enqueueMany<RegistrationJob>(REGISTRATION_JOB, stale.map((r) => ({ data: { requestId: r.id }, options: { jobId: r.id } })));
+    await this.jobs.enqueueMany(REGISTRATION_JOB, stale.map((r) => ({ data: { requestId: r.id }, options: { jobId: r.id } })));
     return stale.length;
   }
 }

@@ -6,13 +6,15 @@ import { CompanyAffiliation } from './entities/company-affiliation.entity';
 import { Company } from './entities/company.entity';
 import { ProfessionalsController } from './professionals.controller';
 import { ProfessionalsService } from './professionals.service';
-import { ValidationDigestService } from './validation-digest.service';
+import { VALIDATION_DIGEST_JOB, ValidationDigestService } from './validation-digest.service';
+import { ValidationDigestProcessor } from './validation-digest.processor';
+import { JobsModule } from '../jobs/jobs.module';
 
 /** Companies, and the staff side of professionals: validation queue, decisions, 48-hour digest. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Company, CompanyAffiliation])],
+  imports: [TypeOrmModule.forFeature([Company, CompanyAffiliation]), JobsModule.forFeature(VALIDATION_DIGEST_JOB)],
   controllers: [CompaniesController, ProfessionalsController],
-  providers: [CompaniesService, ProfessionalsService, ValidationDigestService],
+  providers: [CompaniesService, ProfessionalsService, ValidationDigestService, ValidationDigestProcessor],
   exports: [CompaniesService, ProfessionalsService, ValidationDigestService],
 })
 export class CompaniesModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { In, LessThan } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -11,6 +11,13 @@ import { AffiliationStatus, CompanyAffiliation } from './entities/company-affili
 import { dueAt, ProfessionalsService, VALIDATION_DUE_MS } from './professionals.service';
 
 export const VALIDATION_DIGEST_JOB = 'professionals.validation-digest';
+
+declare module '../jobs/job-payloads' {
+  interface JobPayloads {
+    /** A repeatable job: no payload. */
+    [VALIDATION_DIGEST_JOB]: Record<string, never>;
+  }
+}
 
 /** A request enters "due soon" this long before its 48-hour due time. */
 export const DUE_SOON_MS = 12 * 3600_000;
@@ -34,7 +41,7 @@ export interface DigestResult {
  * email is queued, so overlapping runs cannot both announce it.
  */
 @Injectable()
-export class ValidationDigestService implements OnModuleInit, OnApplicationBootstrap {
+export class ValidationDigestService implements OnApplicationBootstrap {
   private readonly logger = new Logger('ValidationDigest');
 
   constructor(
@@ -47,16 +54,11 @@ export class ValidationDigestService implements OnModuleInit, OnApplicationBoots
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
   ) {}
 
-  onModuleInit() {
-    this.jobs.register(VALIDATION_DIGEST_JOB, async () => {
-      await this.run();
-    });
-  }
-
   async onApplicationBootstrap() {
     await this.jobs.repeat(VALIDATION_DIGEST_JOB, this.jobsCfg.validationDigestEveryMs);
   }
 
+  /** The repeatable `professionals.validation-digest` job (ValidationDigestProcessor). */
   async run(): Promise<DigestResult> {
     const now = this.clock.now();
     const dueSoonFrom = new Date(now.getTime() - (VALIDATION_DUE_MS - DUE_SOON_MS));

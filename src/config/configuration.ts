@@ -1,60 +1,64 @@
 import { ConfigType, registerAs } from '@nestjs/config';
-import { loadEnv } from './env';
+import { EnvConfig, loadEnv } from './env';
 
-/** One namespace per concern; each reads the same validated environment. */
-export const appConfig = registerAs('app', () => {
-  const env = loadEnv();
-  return {
-    nodeEnv: env.nodeEnv,
-    port: env.port,
-    appUrl: env.appUrl,
-    corsOrigins: env.corsOrigins,
-    trustProxy: env.trustProxy,
-    logLevel: env.logLevel,
-  };
-});
+/**
+ * One namespace per concern, each a slice of the environment parsed once per
+ * boot: the entry points call `loadEnv()` once and hand the result to
+ * `AppModule.forRoot(env)`, which registers `configFor(env)`. The constants
+ * below are the injection keys and types (`@Inject(mailConfig.KEY)`,
+ * `ConfigType<typeof mailConfig>`).
+ */
+function namespace<T extends Record<string, unknown>>(name: string, pick: (env: EnvConfig) => T) {
+  // Used only when a namespace is loaded outside AppModule.forRoot (never by the app).
+  return Object.assign(
+    registerAs<T>(name, () => pick(loadEnv())),
+    { namespace: name, pick },
+  );
+}
 
-export const databaseConfig = registerAs('database', () => loadEnv().database);
+export const appConfig = namespace('app', (env) => ({
+  nodeEnv: env.nodeEnv,
+  port: env.port,
+  appUrl: env.appUrl,
+  corsOrigins: env.corsOrigins,
+  trustProxy: env.trustProxy,
+  logLevel: env.logLevel,
+}));
 
-export const jobsConfig = registerAs('jobs', () => {
-  const env = loadEnv();
-  return {
-    redisUrl: env.redisUrl,
-    prefix: env.queuePrefix,
-    runWorkers: env.runWorkers,
-    validationDigestEveryMs: env.validationDigestEveryMs,
-    lockMs: env.jobLockMs,
-    backoffMs: env.jobBackoffMs,
-    sweepEveryMs: env.jobSweepEveryMs,
-    sweepGraceMs: env.jobSweepGraceMs,
-    drainMs: env.shutdownDrainMs,
-  };
-});
+export const databaseConfig = namespace('database', (env) => ({ ...env.database }));
 
-export const mailConfig = registerAs('mail', () => {
-  const env = loadEnv();
-  return { smtpUrl: env.smtpUrl, from: env.mailFrom, dir: env.mailDir, appUrl: env.appUrl };
-});
+export const jobsConfig = namespace('jobs', (env) => ({
+  redisUrl: env.redisUrl,
+  prefix: env.queuePrefix,
+  runWorkers: env.runWorkers,
+  validationDigestEveryMs: env.validationDigestEveryMs,
+  lockMs: env.jobLockMs,
+  backoffMs: env.jobBackoffMs,
+  sweepEveryMs: env.jobSweepEveryMs,
+  sweepGraceMs: env.jobSweepGraceMs,
+  drainMs: env.shutdownDrainMs,
+}));
 
-export const authConfig = registerAs('auth', () => {
-  const env = loadEnv();
-  return {
-    jwtSecret: env.jwtSecret,
-    jwtSecretGenerated: env.jwtSecretGenerated,
-    bootstrapStaff: env.bootstrapStaff,
-    throttleLimit: env.authThrottleLimit,
-    throttleTtlSeconds: env.authThrottleTtlSeconds,
-    redisUrl: env.redisUrl,
-    redisPrefix: env.queuePrefix,
-  };
-});
+export const mailConfig = namespace('mail', (env) => ({ smtpUrl: env.smtpUrl, from: env.mailFrom, dir: env.mailDir, appUrl: env.appUrl }));
 
-export const importsConfig = registerAs('imports', () => {
-  const env = loadEnv();
-  return { maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows };
-});
+export const authConfig = namespace('auth', (env) => ({
+  jwtSecret: env.jwtSecret,
+  jwtSecretGenerated: env.jwtSecretGenerated,
+  bootstrapStaff: env.bootstrapStaff,
+  throttleLimit: env.authThrottleLimit,
+  throttleTtlSeconds: env.authThrottleTtlSeconds,
+  redisUrl: env.redisUrl,
+  redisPrefix: env.queuePrefix,
+}));
 
-export const configNamespaces = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig];
+export const importsConfig = namespace('imports', (env) => ({ maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows }));
+
+const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig];
+
+/** The namespaces of one boot, computed from its parsed environment. */
+export function configFor(env: EnvConfig) {
+  return NAMESPACES.map((ns) => registerAs(ns.namespace, () => ns.pick(env) as Record<string, unknown>));
+}
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfigType = ConfigType<typeof databaseConfig>;

@@ -8,3 +8,10 @@ export interface ImportChunkJob {
 /** The welcome emails of a processed chunk, fanned out to one mail job per student. */
 export const IMPORT_WELCOME_JOB = 'imports.welcome-mails';
 export type ImportWelcomeJob = ImportChunkJob;
+
+declare module '../jobs/job-payloads' {
+  interface JobPayloads {
+    [IMPORT_CHUNK_JOB]: ImportChunkJob;
+    [IMPORT_WELCOME_JOB]: ImportWelcomeJob;
+  }
+}

@@ -7,14 +7,18 @@ import { AuthModule } from '../auth/auth.module';
 import { importsConfig } from '../config/configuration';
 import { ImportBatch } from './entities/import-batch.entity';
 import { ImportChunk } from './entities/import-chunk.entity';
-import { ImportProcessor } from './import-processor.service';
+import { ImportJobsService } from './import-jobs.service';
 import { ImportsController } from './imports.controller';
+import { IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB } from './imports.constants';
+import { ImportChunkProcessor, ImportWelcomeProcessor } from './imports.processors';
+import { JobsModule } from '../jobs/jobs.module';
 import { ImportsService } from './imports.service';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ImportBatch, ImportChunk]),
     AuthModule,
+    JobsModule.forFeature(IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB),
     MulterModule.registerAsync({
       inject: [importsConfig.KEY],
       // In memory, never on local disk; the size limit applies while the body streams in (413).
@@ -22,6 +26,6 @@ import { ImportsService } from './imports.service';
     }),
   ],
   controllers: [ImportsController],
-  providers: [ImportsService, ImportProcessor],
+  providers: [ImportsService, ImportJobsService, ImportChunkProcessor, ImportWelcomeProcessor],
 })
 export class ImportsModule {}

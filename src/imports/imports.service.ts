@@ -18,7 +18,7 @@ import type { ImportRow as ParsedRow } from './file/spreadsheet-reader';
 import { detectKind } from './file/file-guard';
 import { validateRows } from './file/row-validator';
 import { readImportRows } from './file/spreadsheet-reader';
-import { ImportProcessor } from './import-processor.service';
+import { ImportJobsService } from './import-jobs.service';
 import { IMPORT_CHUNK_JOB, ImportChunkJob } from './imports.constants';
 
 export interface UploadedFile {
@@ -42,7 +42,7 @@ export class ImportsService {
     private readonly tx: Transactions,
     private readonly jobs: JobQueue,
     private readonly audit: AuditService,
-    private readonly processor: ImportProcessor,
+    private readonly processor: ImportJobsService,
     @Inject(importsConfig.KEY) private readonly config: ConfigType<typeof importsConfig>,
     @InjectRepository(ImportBatch) private readonly batches: Repository<ImportBatch>,
     @InjectRepository(ImportChunk) private readonly chunks: Repository<ImportChunk>,
@@ -142,7 +142,7 @@ export class ImportsService {
     });
     if (!chunkCount) await this.processor.afterCommit(batch, finished);
     if (chunkCount) {
-      await this.jobs.enqueueMany<ImportChunkJob>(
+      await this.jobs.enqueueMany(
         IMPORT_CHUNK_JOB,
         Array.from({ length: chunkCount }, (_, i) => ({ data: { batchId: batch.id, chunk: i + 1 }, options: { jobId: `${batch.id}:${i + 1}` } })),
       );

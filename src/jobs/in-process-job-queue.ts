@@ -1,28 +1,29 @@
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import {
-  backoffDelay,
-  DEFAULT_ATTEMPTS,
-  HandlerOptions,
-  JobHandler,
-  JobOptions,
-  JobQueue,
-  QueueHealth,
-  settlesWithin,
-} from './job-queue';
+import { jobsConfig } from '../config/configuration';
+import { JobName, JobPayloads, QueuedJob } from './job-payloads';
+import { JOB_HANDLER, JOB_PROCESSOR, JobHandlerOptions } from './job-processor.decorator';
+import { backoffDelay, DEFAULT_ATTEMPTS, JobOptions, JobQueue, QueueHealth, settlesWithin } from './job-queue';
+
+type Handler = (job: QueuedJob<unknown>) => Promise<unknown>;
 
 interface Registered {
-  handler: JobHandler<any>;
+  handler: Handler;
   concurrency: number;
   running: number;
   waiting: Array<() => void>;
 }
 
 /**
- * The embedded queue: jobs run asynchronously in this process with the same
- * attempts and backoff as Bull. Used when REDIS_URL is unset (single process).
+ * The embedded queue (no REDIS_URL): nothing connects to Redis. At start it
+ * finds the same @JobProcessor/@JobHandler classes @nestjs/bull would attach,
+ * through Nest's DiscoveryService, and runs their jobs asynchronously in this
+ * process with the same attempts and backoff as Bull.
  */
-export class InProcessJobQueue extends JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+@Injectable()
+export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   readonly kind = 'in-process' as const;
   readonly consumes = true;
   private readonly logger = new Logger('Jobs');
@@ -36,34 +37,47 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
   private closing = false;
 
   constructor(
-    private readonly backoffBaseMs = 1000,
-    private readonly drainMs = 10_000,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
   ) {
     super();
   }
 
-  register<T>(name: string, handler: JobHandler<T>, options: HandlerOptions = {}): void {
-    if (this.handlers.has(name)) throw new Error(`Job handler for "${name}" registered twice`);
-    this.handlers.set(name, { handler, concurrency: options.concurrency ?? 1, running: 0, waiting: [] });
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      const name = this.reflector.get<JobName | undefined>(JOB_PROCESSOR, instance.constructor);
+      if (!name) continue;
+      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const method = instance[key] as Handler;
+        const options = this.reflector.get<JobHandlerOptions | undefined>(JOB_HANDLER, method);
+        if (!options) continue;
+        if (this.handlers.has(name)) throw new Error(`Two handlers for the jobs "${name}"`);
+        this.handlers.set(name, { handler: method.bind(instance), concurrency: options.concurrency ?? 1, running: 0, waiting: [] });
+      }
+    }
   }
 
-  async enqueue<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
+  async enqueue<N extends JobName>(name: N, data: JobPayloads[N], options: JobOptions = {}): Promise<void> {
     if (options.jobId) {
       if (this.activeIds.has(`${name}:${options.jobId}`)) return;
       this.activeIds.add(`${name}:${options.jobId}`);
     }
     const id = options.jobId ?? randomUUID();
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    this.schedule(() => this.run(name, id, data, 1, attempts, options.jobId), options.delayMs ?? 0);
+    this.schedule(() => this.run(name, id, data, 0, attempts, options.jobId), options.delayMs ?? 0);
   }
 
-  async enqueueMany<T>(name: string, jobs: Array<{ data: T; options?: JobOptions }>): Promise<void> {
+  async enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobPayloads[N]; options?: JobOptions }>): Promise<void> {
     for (const job of jobs) await this.enqueue(name, job.data, job.options);
   }
 
-  async repeat(name: string, everyMs: number): Promise<void> {
+  async repeat(name: JobName, everyMs: number): Promise<void> {
     const timer = setInterval(() => {
-      if (!this.closing) this.schedule(() => this.run(name, randomUUID(), {}, 1, 1), 0);
+      if (!this.closing) this.schedule(() => this.run(name, randomUUID(), {}, 0, 1), 0);
     }, everyMs);
     timer.unref();
     this.repeatTimers.add(timer);
@@ -86,24 +100,19 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
     // In-flight jobs get `drainMs` to finish; queued-but-not-started ones are dropped with the
     // process. Work the database records (imports, emails, registrations) is queued again by
     // the recovery sweep at the next start.
-    if (!(await settlesWithin(this.idle(), this.drainMs))) {
-      this.logger.warn({ drainMs: this.drainMs, running: this.inFlight.size }, 'Jobs still running at shutdown: they will be recovered at the next start');
+    if (!(await settlesWithin(this.idle(), this.config.drainMs))) {
+      this.logger.warn({ drainMs: this.config.drainMs, running: this.inFlight.size }, 'Jobs still running at shutdown: they will be recovered at the next start');
     }
   }
 
   /** Waits until no job is running or scheduled (a retry's backoff included). */
   async idle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.inFlight.size || this.pendingTimers()) {
+    while (this.inFlight.size || this.jobTimers.size || this.backlog.length) {
       if (Date.now() > deadline) throw new Error(`Jobs still running or scheduled after ${timeoutMs} ms`);
       if (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
       else await new Promise((r) => setTimeout(r, 10));
     }
-  }
-
-  /** Timers that will start a job (not the repeatable ones, which never end). */
-  private pendingTimers(): number {
-    return this.jobTimers.size + this.backlog.length;
   }
 
   private schedule(start: () => Promise<void>, delayMs: number): void {
@@ -123,21 +132,22 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
     this.jobTimers.add(timer);
   }
 
-  private async run(name: string, id: string, data: unknown, attempt: number, attempts: number, dedupeId?: string): Promise<void> {
+  private async run(name: string, id: string, data: unknown, attemptsMade: number, attempts: number, dedupeId?: string): Promise<void> {
     const registered = this.handlers.get(name);
     if (!registered) {
-      this.logger.error({ job: name, jobId: id }, 'No handler registered for job');
+      this.logger.error({ job: name, jobId: id }, 'No handler for this job');
       return;
     }
     await this.acquire(registered);
     try {
-      await registered.handler(data, { id, name, attempt, attempts });
+      await registered.handler({ id, name, data, attemptsMade, opts: { attempts } });
       if (dedupeId) this.activeIds.delete(`${name}:${dedupeId}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const attempt = attemptsMade + 1;
       if (attempt < attempts && !this.closing) {
         this.logger.warn({ job: name, jobId: id, attempt, error: message }, 'Job failed, will retry');
-        this.schedule(() => this.run(name, id, data, attempt + 1, attempts, dedupeId), backoffDelay(attempt, this.backoffBaseMs));
+        this.schedule(() => this.run(name, id, data, attempt, attempts, dedupeId), backoffDelay(attempt, this.config.backoffMs));
       } else {
         if (dedupeId) this.activeIds.delete(`${name}:${dedupeId}`);
         this.logger.error({ job: name, jobId: id, attempt, error: message }, 'Job failed for good');

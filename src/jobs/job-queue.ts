@@ -1,19 +1,10 @@
+import { JobName, JobPayloads } from './job-payloads';
+
 /**
- * The queue port every module uses. With REDIS_URL it is backed by Bull (shared
- * by every API and worker process); without, the same handlers run in-process.
- * Payloads carry ids only: they may sit in Redis, so never a secret.
+ * The queue port every module uses. With REDIS_URL it is backed by Bull
+ * (@nestjs/bull queues shared by every API and worker process); without, the
+ * same decorated handlers run in-process. Payloads carry ids only.
  */
-export interface JobMeta {
-  id: string;
-  name: string;
-  /** 1-based number of this attempt. */
-  attempt: number;
-  /** Attempts allowed in all: the last one is `attempt === attempts`. */
-  attempts: number;
-}
-
-export type JobHandler<T = unknown> = (data: T, meta: JobMeta) => Promise<void>;
-
 export interface JobOptions {
   /** Run no sooner than this many milliseconds from now. */
   delayMs?: number;
@@ -27,19 +18,14 @@ export interface JobOptions {
   attempts?: number;
 }
 
-export interface HandlerOptions {
-  concurrency?: number;
-}
-
 export interface QueueHealth {
   ok: boolean;
   error?: string;
 }
 
 export const DEFAULT_ATTEMPTS = 5;
-export const BACKOFF_BASE_MS = 1000;
 
-export function backoffDelay(attempt: number, base = BACKOFF_BASE_MS): number {
+export function backoffDelay(attempt: number, base: number): number {
   // attempt is the number of the attempt that just failed (1-based).
   return base * 2 ** (attempt - 1);
 }
@@ -58,28 +44,26 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
 export abstract class JobQueue {
   abstract readonly kind: 'bull' | 'in-process';
 
-  /** Declares the handler of a job name. Call from a constructor or onModuleInit. */
-  abstract register<T>(name: string, handler: JobHandler<T>, options?: HandlerOptions): void;
+  /** Whether this process runs jobs (the in-process queue always does; Bull with RUN_WORKERS). */
+  abstract readonly consumes: boolean;
 
-  abstract enqueue<T>(name: string, data: T, options?: JobOptions): Promise<void>;
+  abstract enqueue<N extends JobName>(name: N, data: JobPayloads[N], options?: JobOptions): Promise<void>;
 
-  abstract enqueueMany<T>(name: string, jobs: Array<{ data: T; options?: JobOptions }>): Promise<void>;
+  abstract enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobPayloads[N]; options?: JobOptions }>): Promise<void>;
 
   /**
    * A repeatable job. With Bull it is stored once in Redis whatever the number of
-   * processes declaring it, so several instances never repeat the work.
+   * processes declaring it, and a schedule with another interval (the setting
+   * changed) is removed, so exactly one schedule runs.
    */
-  abstract repeat(name: string, everyMs: number): Promise<void>;
+  abstract repeat(name: JobName, everyMs: number): Promise<void>;
 
   /** Redis health; null when there is no Redis (in-process mode). */
   abstract health(): Promise<QueueHealth | null>;
 
   /**
    * Resolves once no job is waiting, delayed (a retry's backoff included) or
-   * running, in any queue this process knows. Tests wait for it, then assert.
+   * running, in any queue. Tests wait for it, then assert.
    */
   abstract idle(timeoutMs?: number): Promise<void>;
-
-  /** Whether this process runs jobs (the in-process queue always does; Bull with RUN_WORKERS). */
-  abstract readonly consumes: boolean;
 }

@@ -1,24 +1,88 @@
-import { Global, Module } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { DiscoveryModule } from '@nestjs/core';
+import type { Queue } from 'bull';
 import { jobsConfig } from '../config/configuration';
 import { BullJobQueue } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
-import { JobQueue } from './job-queue';
+import { JobName } from './job-payloads';
+import { DEFAULT_ATTEMPTS, JobQueue } from './job-queue';
 import { JobRecovery } from './job-recovery.service';
 
-@Global()
-@Module({
-  providers: [
-    {
-      provide: JobQueue,
-      inject: [jobsConfig.KEY],
-      useFactory: (config: ConfigType<typeof jobsConfig>): JobQueue =>
-        config.redisUrl
-          ? new BullJobQueue(config.redisUrl, config.prefix, config.runWorkers, config.backoffMs, config.lockMs, config.drainMs)
-          : new InProcessJobQueue(config.backoffMs, config.drainMs),
-    },
-    JobRecovery,
-  ],
-  exports: [JobQueue, JobRecovery],
-})
-export class JobsModule {}
+/** A module that declares the queues its processors consume and its services fill. */
+@Module({})
+class JobsFeatureModule {}
+
+/**
+ * The job transport, chosen once per boot: with REDIS_URL, @nestjs/bull queues
+ * (one per job name declared with `forFeature`), whose @JobProcessor classes
+ * Bull's explorer attaches; without, the in-process queue, which discovers the
+ * same classes. Either way modules inject the `JobQueue` port.
+ */
+@Module({})
+export class JobsModule {
+  private static readonly declared = new Set<JobName>();
+
+  /**
+   * Declares a module's queues, like TypeOrmModule.forFeature declares entities:
+   * the names are collected when the modules are defined, and `forRoot` (called
+   * at boot) registers one Bull queue for each.
+   */
+  static forFeature(...names: JobName[]): DynamicModule {
+    for (const name of names) JobsModule.declared.add(name);
+    return { module: JobsFeatureModule };
+  }
+
+  static forRoot(config: ConfigType<typeof jobsConfig>): DynamicModule {
+    const names = [...JobsModule.declared];
+    const recovery = [JobRecovery];
+    if (!config.redisUrl) {
+      return {
+        module: JobsModule,
+        global: true,
+        imports: [DiscoveryModule],
+        providers: [InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }, ...recovery],
+        exports: [JobQueue, ...recovery],
+      };
+    }
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [jobsConfig.KEY],
+          useFactory: (c: ConfigType<typeof jobsConfig>) => ({
+            url: c.redisUrl!,
+            prefix: c.prefix,
+            defaultJobOptions: {
+              attempts: DEFAULT_ATTEMPTS,
+              backoff: { type: 'exponential', delay: c.backoffMs },
+              removeOnComplete: 1000,
+              removeOnFail: 5000,
+            },
+          }),
+        }),
+        BullModule.registerQueueAsync(
+          ...names.map((name) => ({
+            name,
+            inject: [jobsConfig.KEY],
+            // A job whose process died is retried once its lock lapses (checked as often).
+            useFactory: (c: ConfigType<typeof jobsConfig>) => ({
+              settings: { lockDuration: c.lockMs, lockRenewTime: c.lockMs / 2, stalledInterval: c.lockMs, maxStalledCount: 3 },
+            }),
+          })),
+        ),
+      ],
+      providers: [
+        {
+          provide: JobQueue,
+          inject: [jobsConfig.KEY, ...names.map((name) => getQueueToken(name))],
+          useFactory: (c: ConfigType<typeof jobsConfig>, ...queues: Queue[]) => new BullJobQueue(queues, c),
+        },
+        ...recovery,
+      ],
+      exports: [JobQueue, ...recovery],
+    };
+  }
+}

@@ -6,12 +6,16 @@ import { ConfigType } from '@nestjs/config';
 import { mailConfig } from '../config/configuration';
 import { MailRenderer } from './mail-renderer';
 import { MailSender } from './mail-sender';
+import { MailProcessor } from './mail.processor';
+import { JobsModule } from '../jobs/jobs.module';
+import { MAIL_SEND_JOB } from './mail.types';
 import { MailService } from './mail.service';
 
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature([MailLogEntry]),
+    JobsModule.forFeature(MAIL_SEND_JOB),
     MailerModule.forRootAsync({
       inject: [mailConfig.KEY],
       useFactory: (config: ConfigType<typeof mailConfig>) => ({
@@ -20,7 +24,7 @@ import { MailService } from './mail.service';
       }),
     }),
   ],
-  providers: [MailRenderer, MailSender, MailService],
+  providers: [MailRenderer, MailSender, MailService, MailProcessor],
   exports: [MailService, MailSender],
 })
 export class MailModule {}

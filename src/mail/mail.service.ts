@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
-import { JobMeta, JobQueue } from '../jobs/job-queue';
+import { JobQueue } from '../jobs/job-queue';
 import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailLogEntry, MailStatus } from './entities/mail-log-entry.entity';
 import { MailSender } from './mail-sender';
-import { MAIL_SEND_JOB, MailComposer, MailMessage, MailSendJob, OutgoingMail } from './mail.types';
+import { MAIL_SEND_JOB, MailComposer, MailMessage, OutgoingMail } from './mail.types';
 
 const COLUMNS = ['id', 'dedupeKey', 'userId', 'recipient', 'template', 'locale', 'context', 'aboutType', 'aboutId', 'instituteId'];
 const ROWS_PER_INSERT = 500;
@@ -35,7 +35,6 @@ export class MailService implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.jobs.register<MailSendJob>(MAIL_SEND_JOB, (job, meta) => this.deliver(job.mailId, meta), { concurrency: 5 });
     this.recovery.register('mail', (olderThan) => this.requeueStale(olderThan));
   }
 
@@ -95,10 +94,11 @@ export class MailService implements OnModuleInit {
 
   /** Queues the send jobs of recorded mails (their ids deduplicate a mail already queued). */
   async dispatch(mailIds: string[]): Promise<void> {
-    await this.jobs.enqueueMany<MailSendJob>(MAIL_SEND_JOB, mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId } })));
+    await this.jobs.enqueueMany(MAIL_SEND_JOB, mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId } })));
   }
 
-  private async deliver(mailId: string, meta: JobMeta): Promise<void> {
+  /** The `mail.send` job (MailProcessor). `lastAttempt`: a failure now is final. */
+  async deliver(mailId: string, lastAttempt: boolean): Promise<void> {
     const entry = await this.log.findOneBy({ id: mailId });
     // Sent already (a job delivered twice), or given up: nothing to do.
     if (!entry || entry.status !== MailStatus.Queued) return;
@@ -107,9 +107,8 @@ export class MailService implements OnModuleInit {
       message = await this.compose(entry);
       if (message) await this.sender.deliver(message);
     } catch (error) {
-      const last = meta.attempt >= meta.attempts;
       const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      await this.log.update({ id: mailId }, { attempts: () => 'attempts + 1', lastError: reason, ...(last ? { status: MailStatus.Failed } : {}) });
+      await this.log.update({ id: mailId }, { attempts: () => 'attempts + 1', lastError: reason, ...(lastAttempt ? { status: MailStatus.Failed } : {}) });
       throw error;
     }
     if (!message) {

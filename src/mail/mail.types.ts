@@ -6,6 +6,12 @@ export interface MailSendJob {
   mailId: string;
 }
 
+declare module '../jobs/job-payloads' {
+  interface JobPayloads {
+    [MAIL_SEND_JOB]: MailSendJob;
+  }
+}
+
 export const SUPPORTED_LOCALES = ['en', 'fr'] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 

@@ -6,6 +6,7 @@ import { TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, TestApp } from '../support/test-app';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../src/app.module';
+import { loadEnv } from '../../src/config/env';
 import { INestApplicationContext } from '@nestjs/common';
 
 async function waitUntil<T>(fn: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
@@ -131,7 +132,7 @@ describe('API and worker as separate processes over one Redis', () => {
     await api.mail.expectNone({ to: 'queued@example.org' }, 800);
 
     process.env.RUN_WORKERS = 'true';
-    worker = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    worker = await NestFactory.createApplicationContext(AppModule.forRoot(loadEnv()), { logger: false });
     await worker.init();
     const mail = await api.mail.waitFor({ to: 'queued@example.org' });
     expect(mail.text).toContain('Hello Q');

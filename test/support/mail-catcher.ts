@@ -26,7 +26,8 @@ export class MailCatcher {
   readonly errors: Error[] = [];
   private readonly waiters = new Set<() => void>();
   private readonly closedSessions = new Set<string>();
-  private gate?: { reached: () => void; released: Promise<void> };
+  private gate?: { reached: () => void; released: Promise<void>; gone: () => void };
+  private readonly heldSessions = new Map<string, () => void>();
   private server?: SMTPServer;
   port = 0;
 
@@ -37,6 +38,7 @@ export class MailCatcher {
       logger: false,
       onClose: (session) => {
         this.closedSessions.add(session.id);
+        this.heldSessions.get(session.id)?.();
       },
       onData: (stream, session, callback) => {
         const gate = this.gate;
@@ -44,6 +46,8 @@ export class MailCatcher {
         simpleParser(stream)
           .then(async (parsed) => {
             if (gate) {
+              this.heldSessions.set(session.id, gate.gone);
+              if (this.closedSessions.has(session.id)) gate.gone();
               gate.reached();
               await gate.released;
               // The client hung up before the server said 250: the message was never accepted.
@@ -78,15 +82,18 @@ export class MailCatcher {
   /**
    * Holds the next message after its data arrived and before the 250 reply (a
    * slow relay): `reached` resolves when a client waits on it, `release` lets
-   * the reply go (a client that hung up meanwhile gets nothing accepted).
+   * the reply go (a client that hung up meanwhile gets nothing accepted);
+   * `clientGone` resolves once the server saw that client hang up.
    */
-  holdNext(): { reached: Promise<void>; release: () => void } {
+  holdNext(): { reached: Promise<void>; clientGone: Promise<void>; release: () => void } {
     let reached!: () => void;
     let release!: () => void;
+    let gone!: () => void;
     const reachedP = new Promise<void>((r) => (reached = r));
     const released = new Promise<void>((r) => (release = r));
-    this.gate = { reached, released };
-    return { reached: reachedP, release };
+    const clientGone = new Promise<void>((r) => (gone = r));
+    this.gate = { reached, released, gone };
+    return { reached: reachedP, clientGone, release };
   }
 
   get url(): string {

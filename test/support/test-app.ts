@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
+import { loadEnv } from '../../src/config/env';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from './infra';
 import { MailCatcher } from './mail-catcher';
@@ -74,7 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
   applyEnv(env);
 
-  const builder = Test.createTestingModule({ imports: [AppModule] });
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(loadEnv())] });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });

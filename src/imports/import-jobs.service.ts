@@ -10,7 +10,7 @@ import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { Institute } from '../institutes/entities/institute.entity';
-import { JobMeta, JobQueue } from '../jobs/job-queue';
+import { JobQueue } from '../jobs/job-queue';
 import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailService } from '../mail/mail.service';
 import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
@@ -49,7 +49,7 @@ const SWEEP_LIMIT = 2000;
  * Passwords are hashed before the transaction, in parallel on libuv's pool.
  */
 @Injectable()
-export class ImportProcessor implements OnModuleInit {
+export class ImportJobsService implements OnModuleInit {
   private readonly logger = new Logger('Imports');
 
   constructor(
@@ -68,18 +68,17 @@ export class ImportProcessor implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.jobs.register<ImportChunkJob>(IMPORT_CHUNK_JOB, (job, meta) => this.runChunk(job, meta), { concurrency: 2 });
-    this.jobs.register<ImportWelcomeJob>(IMPORT_WELCOME_JOB, (job) => this.sendWelcomes(job), { concurrency: 2 });
     this.recovery.register('imports', (olderThan) => this.requeueStale(olderThan));
   }
 
-  private async runChunk(job: ImportChunkJob, meta: JobMeta): Promise<void> {
+  /** The `imports.chunk` job. After its last attempt fails, the batch fails (what was done stays done). */
+  async runChunk(job: ImportChunkJob, lastAttempt: boolean): Promise<void> {
     try {
       await this.processChunk(job);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ batchId: job.batchId, chunk: job.chunk, attempt: meta.attempt, error: message }, 'Import chunk failed');
-      if (meta.attempt >= meta.attempts) await this.failBatch(job.batchId, `Chunk ${job.chunk} could not be processed`);
+      this.logger.warn({ batchId: job.batchId, chunk: job.chunk, lastAttempt, error: message }, 'Import chunk failed');
+      if (lastAttempt) await this.failBatch(job.batchId, `Chunk ${job.chunk} could not be processed`);
       throw error;
     }
   }
@@ -260,7 +259,7 @@ export class ImportProcessor implements OnModuleInit {
   }
 
   private async queueWelcomes(chunks: ImportWelcomeJob[]): Promise<void> {
-    await this.jobs.enqueueMany<ImportWelcomeJob>(IMPORT_WELCOME_JOB, chunks.map((c) => ({ data: c, options: { jobId: `${c.batchId}:${c.chunk}:welcome` } })));
+    await this.jobs.enqueueMany(IMPORT_WELCOME_JOB, chunks.map((c) => ({ data: c, options: { jobId: `${c.batchId}:${c.chunk}:welcome` } })));
   }
 
   /**
@@ -275,7 +274,7 @@ export class ImportProcessor implements OnModuleInit {
       .where('b.status IN (:...open) AND b.createdAt < :olderThan AND c.done = :no AND c.chunk > 0', { open: [ImportStatus.Queued, ImportStatus.Processing], olderThan, no: false })
       .limit(SWEEP_LIMIT)
       .getRawMany();
-    await this.jobs.enqueueMany<ImportChunkJob>(
+    await this.jobs.enqueueMany(
       IMPORT_CHUNK_JOB,
       chunks.map((c) => ({ data: { batchId: c.batchId, chunk: Number(c.chunk) }, options: { jobId: `${c.batchId}:${Number(c.chunk)}` } })),
     );
@@ -344,7 +343,8 @@ export class ImportProcessor implements OnModuleInit {
    * created without a password), each keyed by batch and student so a re-run
    * records nothing twice, queues them, then marks the chunk mailed.
    */
-  private async sendWelcomes({ batchId, chunk }: ImportWelcomeJob): Promise<void> {
+  /** The `imports.welcome-mails` job. */
+  async sendWelcomes({ batchId, chunk }: ImportWelcomeJob): Promise<void> {
     const batch = await this.batches.findOneBy({ id: batchId });
     if (!batch) return;
     const institute = batch.dryRun ? null : await this.batches.manager.findOneBy(Institute, { id: batch.instituteId });
