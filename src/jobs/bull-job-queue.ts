@@ -1,19 +1,54 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, JobOptions as BullJobOptions, Queue } from 'bull';
-import { JobsConfig } from '../config/configuration';
+import { BullRootModuleOptions, getQueueToken } from '@nestjs/bull';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import Bull, { Job, JobOptions as BullJobOptions, Queue, QueueOptions } from 'bull';
+import { jobsConfig, JobsConfig } from '../config/configuration';
 import { JobName, JobPayloads } from './job-payloads';
-import { JobOptions, JobQueue, QueueHealth, settlesWithin } from './job-queue';
+import { DEFAULT_ATTEMPTS, JobOptions, JobQueue, QueueHealth, settlesWithin } from './job-queue';
+
+/** Connection, prefix and job defaults shared by every queue (BullModule.forRootAsync). */
+export function bullRootOptions(c: JobsConfig): BullRootModuleOptions {
+  return {
+    url: c.redisUrl!,
+    prefix: c.prefix,
+    defaultJobOptions: {
+      attempts: DEFAULT_ATTEMPTS,
+      backoff: { type: 'exponential', delay: c.backoffMs },
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+    },
+  };
+}
+
+/** Per queue: a job whose process died is retried once its lock lapses (checked as often). */
+export function bullQueueOptions(c: JobsConfig): QueueOptions {
+  return { settings: { lockDuration: c.lockMs, lockRenewTime: c.lockMs / 2, stalledInterval: c.lockMs, maxStalledCount: 3 } };
+}
+
+/**
+ * The queues of a process that only produces (the API with RUN_WORKERS=false):
+ * the same queues under the same tokens, without @nestjs/bull's explorer, so no
+ * processor is attached and no job is ever taken here.
+ */
+export function producerQueueProviders(names: readonly string[]): Provider[] {
+  return names.map((name) => ({
+    provide: getQueueToken(name),
+    inject: [jobsConfig.KEY],
+    useFactory: (c: JobsConfig) => {
+      const { url, ...options } = bullRootOptions(c);
+      return new Bull(name, url!, { ...options, ...bullQueueOptions(c) });
+    },
+  }));
+}
 
 const HEALTH_TIMEOUT_MS = 1500;
 
 /**
  * The port over @nestjs/bull's queues (one per job name, registered by
  * JobsModule), shared by every API and worker process over the same Redis.
- * The @JobProcessor classes are attached by @nestjs/bull's explorer; a process
- * that must not consume (the API with RUN_WORKERS=false) pauses its queues
- * locally, Bull's way of saying "this instance takes no job".
+ * The @JobProcessor classes are attached by @nestjs/bull's explorer, in the
+ * processes that consume.
  */
-export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly kind = 'bull' as const;
   private readonly logger = new Logger('Jobs');
   private readonly queues = new Map<string, Queue>();
@@ -27,7 +62,6 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
     for (const queue of queues) {
       this.queues.set(queue.name, queue);
       queue.on('error', (error) => this.logger.error({ queue: queue.name, error: error.message }, 'Queue connection error'));
-      if (!config.runWorkers) void queue.pause(true);
     }
   }
 
@@ -109,6 +143,11 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
       if (!drained) this.logger.warn({ drainMs: this.config.drainMs }, 'Jobs still running at shutdown: leaving them to be retried once their lock lapses');
     }
     await Promise.allSettled(queues.map((q) => q.close(!drained)));
+  }
+
+  /** Producer-only queues are not @nestjs/bull's, so nothing else closes them. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.consumes) await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
   }
 
   /** Jobs waiting, delayed (not counting the next run of a repeatable job) or running. */

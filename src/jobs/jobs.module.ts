@@ -4,10 +4,10 @@ import { ConfigType } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Queue } from 'bull';
 import { jobsConfig } from '../config/configuration';
-import { BullJobQueue } from './bull-job-queue';
+import { BullJobQueue, bullQueueOptions, bullRootOptions, producerQueueProviders } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobName } from './job-payloads';
-import { DEFAULT_ATTEMPTS, JobQueue } from './job-queue';
+import { JobQueue } from './job-queue';
 import { JobRecovery } from './job-recovery.service';
 
 /** A module that declares the queues its processors consume and its services fill. */
@@ -46,35 +46,18 @@ export class JobsModule {
         exports: [JobQueue, ...recovery],
       };
     }
+    // A process that does not consume registers its queues without @nestjs/bull's explorer
+    // (which would attach the processors): it only produces.
+    const consumer = config.runWorkers;
     return {
       module: JobsModule,
       global: true,
       imports: [
-        BullModule.forRootAsync({
-          inject: [jobsConfig.KEY],
-          useFactory: (c: ConfigType<typeof jobsConfig>) => ({
-            url: c.redisUrl!,
-            prefix: c.prefix,
-            defaultJobOptions: {
-              attempts: DEFAULT_ATTEMPTS,
-              backoff: { type: 'exponential', delay: c.backoffMs },
-              removeOnComplete: 1000,
-              removeOnFail: 5000,
-            },
-          }),
-        }),
-        BullModule.registerQueueAsync(
-          ...names.map((name) => ({
-            name,
-            inject: [jobsConfig.KEY],
-            // A job whose process died is retried once its lock lapses (checked as often).
-            useFactory: (c: ConfigType<typeof jobsConfig>) => ({
-              settings: { lockDuration: c.lockMs, lockRenewTime: c.lockMs / 2, stalledInterval: c.lockMs, maxStalledCount: 3 },
-            }),
-          })),
-        ),
+        BullModule.forRootAsync({ inject: [jobsConfig.KEY], useFactory: bullRootOptions }),
+        ...(consumer ? [BullModule.registerQueueAsync(...names.map((name) => ({ name, inject: [jobsConfig.KEY], useFactory: bullQueueOptions })))] : []),
       ],
       providers: [
+        ...(consumer ? [] : producerQueueProviders(names)),
         {
           provide: JobQueue,
           inject: [jobsConfig.KEY, ...names.map((name) => getQueueToken(name))],

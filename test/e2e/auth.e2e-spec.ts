@@ -264,7 +264,8 @@ describe('Accounts and access', () => {
     it('answers 202 for an unknown email and sends nothing', async () => {
       const ghost = uniqueEmail('ghost');
       await t.http().post('/api/auth/password/forgot').send({ email: ghost }).expect(202, { status: 'accepted' });
-      await t.mail.expectNone({ to: ghost }, 500);
+      await t.idle();
+      t.mail.expectNone({ to: ghost });
     });
 
     it('keeps raw tokens out of job payloads in Redis and out of the mail log', async () => {
@@ -324,8 +325,9 @@ describe('Accounts and access', () => {
       const ghost = uniqueEmail('ghost');
       await t.http().post('/api/auth/verify-email/resend').send({ email: verified.email }).expect(202);
       await t.http().post('/api/auth/verify-email/resend').send({ email: ghost }).expect(202);
-      await t.mail.expectNone({ to: verified.email }, 300);
-      await t.mail.expectNone({ to: ghost }, 300);
+      await t.idle();
+      t.mail.expectNone({ to: verified.email });
+      t.mail.expectNone({ to: ghost });
     });
   });
 

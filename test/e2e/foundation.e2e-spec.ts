@@ -1,3 +1,4 @@
+import Bull from 'bull';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { MailService } from '../../src/mail/mail.service';
@@ -122,20 +123,22 @@ describe('API and worker as separate processes over one Redis', () => {
 
   it('the API only enqueues; a worker context consumes the job and sends the mail', async () => {
     await api.get(MailService).send({ to: 'queued@example.org', template: 'test-message', context: { name: 'Q' } });
-    const redis = new Redis(TEST_REDIS_URL);
+    const queue = new Bull('mail.send', TEST_REDIS_URL, { prefix: api.env.QUEUE_PREFIX });
     try {
-      const waiting = await redis.llen(`${api.env.QUEUE_PREFIX}:mail.send:wait`);
-      expect(waiting).toBe(1);
-    } finally {
-      redis.disconnect();
-    }
-    await api.mail.expectNone({ to: 'queued@example.org' }, 800);
+      // The job waits in Redis, and no process consumes the queue: the API registered no worker.
+      expect(await queue.getWaitingCount()).toBe(1);
+      expect(await queue.getWorkers()).toEqual([]);
+      expect(api.mail.find({ to: 'queued@example.org' })).toEqual([]);
 
-    process.env.RUN_WORKERS = 'true';
-    worker = await NestFactory.createApplicationContext(AppModule.forRoot(loadEnv()), { logger: false });
-    await worker.init();
-    const mail = await api.mail.waitFor({ to: 'queued@example.org' });
-    expect(mail.text).toContain('Hello Q');
+      process.env.RUN_WORKERS = 'true';
+      worker = await NestFactory.createApplicationContext(AppModule.forRoot(loadEnv()), { logger: false });
+      await worker.init();
+      const mail = await api.mail.waitFor({ to: 'queued@example.org' });
+      expect(mail.text).toContain('Hello Q');
+      expect(await queue.getWorkers()).toHaveLength(1);
+    } finally {
+      await queue.close();
+    }
   });
 });
 

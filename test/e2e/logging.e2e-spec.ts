@@ -1,3 +1,4 @@
+import { Logger } from 'nestjs-pino';
 import { PassThrough } from 'node:stream';
 import { LOG_DESTINATION } from '../../src/common/log-destination';
 import { login, seedUser } from '../support/factories';
@@ -37,7 +38,14 @@ describe('Logs during a login / reset run', () => {
     secrets.push('the new secret passphrase');
     // A failing query with a hash as parameter: the duplicate email insert of a second seed.
     await seedUser(t, { email: u.email }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
+    // Every job done, then a marker logged last: once it is captured, everything before it is.
+    await t.idle();
+    const marker = `end-of-run-${Date.now()}`;
+    t.app.get(Logger).log(marker);
+    for (const deadline = Date.now() + 10000; !captured.includes(marker); ) {
+      if (Date.now() > deadline) throw new Error('the marker never reached the log');
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     const hashes: Array<{ passwordHash: string }> = await t.dataSource.query('SELECT passwordHash FROM users WHERE id = ?', [u.id]);
     secrets.push(hashes[0].passwordHash);

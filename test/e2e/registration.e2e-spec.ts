@@ -126,7 +126,7 @@ describe('Self-registration and validation', () => {
       const results = await Promise.all(managers.map((m) => t.http().post(`/api/institutes/${institute.id}/members/${user.id}/activate`).set(as(m.token))));
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
       await t.mail.waitFor({ to: body.email, subject: /active/i });
-      await new Promise((r) => setTimeout(r, 1000));
+      await t.idle();
       expect(t.mail.find({ to: body.email, subject: /active/i })).toHaveLength(1);
       expect(await t.dataSource.getRepository(AuditEntry).countBy({ targetId: user.id, action: 'member.activated' })).toBe(1);
     });
@@ -210,7 +210,8 @@ describe('Self-registration and validation', () => {
       const mail = await t.mail.waitFor({ to: existing.email, subject: /already/i });
       expect(mail.text).toContain(`${TEST_APP_URL}/login`);
       const token = tokenFrom(mail, '/reset-password');
-      await t.mail.expectNone({ to: existing.email, subject: /Confirm your email/ });
+      await t.idle();
+      t.mail.expectNone({ to: existing.email, subject: /Confirm your email/ });
       // No membership, no second account, the password untouched.
       expect(await t.dataSource.getRepository(Membership).countBy({ userId: existing.id })).toBe(0);
       await login(t, existing.email, existing.password);

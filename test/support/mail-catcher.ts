@@ -127,9 +127,8 @@ export class MailCatcher {
     }
   }
 
-  /** Waits a short while and asserts nothing matching arrived (for "no email" rules). */
-  async expectNone(query: MailQuery, waitMs = 1000): Promise<void> {
-    await new Promise((r) => setTimeout(r, waitMs));
+  /** Asserts nothing matching arrived. Call it once the queues are idle (`await t.idle()`), never after a sleep. */
+  expectNone(query: MailQuery): void {
     const found = this.find(query);
     if (found.length) throw new Error(`Expected no mail matching ${JSON.stringify(query)}, got ${found.length}`);
   }
