@@ -1,26 +1,29 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
+import { LOG_DESTINATION } from './common/log-destination';
+import { loggerParams } from './common/logging';
+import { CompaniesModule } from './companies/companies.module';
 import { configFor, jobsConfig } from './config/configuration';
 import { EnvConfig } from './config/env';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { AuditModule } from './audit/audit.module';
-import { AuthModule } from './auth/auth.module';
-import { CommonModule } from './common/common.module';
-import { UsersModule } from './users/users.module';
-import { InstitutesModule } from './institutes/institutes.module';
-import { MembershipsModule } from './memberships/memberships.module';
 import { ImportsModule } from './imports/imports.module';
+import { InstitutesModule } from './institutes/institutes.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
+import { MembershipsModule } from './memberships/memberships.module';
 import { NotificationsModule } from './notifications/notifications.module';
-import { loggerParams } from './common/logging';
-import { LOG_DESTINATION } from './common/log-destination';
+import { OnboardingModule } from './onboarding/onboarding.module';
+import { OpsModule } from './ops/ops.module';
+import { UsersModule } from './users/users.module';
 
 /**
  * The application, built for one boot from its parsed environment: the entry
- * points (and the tests) call `loadEnv()` once and pass the result here.
+ * points (and the tests) call `loadEnv()` once and pass the result here. This
+ * is also where auth's ports are bound to the modules that implement them.
  */
 @Module({})
 export class AppModule {
@@ -34,13 +37,15 @@ export class AppModule {
         CommonModule,
         JobsModule.forRoot(jobsConfig.pick(env)),
         MailModule,
-        AuditModule,
-        NotificationsModule,
+        AuthModule.forRoot({ imports: [UsersModule, MembershipsModule] }),
         UsersModule,
-        AuthModule,
         InstitutesModule,
         MembershipsModule,
+        CompaniesModule,
+        NotificationsModule,
+        OnboardingModule,
         ImportsModule,
+        OpsModule,
         HealthModule,
       ],
     };

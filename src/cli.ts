@@ -74,7 +74,7 @@ COMMANDS['create-staff'] = async ([email]) => {
   if (!password) password = randomBytes(18).toString('base64url');
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await import('./app.module');
-  const { StaffService } = await import('./auth/staff.service');
+  const { StaffService } = await import('./users/staff.service');
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {
     const result = await app.get(StaffService).createOrPromote(email, password, 'cli');

@@ -5,7 +5,7 @@ import { mailConfig } from '../config/configuration';
 import { MailLogEntry } from '../mail/entities/mail-log-entry.entity';
 import { MailService } from '../mail/mail.service';
 import { MailMessage, OutgoingMail } from '../mail/mail.types';
-import { UsersService } from '../users/users.service';
+import { AccountStore } from './ports';
 import { EmailTokensService } from './email-tokens.service';
 import { TokenPurpose } from './entities/one-time-token.entity';
 
@@ -45,7 +45,7 @@ export class AuthMailService implements OnModuleInit {
   constructor(
     private readonly mail: MailService,
     private readonly tokens: EmailTokensService,
-    private readonly users: UsersService,
+    private readonly accounts: AccountStore,
     @Inject(mailConfig.KEY) private readonly config: ConfigType<typeof mailConfig>,
   ) {}
 
@@ -67,7 +67,7 @@ export class AuthMailService implements OnModuleInit {
   }
 
   private async compose(entry: MailLogEntry): Promise<MailMessage | null> {
-    const user = entry.userId ? await this.users.findById(entry.userId) : null;
+    const user = entry.userId ? await this.accounts.findById(entry.userId) : null;
     if (!user) return null;
     const spec = TOKEN_EMAILS[entry.template as TokenEmailKind];
     const token = await this.tokens.issue(user.id, spec.purpose);

@@ -1,11 +1,9 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { AuthService } from './auth.service';
-import { RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
-import { RegistrationService } from './registration.service';
 import { AcceptedDto, EmailDto, LoginDto, LoginResponseDto, RefreshDto, ResetPasswordDto, TokenDto, TokenPairDto } from './dto/auth.dto';
 
 /** Public authentication routes, rate-limited per client address. */
@@ -15,34 +13,7 @@ import { AcceptedDto, EmailDto, LoginDto, LoginResponseDto, RefreshDto, ResetPas
 @ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After' })
 @Controller('auth')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly registration: RegistrationService,
-  ) {}
-
-  @Post('register/teacher')
-  @HttpCode(202)
-  @ApiOperation({
-    summary: 'A teacher registers: unverified account, pending teacher membership, verification email; the institute’s managers (or staff) are notified',
-    description: 'The same 202 when the email already has an account: that address is told by email instead.',
-  })
-  @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: e.g. instituteId not an active institute, weak password, unknown field' })
-  registerTeacher(@Body() body: RegisterTeacherDto, @ReqMeta() meta: RequestMeta) {
-    return this.registration.registerTeacher(body, meta);
-  }
-
-  @Post('register/professional')
-  @HttpCode(202)
-  @ApiOperation({
-    summary: 'A company representative registers with an approved companyId or a typed companyName; staff are notified and validate within 48 h',
-    description: 'A typed name matching an existing company (ignoring case, accents, punctuation, legal forms) joins it; otherwise a pending company is created. The same 202 when the email already has an account.',
-  })
-  @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: e.g. companyId not an approved company, neither or both of companyId/companyName' })
-  registerProfessional(@Body() body: RegisterProfessionalDto, @ReqMeta() meta: RequestMeta) {
-    return this.registration.registerProfessional(body, meta);
-  }
+  constructor(private readonly auth: AuthService) {}
 
   @Post('login')
   @HttpCode(200)

@@ -1,24 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { Transactions } from '../common/transactions';
-import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
-import { Membership } from '../memberships/entities/membership.entity';
-import { UserResponseDto } from '../users/dto/user-response.dto';
-import { User } from '../users/entities/user.entity';
-import { UsersService } from '../users/users.service';
 import { JobQueue } from '../jobs/job-queue';
 import { ACCOUNT_EMAIL_JOB, AccountEmailJob } from './auth.constants';
 import { AuthMailService } from './auth-mail.service';
-import { LoginResponseDto, MeResponseDto } from './dto/auth.dto';
+import { LoginResponseDto } from './dto/auth.dto';
+import { UserResponseDto } from './dto/user-response.dto';
 import { EmailTokensService } from './email-tokens.service';
 import { TokenPurpose } from './entities/one-time-token.entity';
 import { LockoutService } from './lockout.service';
 import { PasswordService } from './password.service';
+import { AccountStore } from './ports';
 import { TokenPair, TokensService } from './tokens.service';
 
 /** Both links lead to /reset-password: a forgotten password, or a first one. */
@@ -29,7 +24,7 @@ const invalidCredentials = () => AppError.unauthorized('INVALID_CREDENTIALS', 'I
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly users: UsersService,
+    private readonly accounts: AccountStore,
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
     private readonly emailTokens: EmailTokensService,
@@ -39,8 +34,6 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly tx: Transactions,
     private readonly jobs: JobQueue,
-    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
-    @InjectRepository(CompanyAffiliation) private readonly affiliations: Repository<CompanyAffiliation>,
   ) {}
 
   /**
@@ -49,7 +42,7 @@ export class AuthService {
    * unverified self-registered account learn it must verify its email.
    */
   async login(email: string, password: string, ip: string | null): Promise<LoginResponseDto> {
-    const user = await this.users.findByEmailWithSecret(email);
+    const user = await this.accounts.findByEmailWithSecret(email);
     if (!user) {
       await this.passwords.verifyDummy(password);
       await this.audit.record({ action: 'auth.login_failed', ip, details: { reason: 'unknown_account' } });
@@ -67,14 +60,14 @@ export class AuthService {
     await this.lockout.clear(user.id);
     if (!user.emailVerifiedAt) throw AppError.forbidden('EMAIL_NOT_VERIFIED', 'Verify your email address before signing in');
     if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
-      await this.users.repository.update({ id: user.id }, { passwordHash: await this.passwords.hash(password) });
+      await this.accounts.setPassword(user.id, { hash: await this.passwords.hash(password), revokeTokens: false });
     }
     await this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip });
     return { ...(await this.tokens.issue(user)), user: UserResponseDto.from(user) };
   }
 
   refresh(refreshToken: string, ip: string | null): Promise<TokenPair> {
-    return this.tokens.rotate(refreshToken, ip, (id) => this.users.findById(id));
+    return this.tokens.rotate(refreshToken, ip, (id) => this.accounts.findById(id));
   }
 
   logout(refreshToken: string): Promise<void> {
@@ -92,32 +85,21 @@ export class AuthService {
    */
   async resetPassword(token: string, password: string, ip: string | null): Promise<void> {
     const userId = await this.emailTokens.peek(token, PASSWORD_LINKS);
-    const user = await this.users.findById(userId);
+    const user = await this.accounts.findById(userId);
     if (!user) throw AppError.unauthorized('INVALID_TOKEN', 'The link is invalid, expired or already used');
     this.passwords.assertAcceptable(password, user.email);
     const hash = await this.passwords.hash(password);
     await this.tx.run(async (em) => {
       await this.emailTokens.consume(token, PASSWORD_LINKS, em);
-      await em
-        .createQueryBuilder()
-        .update(User)
-        .set({
-          passwordHash: hash,
-          tokenVersion: () => 'tokenVersion + 1',
-          failedLoginCount: 0,
-          lockedUntil: null,
-          // Following a link sent to the address proves the address.
-          emailVerifiedAt: user.emailVerifiedAt ?? this.clock.now(),
-        })
-        .where('id = :id', { id: user.id })
-        .execute();
+      // Following a link sent to the address proves the address.
+      await this.accounts.setPassword(user.id, { hash, revokeTokens: true, clearLockout: true, verifyEmail: user.emailVerifiedAt ? undefined : this.clock.now() }, em);
       await this.audit.record({ action: 'auth.password_reset', actorId: user.id, targetType: 'user', targetId: user.id, ip }, em);
     });
     await this.tokens.revokeAllForUser(user.id);
   }
 
   async changePassword(userId: string, current: string, next: string, ip: string | null): Promise<LoginResponseDto> {
-    const user = await this.users.findByIdWithSecret(userId);
+    const user = await this.accounts.findByIdWithSecret(userId);
     if (!user) throw AppError.unauthorized();
     if (!(await this.passwords.verify(user.passwordHash, current))) {
       await this.audit.record({ action: 'auth.password_change_failed', actorId: user.id, targetType: 'user', targetId: user.id, ip });
@@ -126,24 +108,19 @@ export class AuthService {
     this.passwords.assertAcceptable(next, user.email, 'newPassword');
     const hash = await this.passwords.hash(next);
     await this.tx.run(async (em) => {
-      await em
-        .createQueryBuilder()
-        .update(User)
-        .set({ passwordHash: hash, tokenVersion: () => 'tokenVersion + 1' })
-        .where('id = :id', { id: user.id })
-        .execute();
+      await this.accounts.setPassword(user.id, { hash, revokeTokens: true }, em);
       await this.audit.record({ action: 'auth.password_changed', actorId: user.id, targetType: 'user', targetId: user.id, ip }, em);
     });
     await this.tokens.revokeAllForUser(user.id);
     // Every earlier token is now refused, this caller's included: hand it a fresh pair.
-    const updated = (await this.users.findById(user.id))!;
+    const updated = (await this.accounts.findById(user.id))!;
     return { ...(await this.tokens.issue(updated)), user: UserResponseDto.from(updated) };
   }
 
   async verifyEmail(token: string, ip: string | null): Promise<void> {
     await this.tx.run(async (em) => {
       const userId = await this.emailTokens.consume(token, TokenPurpose.VerifyEmail, em);
-      await em.update(User, { id: userId, emailVerifiedAt: IsNull() }, { emailVerifiedAt: this.clock.now() });
+      await this.accounts.markEmailVerified(userId, this.clock.now(), em);
       await this.audit.record({ action: 'auth.email_verified', actorId: userId, targetType: 'user', targetId: userId, ip }, em);
     });
   }
@@ -159,47 +136,18 @@ export class AuthService {
    * account. The job decides whether a mail goes out (and audits the request).
    */
   private async requestAccountEmail(email: string, kind: AccountEmailJob['kind'], ip: string | null): Promise<void> {
-    const userId = await this.users.idByEmail(email);
+    const userId = await this.accounts.idByEmail(email);
     await this.jobs.enqueue(ACCOUNT_EMAIL_JOB, { requestId: randomUUID(), userId, kind, ip });
   }
 
-  /** The `auth.account-email` job (AuthProcessor): the address's account, if any, gets its mail. */
+  /** The `auth.account-email` job (AccountEmailProcessor): the address's account, if any, gets its mail. */
   async accountEmail({ requestId, userId, kind, ip }: AccountEmailJob): Promise<void> {
-    const user = userId ? await this.users.findById(userId) : null;
+    const user = userId ? await this.accounts.findById(userId) : null;
     if (!user) return;
     if (kind === 'verify-email' && user.emailVerifiedAt) return;
     await this.mail.sendMany([{ userId: user.id, kind, dedupeKey: `account-email:${requestId}` }]);
     if (kind === 'reset-password') {
       await this.audit.record({ action: 'auth.password_reset_requested', actorId: user.id, targetType: 'user', targetId: user.id, ip });
     }
-  }
-
-  async me(userId: string): Promise<MeResponseDto> {
-    const user = await this.users.findById(userId);
-    if (!user) throw AppError.unauthorized();
-    const memberships = await this.memberships.find({ where: { userId }, relations: { institute: true }, order: { createdAt: 'ASC' } });
-    const affiliation = await this.affiliations.findOne({ where: { userId }, relations: { company: true } });
-    return {
-      ...UserResponseDto.from(user),
-      memberships: memberships.map((m) => ({
-        institute: { id: m.instituteId, name: m.institute!.name },
-        role: m.role,
-        status: m.status,
-        group: m.group,
-        department: m.department,
-      })),
-      company: affiliation
-        ? {
-            company: { id: affiliation.companyId, name: affiliation.company!.name, status: affiliation.company!.status },
-            status: affiliation.status,
-            submittedAt: affiliation.submittedAt.toISOString(),
-          }
-        : null,
-    };
-  }
-
-  async updateLocale(userId: string, locale: string): Promise<MeResponseDto> {
-    await this.users.repository.update({ id: userId }, { locale });
-    return this.me(userId);
   }
 }

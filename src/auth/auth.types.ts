@@ -1,5 +1,5 @@
-import { MembershipRole } from '../memberships/entities/membership.entity';
-import type { Membership } from '../memberships/entities/membership.entity';
+import type { InstituteMembership } from './ports';
+import { MembershipRole } from './roles';
 
 /** Who is calling, read from the database on every request (not from the token). */
 export interface AuthUser {
@@ -21,7 +21,7 @@ export interface AuthRule {
 export interface AuthenticatedRequest {
   user: AuthUser;
   /** The caller's active membership in the route's institute, when the rule names one. */
-  membership?: Membership;
+  membership?: InstituteMembership;
   params: Record<string, string>;
   ip?: string;
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppError } from '../common/errors/app-error';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
-import { MembershipStatus } from '../memberships/entities/membership.entity';
+import { MembershipStatus } from './roles';
 import { AccessService } from './access.service';
 import { AuthenticatedRequest, AuthRule, AuthUser } from './auth.types';
 import { AUTH_RULE_KEY } from './decorators/auth.decorator';

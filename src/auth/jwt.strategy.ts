@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig } from '../config/configuration';
-import { UsersService } from '../users/users.service';
+import { AccountStore } from './ports';
 import { ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER } from './auth.constants';
 import { AuthUser } from './auth.types';
 import { AccessTokenClaims } from './tokens.service';
@@ -18,7 +18,7 @@ import { AccessTokenClaims } from './tokens.service';
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
-    private readonly users: UsersService,
+    private readonly accounts: AccountStore,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -32,7 +32,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: Partial<AccessTokenClaims> & { exp?: number }): Promise<AuthUser | false> {
     if (payload.typ !== ACCESS_TOKEN_TYPE || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return false;
-    const user = await this.users.findById(payload.sub);
+    const user = await this.accounts.findById(payload.sub);
     if (!user || user.tokenVersion !== payload.ver) return false;
     return { id: user.id, email: user.email, isStaff: user.isStaff };
   }

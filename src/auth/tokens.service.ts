@@ -6,9 +6,9 @@ import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { AuditService } from '../audit/audit.service';
-import { User } from '../users/entities/user.entity';
 import { ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_TTL_MS } from './auth.constants';
 import { RefreshToken } from './entities/refresh-token.entity';
+import { Account } from './ports';
 import { newOpaqueToken, sha256 } from './token-hash';
 
 const invalidRefresh = () => AppError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
@@ -36,7 +36,7 @@ export class TokensService {
   ) {}
 
   /** A new login: a new refresh-token family. */
-  async issue(user: Pick<User, 'id' | 'tokenVersion'>): Promise<TokenPair> {
+  async issue(user: Pick<Account, 'id' | 'tokenVersion'>): Promise<TokenPair> {
     return this.issueInFamily(user, randomUUID());
   }
 
@@ -44,7 +44,7 @@ export class TokensService {
    * Rotation: the presented token is spent and a new one issued in its family.
    * Presenting a spent token again means it leaked: the whole family is revoked.
    */
-  async rotate(raw: string, ip: string | null, loadUser: (id: string) => Promise<User | null>): Promise<TokenPair> {
+  async rotate(raw: string, ip: string | null, loadUser: (id: string) => Promise<Account | null>): Promise<TokenPair> {
     const now = this.clock.now();
     const token = await this.refreshTokens.findOne({ where: { tokenHash: sha256(raw) } });
     if (!token) throw invalidRefresh();
@@ -80,7 +80,7 @@ export class TokensService {
     await this.refreshTokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
   }
 
-  private async issueInFamily(user: Pick<User, 'id' | 'tokenVersion'>, familyId: string): Promise<TokenPair> {
+  private async issueInFamily(user: Pick<Account, 'id' | 'tokenVersion'>, familyId: string): Promise<TokenPair> {
     const now = this.clock.now();
     const claims: AccessTokenClaims = { sub: user.id, typ: ACCESS_TOKEN_TYPE, ver: user.tokenVersion };
     const accessToken = await this.jwt.signAsync(claims, {

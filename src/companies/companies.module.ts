@@ -9,12 +9,15 @@ import { ProfessionalsService } from './professionals.service';
 import { VALIDATION_DIGEST_JOB, ValidationDigestService } from './validation-digest.service';
 import { ValidationDigestProcessor } from './validation-digest.processor';
 import { JobsModule } from '../jobs/jobs.module';
+import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { UsersModule } from '../users/users.module';
 
 /** Companies, and the staff side of professionals: validation queue, decisions, 48-hour digest. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Company, CompanyAffiliation]), JobsModule.forFeature(VALIDATION_DIGEST_JOB)],
+  imports: [TypeOrmModule.forFeature([Company, CompanyAffiliation]), JobsModule.forFeature(VALIDATION_DIGEST_JOB), UsersModule, AuditModule, NotificationsModule],
   controllers: [CompaniesController, ProfessionalsController],
   providers: [CompaniesService, ProfessionalsService, ValidationDigestService, ValidationDigestProcessor],
-  exports: [CompaniesService, ProfessionalsService, ValidationDigestService],
+  exports: [CompaniesService, ProfessionalsService],
 })
 export class CompaniesModule {}

@@ -36,6 +36,11 @@ export class CompaniesService {
     return rows.map(CompanySummaryDto.from);
   }
 
+  /** The company, or null (in `em` when given). */
+  find(id: string, em: EntityManager = this.companies.manager): Promise<Company | null> {
+    return em.findOneBy(Company, { id });
+  }
+
   async get(id: string): Promise<Company> {
     const company = await this.companies.findOneBy({ id });
     if (!company) throw notFound();

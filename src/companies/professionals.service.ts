@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
@@ -12,7 +13,8 @@ import { mailConfig } from '../config/configuration';
 import { MailService } from '../mail/mail.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { NotificationType } from '../notifications/notifications.types';
-import { User } from '../users/entities/user.entity';
+import { MeAffiliationDto } from '../users/dto/me.dto';
+import { UserProfiles } from '../users/user-profiles';
 import { ApproveProfessionalDto, CompanyResponseDto, ListProfessionalsQueryDto, ProfessionalRequestDto } from './dto/company.dto';
 import { AffiliationStatus, CompanyAffiliation } from './entities/company-affiliation.entity';
 import { Company, CompanyStatus } from './entities/company.entity';
@@ -44,16 +46,21 @@ function decodeCursor(cursor: string): { submittedAt: Date; id: string } {
 
 /** The staff side of professional registration: the validation queue and its decisions. */
 @Injectable()
-export class ProfessionalsService {
+export class ProfessionalsService implements OnModuleInit {
   constructor(
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly mail: MailService,
+    private readonly profiles: UserProfiles,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
     @InjectRepository(CompanyAffiliation) private readonly affiliations: Repository<CompanyAffiliation>,
   ) {}
+
+  onModuleInit() {
+    this.profiles.contribute('company', (userId) => this.forProfile(userId));
+  }
 
   /** Oldest first: the request closest to (or past) its due time comes first. */
   async queue(query: ListProfessionalsQueryDto): Promise<Page<ProfessionalRequestDto>> {
@@ -150,9 +157,16 @@ export class ProfessionalsService {
     return this.get(userId);
   }
 
-  /** Staff who receive validation requests and digests. */
-  staff(em: EntityManager): Promise<User[]> {
-    return em.find(User, { where: { isStaff: true }, order: { createdAt: 'ASC' } });
+  /** A self-registered professional's request, in the registration's transaction. */
+  async requestAffiliation(em: EntityManager, userId: string, companyId: string, submittedAt: Date): Promise<void> {
+    await em.insert(CompanyAffiliation, { id: randomUUID(), userId, companyId, status: AffiliationStatus.Pending, submittedAt, reminderStage: 0 });
+  }
+
+  /** The company affiliation of an account, for GET /api/me. */
+  async forProfile(userId: string): Promise<MeAffiliationDto | null> {
+    const a = await this.affiliations.findOne({ where: { userId }, relations: { company: true } });
+    if (!a) return null;
+    return { company: { id: a.companyId, name: a.company!.name, status: a.company!.status }, status: a.status, submittedAt: a.submittedAt.toISOString() };
   }
 
   private async claimPending(em: EntityManager, userId: string, status: AffiliationStatus, actor: AuthUser, reason: string | null): Promise<CompanyAffiliation> {

@@ -8,7 +8,8 @@ import { JobQueue } from '../jobs/job-queue';
 import { MailService } from '../mail/mail.service';
 import { mailDate } from '../mail/mail.types';
 import { AffiliationStatus, CompanyAffiliation } from './entities/company-affiliation.entity';
-import { dueAt, ProfessionalsService, VALIDATION_DUE_MS } from './professionals.service';
+import { UsersService } from '../users/users.service';
+import { dueAt, VALIDATION_DUE_MS } from './professionals.service';
 
 export const VALIDATION_DIGEST_JOB = 'professionals.validation-digest';
 
@@ -49,7 +50,7 @@ export class ValidationDigestService implements OnApplicationBootstrap {
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly mail: MailService,
-    private readonly professionals: ProfessionalsService,
+    private readonly users: UsersService,
     @Inject(jobsConfig.KEY) private readonly jobsCfg: ConfigType<typeof jobsConfig>,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
   ) {}
@@ -87,7 +88,7 @@ export class ValidationDigestService implements OnApplicationBootstrap {
       const loaded = await em.find(CompanyAffiliation, { where: { id: In(announced.map((x) => x.a.id)) }, relations: { user: true, company: true } });
       const byId = new Map(loaded.map((a) => [a.id, a]));
       for (const x of announced) x.a = byId.get(x.a.id)!;
-      const staff = await this.professionals.staff(em);
+      const staff = await this.users.staff(em);
       const item = ({ a }: { a: CompanyAffiliation }) => ({
         name: `${a.user!.firstName} ${a.user!.lastName}`,
         email: a.user!.email,

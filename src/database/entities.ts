@@ -1,7 +1,7 @@
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { OneTimeToken } from '../auth/entities/one-time-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
-import { RegistrationRequest } from '../auth/entities/registration-request.entity';
+import { RegistrationRequest } from '../onboarding/entities/registration-request.entity';
 import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
 import { Company } from '../companies/entities/company.entity';
 import { ImportBatch } from '../imports/entities/import-batch.entity';

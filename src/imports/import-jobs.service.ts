@@ -9,14 +9,14 @@ import { PasswordService } from '../auth/password.service';
 import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
-import { Institute } from '../institutes/entities/institute.entity';
+import { InstitutesService } from '../institutes/institutes.service';
 import { JobQueue } from '../jobs/job-queue';
 import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailService } from '../mail/mail.service';
-import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
+import { MembershipsService } from '../memberships/memberships.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { NotificationType } from '../notifications/notifications.types';
-import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
 import { ImportBatch, ImportStatus } from './entities/import-batch.entity';
 import { ImportChunk, RowOutcome, RowResult, StoredRow } from './entities/import-chunk.entity';
 import { IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB, ImportChunkJob, ImportWelcomeJob } from './imports.constants';
@@ -62,6 +62,9 @@ export class ImportJobsService implements OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly authMail: AuthMailService,
     private readonly mail: MailService,
+    private readonly users: UsersService,
+    private readonly memberships: MembershipsService,
+    private readonly institutes: InstitutesService,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
     @InjectRepository(ImportBatch) private readonly batches: Repository<ImportBatch>,
     @InjectRepository(ImportChunk) private readonly chunks: Repository<ImportChunk>,
@@ -99,7 +102,7 @@ export class ImportJobsService implements OnModuleInit {
     }
     const rows = slice.rows;
     const keys = rows.map((r) => r.emailKey!);
-    const known = await this.userIdsByEmail(this.batches.manager, keys);
+    const known = await this.users.idsByEmail(keys);
     const hashes = new Map<number, string>();
     if (!batch.dryRun && slice.passwords) {
       const passwords = slice.passwords;
@@ -110,7 +113,7 @@ export class ImportJobsService implements OnModuleInit {
         }),
       );
     }
-    const uploader = batch.uploadedById ? await this.batches.manager.findOneBy(User, { id: batch.uploadedById }) : null;
+    const uploader = batch.uploadedById ? await this.users.findById(batch.uploadedById) : null;
 
     const finished = await this.tx.run(async (em) => {
       // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
@@ -143,36 +146,24 @@ export class ImportJobsService implements OnModuleInit {
    * import) and a user who is already a member; which rows are ours is read back.
    */
   private async write(em: EntityManager, batch: ImportBatch, rows: StoredRow[], hashes: Map<number, string>, locale: string): Promise<RowResult[]> {
-    const now = this.sqlDate(this.clock.now());
-    const ownUserIds = new Map<string, string>();
-    const users = rows.map((r) => {
-      const id = randomUUID();
-      ownUserIds.set(r.emailKey!, id);
-      // Verified: the institute vouches for the accounts it imports.
-      return [id, r.emailKey!, r.firstName, r.lastName, hashes.get(r.row) ?? null, now, locale, batch.uploadedById];
-    });
-    await this.insertIgnore(em, 'users', ['id', 'email', 'firstName', 'lastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'], users);
-    const userIds = await this.userIdsByEmail(em, rows.map((r) => r.emailKey!));
+    const now = this.clock.now();
+    const accounts = rows.map((r) => ({
+      id: randomUUID(),
+      email: r.emailKey!,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      passwordHash: hashes.get(r.row) ?? null,
+      locale,
+      createdById: batch.uploadedById,
+    }));
+    // Verified: the institute vouches for the accounts it imports.
+    await this.users.insertMissing(em, accounts, now);
+    const userIds = await this.users.idsByEmail(rows.map((r) => r.emailKey!), em);
+    const ownUserIds = new Map(accounts.map((a) => [a.email, a.id]));
 
-    const ownMembershipIds = new Map<string, string>();
-    const memberships = rows.map((r) => {
-      const id = randomUUID();
-      const userId = userIds.get(r.emailKey!)!;
-      ownMembershipIds.set(userId, id);
-      return [id, userId, batch.instituteId, MembershipRole.Student, MembershipStatus.Active, r.group, r.department, batch.uploadedById, batch.uploadedById, now];
-    });
-    await this.insertIgnore(
-      em,
-      'memberships',
-      ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'],
-      memberships,
-    );
-    const ids = [...ownMembershipIds.keys()];
-    const existing: Array<{ id: string; userId: string }> = await em.query(
-      `SELECT id, userId FROM memberships WHERE instituteId = ? AND userId IN (${ids.map(() => '?').join(',')})`,
-      [batch.instituteId, ...ids],
-    );
-    const membershipIds = new Map(existing.map((m) => [m.userId, m.id]));
+    const memberships = rows.map((r) => ({ id: randomUUID(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));
+    const membershipIds = await this.memberships.insertMissing(em, batch.instituteId, memberships, batch.uploadedById, now);
+    const ownMembershipIds = new Map(memberships.map((m) => [m.userId, m.id]));
 
     return rows.map((r) => {
       const userId = userIds.get(r.emailKey!)!;
@@ -185,34 +176,12 @@ export class ImportJobsService implements OnModuleInit {
 
   /** The outcome each row would have, reading only. */
   private async dryOutcomes(em: EntityManager, batch: ImportBatch, rows: StoredRow[], known: Map<string, string>): Promise<RowResult[]> {
-    const ids = [...known.values()];
-    const members = new Set<string>(
-      ids.length
-        ? (await em.query(`SELECT userId FROM memberships WHERE instituteId = ? AND userId IN (${ids.map(() => '?').join(',')})`, [batch.instituteId, ...ids])).map(
-            (m: { userId: string }) => m.userId,
-          )
-        : [],
-    );
+    const members = await this.memberships.idsByUser(em, batch.instituteId, [...known.values()]);
     return rows.map((r) => {
       const userId = known.get(r.emailKey!);
       const outcome: Outcome = !userId ? RowOutcome.Created : members.has(userId) ? RowOutcome.Skipped : RowOutcome.Attached;
       return { row: r.row, outcome, message: MESSAGES[outcome].dry, userId: userId ?? null };
     });
-  }
-
-  /** One multi-row INSERT IGNORE per 1,000 rows (placeholder limits), on MySQL and SQLite alike. */
-  private async insertIgnore(em: EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-    const verb = this.tx.isMysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
-    const tuple = `(${columns.map(() => '?').join(',')})`;
-    for (let i = 0; i < rows.length; i += 1000) {
-      const part = rows.slice(i, i + 1000);
-      await em.query(`${verb} ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}`, part.flat());
-    }
-  }
-
-  /** A datetime parameter as each driver stores it (TypeORM's SQLite format is UTC text). */
-  private sqlDate(d: Date): Date | string {
-    return this.tx.isMysql ? d : d.toISOString().replace('T', ' ').replace('Z', '');
   }
 
   /**
@@ -328,16 +297,6 @@ export class ImportJobsService implements OnModuleInit {
     };
   }
 
-  private async userIdsByEmail(em: EntityManager, emails: string[]): Promise<Map<string, string>> {
-    const map = new Map<string, string>();
-    for (let i = 0; i < emails.length; i += 1000) {
-      const part = emails.slice(i, i + 1000);
-      const users: Array<{ id: string; email: string }> = await em.query(`SELECT id, email FROM users WHERE email IN (${part.map(() => '?').join(',')})`, part);
-      for (const u of users) map.set(u.email, u.id);
-    }
-    return map;
-  }
-
   /**
    * Records one mail per student of a chunk (a set-password link for accounts
    * created without a password), each keyed by batch and student so a re-run
@@ -347,20 +306,17 @@ export class ImportJobsService implements OnModuleInit {
   async sendWelcomes({ batchId, chunk }: ImportWelcomeJob): Promise<void> {
     const batch = await this.batches.findOneBy({ id: batchId });
     if (!batch) return;
-    const institute = batch.dryRun ? null : await this.batches.manager.findOneBy(Institute, { id: batch.instituteId });
+    const institute = batch.dryRun ? null : await this.institutes.find(batch.instituteId);
     const slice = institute ? await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId, chunk } }) : null;
     const outcomes = new Map((slice?.results ?? []).filter((r) => r.userId && (r.outcome === RowOutcome.Created || r.outcome === RowOutcome.Attached)).map((r) => [r.userId!, r.outcome]));
     if (institute && outcomes.size) {
       const ids = [...outcomes.keys()];
-      const users: Array<{ userId: string; email: string; firstName: string; locale: string; noPassword: number | string }> = await this.batches.manager.query(
-        `SELECT id AS userId, email, firstName, locale, CASE WHEN passwordHash IS NULL THEN 1 ELSE 0 END AS noPassword FROM users WHERE id IN (${ids.map(() => '?').join(',')})`,
-        ids,
-      );
+      const users = await this.users.mailProfiles(ids);
       const about = { type: 'import', id: batchId, instituteId: batch.instituteId };
       const key = (userId: string) => `import:${batchId}:${userId}`;
       const rows = users.map((u) => ({ ...u, outcome: outcomes.get(u.userId)! }));
-      const needPassword = rows.filter((r) => r.outcome === RowOutcome.Created && Number(r.noPassword) === 1);
-      const others = rows.filter((r) => !(r.outcome === RowOutcome.Created && Number(r.noPassword) === 1));
+      const needPassword = rows.filter((r) => r.outcome === RowOutcome.Created && !r.hasPassword);
+      const others = rows.filter((r) => !(r.outcome === RowOutcome.Created && !r.hasPassword));
       const recorded = [
         ...(await this.authMail.record(
           needPassword.map((r) => ({ userId: r.userId, kind: 'import-welcome' as const, context: { instituteName: institute.name }, dedupeKey: key(r.userId), about })),
@@ -386,7 +342,7 @@ export class ImportJobsService implements OnModuleInit {
   /** The uploader's summary, recorded in the transaction that ends the batch. */
   private async recordSummary(em: EntityManager, batch: ImportBatch): Promise<string[]> {
     if (batch.dryRun || !batch.uploadedById) return [];
-    const [uploader, institute] = await Promise.all([em.findOneBy(User, { id: batch.uploadedById }), em.findOneBy(Institute, { id: batch.instituteId })]);
+    const [uploader, institute] = await Promise.all([this.users.findById(batch.uploadedById, em), this.institutes.find(batch.instituteId, em)]);
     if (!uploader || !institute) return [];
     return this.mail.record(
       [

@@ -3,7 +3,11 @@ import { ConfigType } from '@nestjs/config';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { memoryStorage } from 'multer';
-import { AuthModule } from '../auth/auth.module';
+import { AuditModule } from '../audit/audit.module';
+import { InstitutesModule } from '../institutes/institutes.module';
+import { MembershipsModule } from '../memberships/memberships.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { UsersModule } from '../users/users.module';
 import { importsConfig } from '../config/configuration';
 import { ImportBatch } from './entities/import-batch.entity';
 import { ImportChunk } from './entities/import-chunk.entity';
@@ -17,7 +21,11 @@ import { ImportsService } from './imports.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([ImportBatch, ImportChunk]),
-    AuthModule,
+    UsersModule,
+    MembershipsModule,
+    InstitutesModule,
+    NotificationsModule,
+    AuditModule,
     JobsModule.forFeature(IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB),
     MulterModule.registerAsync({
       inject: [importsConfig.KEY],

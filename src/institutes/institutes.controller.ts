@@ -5,7 +5,7 @@ import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
-import { MembershipRole } from '../memberships/entities/membership.entity';
+import { MembershipRole } from '../auth/roles';
 import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, SearchInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
 import { InstitutesService } from './institutes.service';
 

@@ -28,6 +28,11 @@ export class InstitutesService {
     @InjectRepository(Institute) private readonly institutes: Repository<Institute>,
   ) {}
 
+  /** The institute, or null (in `em` when given). */
+  find(id: string, em: EntityManager = this.institutes.manager): Promise<Institute | null> {
+    return em.findOneBy(Institute, { id });
+  }
+
   async create(dto: CreateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
     const id = randomUUID();
     await this.tx.run(async (em) => {

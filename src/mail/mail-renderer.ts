@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Locale, toLocale } from './mail.types';
+import { Locale, toLocale } from '../common/locale';
 
 export interface RenderedMail {
   subject: string;

@@ -12,14 +12,6 @@ declare module '../jobs/job-payloads' {
   }
 }
 
-export const SUPPORTED_LOCALES = ['en', 'fr'] as const;
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
-
-export function toLocale(value: string | null | undefined): Locale {
-  const base = (value ?? '').toLowerCase().slice(0, 2);
-  return (SUPPORTED_LOCALES as readonly string[]).includes(base) ? (base as Locale) : 'en';
-}
-
 /** A message rendered from `templates/<locale>/<template>.{subject,html,text}.hbs` and delivered now. */
 export interface MailMessage {
   to: string;

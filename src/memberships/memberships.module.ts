@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '../auth/auth.module';
+import { AuditModule } from '../audit/audit.module';
+import { InstituteAccess } from '../auth/ports';
 import { InstitutesModule } from '../institutes/institutes.module';
-import { User } from '../users/entities/user.entity';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { UsersModule } from '../users/users.module';
 import { Membership } from './entities/membership.entity';
+import { MembershipAccess } from './membership-access';
 import { MembershipsController } from './memberships.controller';
 import { MemberValidationService } from './member-validation.service';
 import { MembershipsService } from './memberships.service';
 
+/** The User <--> Institute relation (the `memberships` table); auth's institute access. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Membership, User]), AuthModule, InstitutesModule],
+  imports: [TypeOrmModule.forFeature([Membership]), UsersModule, InstitutesModule, AuditModule, NotificationsModule],
   controllers: [MembershipsController],
-  providers: [MembershipsService, MemberValidationService],
-  exports: [MembershipsService],
+  providers: [MembershipsService, MemberValidationService, MembershipAccess, { provide: InstituteAccess, useExisting: MembershipAccess }],
+  exports: [MembershipsService, InstituteAccess],
 })
 export class MembershipsModule {}

@@ -1,26 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AccessService } from '../auth/access.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { AuthUser } from '../auth/auth.types';
+import { InstituteMembership } from '../auth/ports';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
+import { insertIgnore, selectIn, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstitutesService } from '../institutes/institutes.service';
 import { MailService } from '../mail/mail.service';
+import { MeMembershipDto } from '../users/dto/me.dto';
 import { User } from '../users/entities/user.entity';
 import { UserAccountsService } from '../users/user-accounts.service';
+import { UserProfiles } from '../users/user-profiles';
+import { UsersService } from '../users/users.service';
 import { AddMemberDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
 import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
 
 export interface Actor {
   user: AuthUser;
   /** The caller's active membership in the route's institute (absent for staff who are not members). */
-  membership?: Membership;
+  membership?: InstituteMembership;
   ip: string | null;
   locale: string;
 }
@@ -45,17 +51,23 @@ function toResponse(m: Membership, u: Pick<User, 'firstName' | 'lastName' | 'ema
 
 /** The User <--> Institute relation: join, list, change role, detach. */
 @Injectable()
-export class MembershipsService {
+export class MembershipsService implements OnModuleInit {
   constructor(
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     private readonly accounts: UserAccountsService,
+    private readonly users: UsersService,
+    private readonly access: AccessService,
+    private readonly profiles: UserProfiles,
     private readonly institutes: InstitutesService,
     private readonly authMail: AuthMailService,
     private readonly mail: MailService,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
-    @InjectRepository(User) private readonly users: Repository<User>,
   ) {}
+
+  onModuleInit() {
+    this.profiles.contribute('memberships', (userId) => this.forProfile(userId));
+  }
 
   /**
    * Attaches an existing user (`userId`) or creates one (`user`) and attaches it
@@ -89,8 +101,8 @@ export class MembershipsService {
       return this.getMember(instituteId, prepared.row.id);
     }
 
-    const user = await this.users.findOneBy({ id: dto.userId! });
-    if (!user || !(await this.accounts.canSee(actor.user, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+    const user = await this.users.findById(dto.userId!);
+    if (!user || !(await this.access.canSeeAccount(actor.user, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
     await this.tx.run((em) => this.insertMembership(em, { ...membership, userId: user.id }, actor));
     if (!(await this.creatorBelongsTo(user, instituteId))) {
       await this.mail.send({ to: user.email, userId: user.id, about: { type: 'user', id: user.id, instituteId }, template: 'added-to-institute', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: dto.role } });
@@ -163,7 +175,7 @@ export class MembershipsService {
       return changes.role ? { from: m.role, to: changes.role } : null;
     });
     if (changed) {
-      const [user, institute] = await Promise.all([this.users.findOneByOrFail({ id: userId }), this.institutes.get(instituteId)]);
+      const [user, institute] = await Promise.all([this.users.findById(userId).then((u) => u!), this.institutes.get(instituteId)]);
       await this.mail.send({ to: user.email, userId: user.id, about: { type: 'user', id: user.id, instituteId }, template: 'role-changed', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: changed.to, previousRole: changed.from } });
     }
     return this.getMember(instituteId, userId);
@@ -225,6 +237,60 @@ export class MembershipsService {
       })
       .getCount();
     if (others === 0) throw AppError.conflict('LAST_MANAGER', 'The institute would be left without an active manager');
+  }
+
+  /** The memberships of an account, for GET /api/me. */
+  async forProfile(userId: string): Promise<MeMembershipDto[]> {
+    const rows = await this.memberships.find({ where: { userId }, relations: { institute: true }, order: { createdAt: 'ASC' } });
+    return rows.map((m) => ({
+      institute: { id: m.instituteId, name: m.institute!.name },
+      role: m.role,
+      status: m.status,
+      group: m.group,
+      department: m.department,
+    }));
+  }
+
+  /** A self-registered teacher's request to join: a pending membership, in the registration's transaction. */
+  async addPending(em: EntityManager, userId: string, instituteId: string, role: MembershipRole): Promise<void> {
+    await em.insert(Membership, { id: randomUUID(), userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
+  }
+
+  /** The active managers of an institute (who validate its teachers). */
+  activeManagers(em: EntityManager, instituteId: string): Promise<User[]> {
+    return em
+      .createQueryBuilder(User, 'u')
+      .innerJoin(Membership, 'm', 'm.userId = u.id')
+      .where('m.instituteId = :id AND m.role = :manager AND m.status = :active', { id: instituteId, manager: MembershipRole.Manager, active: MembershipStatus.Active })
+      .getMany();
+  }
+
+  /**
+   * An import chunk's memberships (active students), one multi-row INSERT IGNORE
+   * per 1,000 rows: a user already a member is left alone. Returns the id of each
+   * user's membership after the insert, ours or the one that was there.
+   */
+  async insertMissing(
+    em: EntityManager,
+    instituteId: string,
+    rows: Array<{ id: string; userId: string; group: string | null; department: string | null }>,
+    actorId: string | null,
+    at: Date,
+  ): Promise<Map<string, string>> {
+    const validatedAt = sqlDate(em, at);
+    await insertIgnore(
+      em,
+      'memberships',
+      ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'],
+      rows.map((r) => [r.id, r.userId, instituteId, MembershipRole.Student, MembershipStatus.Active, r.group, r.department, actorId, actorId, validatedAt]),
+    );
+    return this.idsByUser(em, instituteId, rows.map((r) => r.userId));
+  }
+
+  /** Membership id by user id, for the users who are members of the institute. */
+  async idsByUser(em: EntityManager, instituteId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+    const found = await selectIn<{ id: string; userId: string }>(em, (p) => `SELECT id, userId FROM memberships WHERE instituteId = ? AND userId IN (${p})`, userIds, [instituteId]);
+    return new Map(found.map((m) => [m.userId, m.id]));
   }
 
   private async creatorBelongsTo(user: User, instituteId: string): Promise<boolean> {

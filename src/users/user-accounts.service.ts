@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AccessService } from '../auth/access.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { AuthUser } from '../auth/auth.types';
 import { PasswordService } from '../auth/password.service';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { isUniqueViolation } from '../common/errors/db-errors';
 import { Transactions } from '../common/transactions';
-import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
 import { CreateUserDto } from './dto/create-user.dto';
 import { normalizeEmail } from './email';
 import { User } from './entities/user.entity';
+import { EmailTakenError, UsersService } from './users.service';
 
 export interface PreparedUser {
   row: Partial<User> & { id: string; email: string };
@@ -21,19 +20,17 @@ export interface PreparedUser {
   needsPassword: boolean;
 }
 
-const STAFF_VISIBLE_ROLES = [MembershipRole.Manager, MembershipRole.Teacher];
-
 /** "Create a user" and who may see a user: shared by /users and /institutes/:id/members. */
 @Injectable()
 export class UserAccountsService {
   constructor(
+    private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly access: AccessService,
     private readonly clock: Clock,
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     private readonly authMail: AuthMailService,
-    @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
   ) {}
 
   /** Validates and hashes outside any transaction (argon2 is slow; locks must stay short). */
@@ -59,9 +56,9 @@ export class UserAccountsService {
   /** Inserts inside `em`; a taken email is 409 EMAIL_TAKEN (the unique index decides). */
   async insert(em: EntityManager, prepared: PreparedUser, ip: string | null, instituteId: string | null = null): Promise<void> {
     try {
-      await em.insert(User, prepared.row);
+      await this.users.insert(prepared.row, em);
     } catch (error) {
-      if (isUniqueViolation(error)) throw AppError.conflict('EMAIL_TAKEN', 'An account already uses this email address');
+      if (error instanceof EmailTakenError) throw AppError.conflict('EMAIL_TAKEN', error.message);
       throw error;
     }
     await this.audit.record(
@@ -74,7 +71,7 @@ export class UserAccountsService {
     const prepared = await this.prepare(dto, creator.id, meta.locale);
     await this.tx.run((em) => this.insert(em, prepared, meta.ip));
     if (prepared.needsPassword) await this.authMail.send(prepared.row.id, 'set-password');
-    return this.users.findOneByOrFail({ id: prepared.row.id });
+    return (await this.users.findById(prepared.row.id))!;
   }
 
   /**
@@ -82,24 +79,8 @@ export class UserAccountsService {
    * member, or the creator while the user belongs nowhere. Anyone else: 404.
    */
   async getVisible(caller: AuthUser, userId: string): Promise<User> {
-    const user = await this.users.findOneBy({ id: userId });
-    if (!user || !(await this.canSee(caller, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+    const user = await this.users.findById(userId);
+    if (!user || !(await this.access.canSeeAccount(caller, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
     return user;
-  }
-
-  async canSee(caller: AuthUser, user: User): Promise<boolean> {
-    if (caller.isStaff || caller.id === user.id) return true;
-    const shared = await this.memberships
-      .createQueryBuilder('t')
-      .innerJoin(Membership, 'c', 'c.instituteId = t.instituteId')
-      .where('t.userId = :target', { target: user.id })
-      .andWhere('c.userId = :caller AND c.status = :active AND c.role IN (:...roles)', {
-        caller: caller.id,
-        active: MembershipStatus.Active,
-        roles: STAFF_VISIBLE_ROLES,
-      })
-      .getExists();
-    if (shared) return true;
-    return user.createdById === caller.id && !(await this.memberships.existsBy({ userId: user.id }));
   }
 }

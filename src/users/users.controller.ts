@@ -5,9 +5,9 @@ import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { AppError } from '../common/errors/app-error';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
-import { MembershipRole } from '../memberships/entities/membership.entity';
+import { MembershipRole } from '../auth/roles';
 import { CreatedUserDto, CreateUserDto } from './dto/create-user.dto';
-import { UserResponseDto } from './dto/user-response.dto';
+import { UserResponseDto } from '../auth/dto/user-response.dto';
 import { UserAccountsService } from './user-accounts.service';
 
 const notFound = () => AppError.notFound('USER_NOT_FOUND', 'User not found');

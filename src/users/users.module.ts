@@ -1,17 +1,20 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '../auth/auth.module';
-import { Membership } from '../memberships/entities/membership.entity';
+import { AuditModule } from '../audit/audit.module';
+import { AccountStore } from '../auth/ports';
 import { User } from './entities/user.entity';
+import { MeController } from './me.controller';
+import { StaffService } from './staff.service';
 import { UserAccountsService } from './user-accounts.service';
+import { UserProfiles } from './user-profiles';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-@Global()
+/** Accounts (the `users` table), "Create a user", staff accounts, /api/me. Auth's account store. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Membership]), AuthModule],
-  controllers: [UsersController],
-  providers: [UsersService, UserAccountsService],
-  exports: [UsersService, UserAccountsService, TypeOrmModule],
+  imports: [TypeOrmModule.forFeature([User]), AuditModule],
+  controllers: [UsersController, MeController],
+  providers: [UsersService, { provide: AccountStore, useExisting: UsersService }, UserAccountsService, StaffService, UserProfiles],
+  exports: [UsersService, AccountStore, UserAccountsService, StaffService, UserProfiles],
 })
 export class UsersModule {}

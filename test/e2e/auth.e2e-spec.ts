@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Redis from 'ioredis';
 import { FakeClock } from '../../src/common/clock';
-import { StaffService } from '../../src/auth/staff.service';
+import { StaffService } from '../../src/users/staff.service';
 import { User } from '../../src/users/entities/user.entity';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { login, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';

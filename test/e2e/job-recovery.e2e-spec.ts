@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegistrationKind, RegistrationRequest } from '../../src/auth/entities/registration-request.entity';
+import { RegistrationKind, RegistrationRequest } from '../../src/onboarding/entities/registration-request.entity';
 import { PasswordService } from '../../src/auth/password.service';
 import { ImportBatch } from '../../src/imports/entities/import-batch.entity';
 import { ImportChunk } from '../../src/imports/entities/import-chunk.entity';

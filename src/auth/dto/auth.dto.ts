@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { MembershipRole, MembershipStatus } from '../../memberships/entities/membership.entity';
-import { UserResponseDto } from '../../users/dto/user-response.dto';
+import { UserResponseDto } from './user-response.dto';
 import { trim } from '../../common/transforms';
 
 export class LoginDto {
@@ -62,12 +61,6 @@ export class ChangePasswordDto {
   newPassword: string;
 }
 
-export class UpdateMeDto {
-  @ApiPropertyOptional({ enum: ['en', 'fr'] })
-  @IsIn(['en', 'fr'])
-  locale: string;
-}
-
 export class TokenPairDto {
   @ApiProperty() accessToken: string;
   @ApiProperty() refreshToken: string;
@@ -77,36 +70,6 @@ export class TokenPairDto {
 
 export class LoginResponseDto extends TokenPairDto {
   @ApiProperty({ type: UserResponseDto }) user: UserResponseDto;
-}
-
-export class MeInstituteDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-}
-
-export class MeMembershipDto {
-  @ApiProperty({ type: MeInstituteDto }) institute: MeInstituteDto;
-  @ApiProperty({ enum: MembershipRole }) role: MembershipRole;
-  @ApiProperty({ enum: MembershipStatus }) status: MembershipStatus;
-  @ApiProperty({ nullable: true, type: String }) group: string | null;
-  @ApiProperty({ nullable: true, type: String }) department: string | null;
-}
-
-export class MeCompanyDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) status: string;
-}
-
-export class MeAffiliationDto {
-  @ApiProperty({ type: MeCompanyDto }) company: MeCompanyDto;
-  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) status: string;
-  @ApiProperty() submittedAt: string;
-}
-
-export class MeResponseDto extends UserResponseDto {
-  @ApiProperty({ type: [MeMembershipDto] }) memberships: MeMembershipDto[];
-  @ApiProperty({ type: MeAffiliationDto, nullable: true }) company: MeAffiliationDto | null;
 }
 
 export class AcceptedDto {

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { toLocale } from '../../mail/mail.types';
+import { toLocale } from '../locale';
 
 export interface RequestMeta {
   /** The client address, honouring TRUST_PROXY for forwarded headers. */

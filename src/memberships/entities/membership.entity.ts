@@ -3,17 +3,9 @@ import { BaseEntity } from '../../common/entities/base.entity';
 import { Institute } from '../../institutes/entities/institute.entity';
 import { User } from '../../users/entities/user.entity';
 
-export enum MembershipRole {
-  Student = 'student',
-  Teacher = 'teacher',
-  Manager = 'manager',
-}
+import { MembershipRole, MembershipStatus } from '../../auth/roles';
 
-export enum MembershipStatus {
-  Pending = 'pending',
-  Active = 'active',
-  Rejected = 'rejected',
-}
+export { MembershipRole, MembershipStatus };
 
 /** The User <--> Institute relation: one per user and institute. */
 @Entity('memberships')

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { User } from '../entities/user.entity';
+import { Account } from '../ports';
 
 export class UserResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -11,7 +11,7 @@ export class UserResponseDto {
   @ApiProperty({ enum: ['en', 'fr'] }) locale: string;
   @ApiProperty() createdAt: string;
 
-  static from(u: User): UserResponseDto {
+  static from(u: Account): UserResponseDto {
     return {
       id: u.id,
       firstName: u.firstName,

@@ -6,33 +6,33 @@ import { EntityManager, LessThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { isUniqueViolation } from '../common/errors/db-errors';
 import { Transactions } from '../common/transactions';
 import { CompaniesService } from '../companies/companies.service';
-import { AffiliationStatus, CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
 import { Company, CompanyStatus } from '../companies/entities/company.entity';
 import { dueAt, ProfessionalsService } from '../companies/professionals.service';
 import { mailConfig } from '../config/configuration';
-import { Institute, InstituteStatus } from '../institutes/entities/institute.entity';
+import { InstituteStatus } from '../institutes/entities/institute.entity';
+import { InstitutesService } from '../institutes/institutes.service';
 import { JobQueue } from '../jobs/job-queue';
 import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailService } from '../mail/mail.service';
 import { mailDate, OutgoingMail } from '../mail/mail.types';
-import { Membership, MembershipRole, MembershipStatus } from '../memberships/entities/membership.entity';
+import { MembershipRole } from '../auth/roles';
+import { MembershipsService } from '../memberships/memberships.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { NotificationType } from '../notifications/notifications.types';
 import { normalizeEmail } from '../users/email';
 import { User } from '../users/entities/user.entity';
-import { UsersService } from '../users/users.service';
-import { AuthMailService } from './auth-mail.service';
+import { EmailTakenError, UsersService } from '../users/users.service';
+import { AuthMailService } from '../auth/auth-mail.service';
+import { PasswordService } from '../auth/password.service';
 import { RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
 import { RegistrationKind, RegistrationRequest } from './entities/registration-request.entity';
-import { PasswordService } from './password.service';
 
 const ACCEPTED: RegistrationAcceptedDto = { status: 'pending_validation' };
 
 /** One job per registration request; payload: its id. */
-export const REGISTRATION_JOB = 'auth.registration';
+export const REGISTRATION_JOB = 'onboarding.registration';
 export interface RegistrationJob {
   requestId: string;
 }
@@ -47,9 +47,6 @@ interface Meta {
   ip: string | null;
   locale: string;
 }
-
-/** Thrown inside the transaction when the email turned out to be taken meanwhile. */
-class EmailTaken extends Error {}
 
 /**
  * Self-registration of teachers (validated by their institute's managers) and
@@ -75,6 +72,8 @@ export class RegistrationService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    private readonly institutes: InstitutesService,
+    private readonly memberships: MembershipsService,
     private readonly companies: CompaniesService,
     private readonly professionals: ProfessionalsService,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
@@ -88,7 +87,7 @@ export class RegistrationService implements OnModuleInit {
   async registerTeacher(dto: RegisterTeacherDto, meta: Meta): Promise<RegistrationAcceptedDto> {
     const email = normalizeEmail(dto.email);
     this.passwords.assertAcceptable(dto.password, email);
-    const institute = await this.requests.manager.findOneBy(Institute, { id: dto.instituteId });
+    const institute = await this.institutes.find(dto.instituteId);
     if (!institute || institute.status !== InstituteStatus.Active) {
       throw AppError.validation([{ field: 'instituteId', message: 'instituteId must be the id of an active institute' }], 'Unknown or inactive institute');
     }
@@ -103,7 +102,7 @@ export class RegistrationService implements OnModuleInit {
     const email = normalizeEmail(dto.email);
     this.passwords.assertAcceptable(dto.password, email);
     if (dto.companyId) {
-      const company = await this.requests.manager.findOneBy(Company, { id: dto.companyId });
+      const company = await this.companies.find(dto.companyId);
       if (!company || company.status !== CompanyStatus.Approved) {
         throw AppError.validation([{ field: 'companyId', message: 'companyId must be the id of an approved company' }], 'Unknown company');
       }
@@ -134,7 +133,7 @@ export class RegistrationService implements OnModuleInit {
     await this.jobs.enqueue(REGISTRATION_JOB, { requestId: id }, { jobId: id });
   }
 
-  /** The `auth.registration` job: settles a request once (its row is deleted in the transaction that settles it). */
+  /** The `onboarding.registration` job: settles a request once (its row is deleted in the transaction that settles it). */
   async process(requestId: string): Promise<void> {
     const request = await this.requests.findOneBy({ id: requestId });
     if (!request) return;
@@ -143,7 +142,7 @@ export class RegistrationService implements OnModuleInit {
       mailIds = await this.tx.run((em) => (request.kind === RegistrationKind.Teacher ? this.createTeacher(em, request) : this.createProfessional(em, request)));
     } catch (error) {
       // A concurrent registration of the same address won: answer as for an existing account.
-      if (!(error instanceof EmailTaken)) throw error;
+      if (!(error instanceof EmailTakenError)) throw error;
       mailIds = await this.tx.run((em) => this.existingAccount(em, request));
     }
     if (mailIds) await this.mail.dispatch(mailIds);
@@ -157,29 +156,18 @@ export class RegistrationService implements OnModuleInit {
 
   private async createTeacher(em: EntityManager, request: RegistrationRequest): Promise<string[] | null> {
     if (!(await this.claim(em, request))) return null;
-    if (await em.existsBy(User, { email: request.email })) return this.existingAccount(em, request, true);
-    const institute = await em.findOneBy(Institute, { id: request.instituteId! });
+    if (await this.users.findByEmail(request.email, em)) return this.existingAccount(em, request, true);
+    const institute = await this.institutes.find(request.instituteId!, em);
     if (!institute) {
       this.logger.warn({ instituteId: request.instituteId }, 'A teacher registration named an institute that no longer exists: dropped');
       return [];
     }
     const user = await this.insertUser(em, request);
-    await em.insert(Membership, {
-      id: randomUUID(),
-      userId: user.id,
-      instituteId: institute.id,
-      role: MembershipRole.Teacher,
-      status: MembershipStatus.Pending,
-      createdById: user.id,
-    });
-    const managers = await em
-      .createQueryBuilder(User, 'u')
-      .innerJoin(Membership, 'm', 'm.userId = u.id')
-      .where('m.instituteId = :id AND m.role = :manager AND m.status = :active', { id: institute.id, manager: MembershipRole.Manager, active: MembershipStatus.Active })
-      .getMany();
+    await this.memberships.addPending(em, user.id, institute.id, MembershipRole.Teacher);
+    const managers = await this.memberships.activeManagers(em, institute.id);
     // An institute without an active manager: staff take the request, so nobody waits on nobody.
     const routedToStaff = managers.length === 0;
-    const recipients = routedToStaff ? await this.professionals.staff(em) : managers;
+    const recipients = routedToStaff ? await this.users.staff(em) : managers;
     if (!recipients.length) this.logger.warn({ instituteId: institute.id }, 'A teacher registered where there is neither an active manager nor any staff');
     const teacherName = `${user.firstName} ${user.lastName}`;
     const link = `${this.mailCfg.appUrl}/institutes/${institute.id}/members/${user.id}`;
@@ -217,8 +205,8 @@ export class RegistrationService implements OnModuleInit {
 
   private async createProfessional(em: EntityManager, request: RegistrationRequest): Promise<string[] | null> {
     if (!(await this.claim(em, request))) return null;
-    if (await em.existsBy(User, { email: request.email })) return this.existingAccount(em, request, true);
-    const chosen = request.companyId ? await em.findOneBy(Company, { id: request.companyId }) : null;
+    if (await this.users.findByEmail(request.email, em)) return this.existingAccount(em, request, true);
+    const chosen = request.companyId ? await this.companies.find(request.companyId, em) : null;
     if (request.companyId && !chosen) {
       this.logger.warn({ companyId: request.companyId }, 'A professional registration named a company that no longer exists: dropped');
       return [];
@@ -226,8 +214,8 @@ export class RegistrationService implements OnModuleInit {
     const user = await this.insertUser(em, request);
     const submittedAt = this.clock.now();
     const { company, created } = chosen ? { company: chosen, created: false } : await this.companies.findOrCreateByName(em, request.companyName!, user.id);
-    await em.insert(CompanyAffiliation, { id: randomUUID(), userId: user.id, companyId: company.id, status: AffiliationStatus.Pending, submittedAt, reminderStage: 0 });
-    const staff = await this.professionals.staff(em);
+    await this.professionals.requestAffiliation(em, user.id, company.id, submittedAt);
+    const staff = await this.users.staff(em);
     const name = `${user.firstName} ${user.lastName}`;
     await this.notifications.create(
       em,
@@ -279,7 +267,7 @@ export class RegistrationService implements OnModuleInit {
    */
   private async existingAccount(em: EntityManager, request: RegistrationRequest, claimed = false): Promise<string[] | null> {
     if (!claimed && !(await this.claim(em, request))) return null;
-    const existing = await em.findOneBy(User, { email: request.email });
+    const existing = await this.users.findByEmail(request.email, em);
     if (!existing) return [];
     const verified = Boolean(existing.emailVerifiedAt);
     await this.audit.record({ action: 'auth.registration_existing_account', actorId: null, targetType: 'user', targetId: existing.id, ip: request.ip, details: { verified } }, em);
@@ -300,12 +288,8 @@ export class RegistrationService implements OnModuleInit {
       locale: request.locale,
       createdById: null,
     };
-    try {
-      await em.insert(User, row);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new EmailTaken();
-      throw error;
-    }
+    // A concurrent registration of the same address wins: EmailTakenError, answered as an existing account.
+    await this.users.insert(row, em);
     return em.create(User, row);
   }
 

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { authConfig } from '../config/configuration';
-import { normalizeEmail } from '../users/email';
-import { UsersService } from '../users/users.service';
-import { PasswordService } from './password.service';
+import { PasswordService } from '../auth/password.service';
+import { normalizeEmail } from './email';
+import { UsersService } from './users.service';
 
 export type StaffOutcome = 'created' | 'promoted' | 'unchanged';
 
@@ -29,7 +29,7 @@ export class StaffService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const bootstrap = this.config.bootstrapStaff;
     if (!bootstrap) return;
-    if (await this.users.repository.exists({ where: { isStaff: true } })) return;
+    if (await this.users.hasStaff()) return;
     const result = await this.createOrPromote(bootstrap.email, bootstrap.password, 'bootstrap');
     // Another process may have created it meanwhile: then this one did nothing, and says so.
     const said = { created: 'Bootstrap staff account created', promoted: 'Existing account promoted to staff', unchanged: 'Bootstrap staff account already exists' };
@@ -46,8 +46,7 @@ export class StaffService implements OnApplicationBootstrap {
     if (existing) {
       if (existing.isStaff) return { id: existing.id, outcome: 'unchanged' };
       // Conditional: of two concurrent promotions, one promotes and the other finds nothing to do.
-      const res = await this.users.repository.update({ id: existing.id, isStaff: false }, { isStaff: true, emailVerifiedAt: existing.emailVerifiedAt ?? this.clock.now() });
-      if (!res.affected) return { id: existing.id, outcome: 'unchanged' };
+      if (!(await this.users.promoteToStaff(existing.id, this.clock.now()))) return { id: existing.id, outcome: 'unchanged' };
       await this.audit.record({ action: 'staff.promoted', targetType: 'user', targetId: existing.id, details: { via } });
       return { id: existing.id, outcome: 'promoted' };
     }
@@ -55,7 +54,7 @@ export class StaffService implements OnApplicationBootstrap {
     this.passwords.assertAcceptable(password, normalized);
     const id = randomUUID();
     try {
-      await this.users.repository.insert({
+      await this.users.insert({
         id,
         email: normalized,
         firstName: 'Oktonine',

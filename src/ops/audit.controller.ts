@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/decorators/auth.decorator';
-import { AuditQueryService } from './audit-query.service';
-import { AuditPageDto, ListAuditQueryDto } from './dto/audit.dto';
+import { AuditQueryService } from '../audit/audit-query.service';
+import { AuditPageDto, ListAuditQueryDto } from '../audit/dto/audit.dto';
 
 @ApiTags('admin')
 @Controller('admin/audit')

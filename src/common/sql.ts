@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+
+/** Rows per multi-row statement: well under the placeholder limits of MySQL and SQLite. */
+const ROWS_PER_STATEMENT = 1000;
+
+export function isMysqlManager(em: EntityManager): boolean {
+  const type = em.connection.options.type;
+  return type === 'mysql' || type === 'mariadb';
+}
+
+/** A datetime parameter of a raw query, as each driver stores it (TypeORM's SQLite format is UTC text). */
+export function sqlDate(em: EntityManager, d: Date): Date | string {
+  return isMysqlManager(em) ? d : d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * Multi-row INSERT that leaves alone the rows a unique index already holds
+ * (INSERT IGNORE / INSERT OR IGNORE), one statement per 1,000 rows. For
+ * set-based writes whose outcome is read back afterwards.
+ */
+export async function insertIgnore(em: EntityManager, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  const verb = isMysqlManager(em) ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+    await em.query(`${verb} ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}`, part.flat());
+  }
+}
+
+/** `SELECT … WHERE column IN (…)`, 1,000 values per statement, rows concatenated. */
+export async function selectIn<T>(em: EntityManager, sql: (placeholders: string) => string, values: readonly unknown[], leading: unknown[] = []): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < values.length; i += ROWS_PER_STATEMENT) {
+    const part = values.slice(i, i + ROWS_PER_STATEMENT);
+    out.push(...((await em.query(sql(part.map(() => '?').join(',')), [...leading, ...part])) as T[]));
+  }
+  return out;
+}
