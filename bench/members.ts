@@ -11,6 +11,7 @@ import { encodeTimeCursor } from '../src/common/pagination';
 import { MembershipRole } from '../src/memberships/entities/membership.entity';
 import { seedInstitute, seedMembership, signedIn } from '../test/support/factories';
 import { createTestApp } from '../test/support/test-app';
+import { foldName } from '../src/users/email';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
@@ -38,10 +39,10 @@ async function main() {
       for (let i = offset; i < Math.min(offset + CHUNK, MEMBERS); i++) {
         const id = randomUUID();
         const last = `${LAST_NAMES[i % LAST_NAMES.length]}${Math.floor(i / LAST_NAMES.length)}`;
-        users.push([id, `student${i}@bench.example`, `Student${i}`, last]);
+        users.push([id, `student${i}@bench.example`, `Student${i}`, last, foldName(`Student${i}`), foldName(last)]);
         members.push([randomUUID(), id, institute.id, i % 10 === 0 ? 'teacher' : 'student', 'active', `G${i % 30}`, new Date(base + i * 10)]);
       }
-      await t.dataSource.query(`INSERT INTO users (id, email, firstName, lastName) VALUES ${users.map(() => '(?,?,?,?)').join(',')}`, users.flat());
+      await t.dataSource.query(`INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName) VALUES ${users.map(() => '(?,?,?,?,?,?)').join(',')}`, users.flat());
       await t.dataSource.query(
         `INSERT INTO memberships (id, userId, instituteId, role, status, groupName, createdAt) VALUES ${members.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
         members.flat(),

@@ -7,6 +7,12 @@ describe('foldText', () => {
     expect(foldText('ÉCOLE Nº 5')).toBe('ecole no 5');
   });
 
+  it('spells out ligatures and stroked letters: œ æ ß ø ł đ þ', () => {
+    expect(foldText('Lycée du Sacré-Cœur')).toBe('lycee du sacre coeur');
+    expect(foldText('ŒUVRE Æsop Straße STRASSE ẞ')).toBe('oeuvre aesop strasse strasse ss');
+    expect(foldText('Øresund Łódź Đakovo Þingvellir Ðorđe')).toBe('oresund lodz dakovo thingvellir dorde');
+  });
+
   it('splits distinct words', () => {
     expect(words('Collège Saint Saint-Michel')).toEqual(['college', 'saint', 'michel']);
   });

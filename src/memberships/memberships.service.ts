@@ -16,6 +16,7 @@ import { Institute } from '../institutes/entities/institute.entity';
 import { InstitutesService } from '../institutes/institutes.service';
 import { MailService } from '../mail/mail.service';
 import { MeMembershipDto } from '../users/dto/me.dto';
+import { foldName, normalizeEmail } from '../users/email';
 import { User } from '../users/entities/user.entity';
 import { UserAccountsService } from '../users/user-accounts.service';
 import { UserProfiles } from '../users/user-profiles';
@@ -117,11 +118,16 @@ export class MembershipsService implements OnModuleInit {
     if (query.status) qb.andWhere('m.status = :status', { status: query.status });
     if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
     if (query.department) qb.andWhere('m.department = :department', { department: query.department });
-    const search = query.search?.trim().normalize('NFC').toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    if (search) {
-      // Searching drives from the users' name/email indexes, then joins the institute's memberships.
+    const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const email = escape(normalizeEmail(query.search ?? ''));
+    const name = escape(foldName(query.search ?? ''));
+    if (email) {
+      // Searching drives from the users' email and folded-name indexes, then joins the institute's memberships.
       qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(
-        new Brackets((w) => w.where('u.email LIKE :s', { s: `${search}%` }).orWhere('u.lastName LIKE :s').orWhere('u.firstName LIKE :s')),
+        new Brackets((w) => {
+          w.where('u.email LIKE :e', { e: `${email}%` });
+          if (name) w.orWhere('u.foldedLastName LIKE :n', { n: `${name}%` }).orWhere('u.foldedFirstName LIKE :n');
+        }),
       );
     }
     if (query.cursor) {

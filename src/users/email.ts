@@ -1,3 +1,5 @@
+import { foldText } from '../common/text';
+
 /**
  * How emails are compared and stored: trimmed, Unicode NFC, lower case. The
  * `users.email` column compares bytes (utf8mb4_bin), so `josé@…` and `jose@…`
@@ -6,4 +8,9 @@
  */
 export function normalizeEmail(email: string): string {
   return email.trim().normalize('NFC').toLowerCase();
+}
+
+/** A first or last name as member search compares it (folded like institute names: accents, case, ligatures). */
+export function foldName(name: string): string {
+  return foldText(name).slice(0, 100);
 }

@@ -4,7 +4,7 @@ import { EntityManager, IsNull, Repository } from 'typeorm';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { insertIgnore, selectIn, sqlDate } from '../common/sql';
-import { normalizeEmail } from './email';
+import { foldName, normalizeEmail } from './email';
 import { User } from './entities/user.entity';
 
 /** A new account, inserted in bulk by an import (verified: the institute vouches for it). */
@@ -76,7 +76,7 @@ export class UsersService implements AccountStore {
   /** Inserts one account (in `em` when given); a taken email throws EmailTakenError. */
   async insert(row: Partial<User> & { id: string; email: string }, em: EntityManager = this.users.manager): Promise<void> {
     try {
-      await em.insert(User, { ...row, email: normalizeEmail(row.email) });
+      await em.insert(User, { ...row, email: normalizeEmail(row.email), foldedFirstName: foldName(row.firstName ?? ''), foldedLastName: foldName(row.lastName ?? '') });
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
@@ -140,8 +140,8 @@ export class UsersService implements AccountStore {
     await insertIgnore(
       em,
       'users',
-      ['id', 'email', 'firstName', 'lastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'],
-      accounts.map((a) => [a.id, a.email, a.firstName, a.lastName, a.passwordHash, at, a.locale, a.createdById]),
+      ['id', 'email', 'firstName', 'lastName', 'foldedFirstName', 'foldedLastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'],
+      accounts.map((a) => [a.id, a.email, a.firstName, a.lastName, foldName(a.firstName), foldName(a.lastName), a.passwordHash, at, a.locale, a.createdById]),
     );
   }
 

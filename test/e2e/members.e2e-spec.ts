@@ -60,6 +60,13 @@ describe('Institutes, users and memberships', () => {
       expect((await t.http().get('/api/institutes').query({ search: `exup ${tag}` })).body).toEqual([]);
       expect((await t.http().get('/api/institutes').query({ search: `pasteur ${tag}` })).body).toHaveLength(1);
 
+      // Ligatures and stroked letters fold like the rest: "coeur" finds "Sacré-Cœur", "lodz" finds "Łódź".
+      const coeur = await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Lycée du Sacré-Cœur ${tag}` }).expect(201);
+      const lodz = await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Szkoła Łódź Straße ${tag}` }).expect(201);
+      expect((await t.http().get('/api/institutes').query({ search: `sacre coeur ${tag}` })).body.map((i: { id: string }) => i.id)).toEqual([coeur.body.id]);
+      expect((await t.http().get('/api/institutes').query({ search: `lodz strasse ${tag}` })).body.map((i: { id: string }) => i.id)).toEqual([lodz.body.id]);
+      expect((await t.http().get('/api/institutes').query({ search: `SACRÉ-CŒUR ${tag}` })).body.map((i: { id: string }) => i.id)).toEqual([coeur.body.id]);
+
       for (let i = 0; i < 22; i++) await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Many ${tag} ${i}` }).expect(201);
       expect((await t.http().get('/api/institutes').query({ search: `many ${tag}` })).body).toHaveLength(20);
       await t.http().get('/api/institutes').query({ limit: 50 }).expect(400);
@@ -200,6 +207,15 @@ describe('Institutes, users and memberships', () => {
       expect(students.body.items).toHaveLength(3);
       const search = await t.http().get(`/api/institutes/${s.id}/members`).query({ search: 'dupont3' }).set(as(s.manager.token)).expect(200);
       expect(search.body.items.map((m: { lastName: string }) => m.lastName)).toEqual(['Dupont3']);
+      // Names fold like institute names: accents, case, ligatures and stroked letters.
+      await add('Zoë', 'Œuvray', 'student', 'C');
+      await add('Ola', 'Łukasiewicz', 'student', 'C');
+      const folded = async (q: string) =>
+        (await t.http().get(`/api/institutes/${s.id}/members`).query({ search: q }).set(as(s.manager.token)).expect(200)).body.items.map((m: { lastName: string }) => m.lastName);
+      expect(await folded('oeuvr')).toEqual(['Œuvray']);
+      expect(await folded('ŒUVRAY')).toEqual(['Œuvray']);
+      expect(await folded('lukas')).toEqual(['Łukasiewicz']);
+      expect(await folded('zoe')).toEqual(['Œuvray']);
       const byEmail = await t.http().get(`/api/institutes/${s.id}/members`).query({ search: 'TINA' }).set(as(s.manager.token)).expect(200);
       expect(byEmail.body.items.map((m: { firstName: string }) => m.firstName)).toEqual(['Tina']);
 

@@ -32,13 +32,15 @@ async function tableNames(ds: DataSource): Promise<string[]> {
 
 const quiet = { log: () => undefined };
 
-async function insertUser(ds: DataSource, id: string, email: string) {
-  await ds
-    .createQueryBuilder()
-    .insert()
-    .into('users')
-    .values({ id, email, firstName: 'A', lastName: 'B' })
-    .execute();
+/** Raw SQL: the columns of any migration's schema, not the entity's. */
+async function insertUser(ds: DataSource, id: string, email: string, firstName = 'A', lastName = 'B') {
+  await ds.query('INSERT INTO users (id, email, firstName, lastName) VALUES (?, ?, ?, ?)', [id, email, firstName, lastName]);
+}
+
+/** Reverts the migrations down to (and including) `name`. */
+async function revertTo(ds: DataSource, name: string) {
+  const at = migrations.findIndex((m) => m.name === name);
+  for (let i = migrations.length - 1; i >= at; i--) await ds.undoLastMigration({ transaction: 'each' });
 }
 
 describe.each([
@@ -90,8 +92,7 @@ describe.each([
   });
 
   it('the accent-sensitive email migration stores existing addresses normalised (NFC, lower case)', async () => {
-    const at = migrations.findIndex((m) => m.name === 'EmailsAccentSensitive1764576000000');
-    for (let i = migrations.length - 1; i >= at; i--) await ds.undoLastMigration({ transaction: 'each' });
+    await revertTo(ds, 'EmailsAccentSensitive1764576000000');
     const id = '00000000-0000-4000-8000-000000000003';
     await insertUser(ds, id, ' ÉLODIE@Example.org'.normalize('NFD'));
     await runMigrations(ds, quiet);
@@ -101,6 +102,29 @@ describe.each([
     await expect(insertUser(ds, '00000000-0000-4000-8000-000000000004', 'elodie@example.org')).resolves.toBeUndefined();
     // Reverting refuses to fold the two back into one address (MariaDB: duplicate key), so one goes first.
     await ds.query('DELETE FROM users WHERE id = ?', ['00000000-0000-4000-8000-000000000004']);
+  });
+
+  it('the folded-names migration re-folds institutes, companies and member names (œ æ ß ø ł đ þ)', async () => {
+    await revertTo(ds, 'FoldedNames1764748800000');
+    await ds.query(`INSERT INTO institutes (id, name, searchName) VALUES ('i2', 'Lycée du Sacré-Cœur', 'lycee du sacre cœur')`);
+    await ds.query(`INSERT INTO institute_name_words (instituteId, word) VALUES ('i2', 'cœur')`);
+    await ds.query(`INSERT INTO companies (id, name, normalizedName) VALUES ('c1', 'Øresund AB', 'øresund'), ('c2', 'Oresund', 'oresund'), ('c3', 'Łódź Tech', 'łodz tech')`);
+    await insertUser(ds, '00000000-0000-4000-8000-000000000005', 'lukas@example.org', 'Zoë', 'Łukasiewicz');
+    await runMigrations(ds, quiet);
+    const [inst] = await ds.query(`SELECT searchName FROM institutes WHERE id = 'i2'`);
+    expect(inst.searchName).toBe('lycee du sacre coeur');
+    const wordRows: Array<{ word: string }> = await ds.query(`SELECT word FROM institute_name_words WHERE instituteId = 'i2' ORDER BY word`);
+    expect(wordRows.map((w) => w.word)).toEqual(['coeur', 'du', 'lycee', 'sacre']);
+    // c1 and c2 now both fold to "oresund": the one already holding it keeps it, the other its old
+    // key until staff fold it; c3 simply gets its new key.
+    const companies: Array<{ id: string; normalizedName: string }> = await ds.query(`SELECT id, normalizedName FROM companies WHERE id IN ('c1', 'c2', 'c3') ORDER BY id`);
+    expect(companies).toEqual([
+      { id: 'c1', normalizedName: 'øresund' },
+      { id: 'c2', normalizedName: 'oresund' },
+      { id: 'c3', normalizedName: 'lodz tech' },
+    ]);
+    const [user] = await ds.query(`SELECT foldedFirstName, foldedLastName FROM users WHERE id = '00000000-0000-4000-8000-000000000005'`);
+    expect(user).toEqual({ foldedFirstName: 'zoe', foldedLastName: 'lukasiewicz' });
   });
 
   it('reverts every migration down to an empty schema, and up again', async () => {

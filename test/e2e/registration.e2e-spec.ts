@@ -331,6 +331,14 @@ describe('Self-registration and validation', () => {
       }
       expect(await t.dataSource.getRepository(Company).countBy({ normalizedName: 'acme' })).toBe(1);
       expect((await t.http().get('/api/companies').query({ search: 'acm' })).body).toEqual([{ id: acmeId, name: 'Acme SAS' }]);
+      // Ligatures fold too: "Œuvre" is typed "oeuvre", and "Oeuvre SA" joins "Œuvre & Cie".
+      const oeuvre = await t.http().post('/api/companies').set(as(staff.token)).send({ name: `Œuvre & Cie ${acmeId.slice(0, 6)}` }).expect(201);
+      expect((await t.http().get('/api/companies').query({ search: `oeuvre ${acmeId.slice(0, 6)}` })).body.map((c: { id: string }) => c.id)).toEqual([oeuvre.body.id]);
+      const typedOeuvre = proBody({ companyName: `Oeuvre and Cie ${acmeId.slice(0, 6)} SA` });
+      await t.http().post('/api/auth/register/professional').send(typedOeuvre).expect(202);
+      await t.idle();
+      const oeuvreUser = await t.dataSource.getRepository(User).findOneByOrFail({ email: typedOeuvre.email });
+      expect((await t.dataSource.getRepository(CompanyAffiliation).findOneByOrFail({ userId: oeuvreUser.id })).companyId).toBe(oeuvre.body.id);
       // Two registrations typing the same new name at once end up in one company.
       const fresh = `Initrode ${Date.now().toString(36)}`;
       await Promise.all([`${fresh} SARL`, `${fresh.toUpperCase()}`].map((n) => t.http().post('/api/auth/register/professional').send(proBody({ companyName: n })).expect(202)));

@@ -3,7 +3,7 @@ import * as argon2 from 'argon2';
 import { ARGON2_OPTIONS } from '../../src/auth/password.service';
 import { Institute, InstituteStatus } from '../../src/institutes/entities/institute.entity';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
-import { normalizeEmail } from '../../src/users/email';
+import { foldName, normalizeEmail } from '../../src/users/email';
 import { User } from '../../src/users/entities/user.entity';
 import { TestApp } from './test-app';
 
@@ -37,6 +37,8 @@ export async function seedUser(
     email,
     firstName: opts.firstName ?? 'Test',
     lastName: opts.lastName ?? 'User',
+    foldedFirstName: foldName(opts.firstName ?? 'Test'),
+    foldedLastName: foldName(opts.lastName ?? 'User'),
     passwordHash: password ? await argon2.hash(password, ARGON2_OPTIONS) : null,
     isStaff: opts.isStaff ?? false,
     emailVerifiedAt: opts.verified === false ? null : new Date(),

@@ -3,6 +3,7 @@ import { SearchAndMemberIndexes1764403200000 } from './1764403200000-search-and-
 import { ImportChunks1764489600000 } from './1764489600000-import-chunks';
 import { EmailsAccentSensitive1764576000000 } from './1764576000000-emails-accent-sensitive';
 import { MailLogAndRecovery1764662400000 } from './1764662400000-mail-log-and-recovery';
+import { FoldedNames1764748800000 } from './1764748800000-folded-names';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   ImportChunks1764489600000,
   EmailsAccentSensitive1764576000000,
   MailLogAndRecovery1764662400000,
+  FoldedNames1764748800000,
 ];

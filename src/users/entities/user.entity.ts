@@ -14,6 +14,13 @@ export class User extends BaseEntity {
   @Column({ type: 'varchar', length: 100 })
   lastName: string;
 
+  /** firstName and lastName folded (users/email.ts foldName), for member search; written with the names. */
+  @Column({ type: 'varchar', length: 100, default: '', select: false })
+  foldedFirstName: string;
+
+  @Column({ type: 'varchar', length: 100, default: '', select: false })
+  foldedLastName: string;
+
   @Column({ type: 'varchar', length: 255, nullable: true, select: false })
   passwordHash: string | null;
 
