@@ -7,7 +7,7 @@
  *   npm run bench:members      (MariaDB and Redis as for the tests)
  */
 import { randomUUID } from 'node:crypto';
-import { encodeTimeCursor } from '../src/common/pagination';
+import { encodeCursor } from '../src/common/pagination';
 import { MembershipRole } from '../src/memberships/entities/membership.entity';
 import { seedInstitute, seedMembership, signedIn } from '../test/support/factories';
 import { createTestApp } from '../test/support/test-app';
@@ -55,7 +55,7 @@ async function main() {
       'SELECT createdAt, id FROM memberships WHERE instituteId = ? ORDER BY createdAt DESC, id DESC LIMIT 1 OFFSET ?',
       [institute.id, Math.floor(MEMBERS * 0.8)],
     );
-    const deepCursor = encodeTimeCursor({ createdAt: new Date(deep.createdAt), id: deep.id });
+    const deepCursor = encodeCursor({ at: new Date(deep.createdAt), id: deep.id });
     const server = t.app.getHttpServer().address() as { port: number };
     const baseUrl = `http://127.0.0.1:${server.port}`;
     const headers = { Authorization: `Bearer ${manager.token}` };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
+import { keysetPage, Page } from '../common/pagination';
 import { AuditEntryResponseDto, ListAuditQueryDto } from './dto/audit.dto';
 import { AuditEntry } from './entities/audit-entry.entity';
 
@@ -11,7 +11,6 @@ export class AuditQueryService {
   constructor(@InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>) {}
 
   async list(query: ListAuditQueryDto, scope: { instituteId?: string } = {}): Promise<Page<AuditEntryResponseDto>> {
-    const limit = query.limit ?? 50;
     const qb = this.entries.createQueryBuilder('a');
     const instituteId = scope.instituteId ?? query.instituteId;
     if (instituteId) qb.andWhere('a.instituteId = :instituteId', { instituteId });
@@ -21,16 +20,6 @@ export class AuditQueryService {
     if (query.targetId) qb.andWhere('a.targetId = :targetId', { targetId: query.targetId });
     if (query.from) qb.andWhere('a.createdAt >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('a.createdAt < :to', { to: new Date(query.to) });
-    if (query.cursor) {
-      const { createdAt, id } = decodeTimeCursor(query.cursor);
-      qb.andWhere('(a.createdAt < :c OR (a.createdAt = :c AND a.id < :i))', { c: createdAt, i: id });
-    }
-    const rows = await qb.orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(limit + 1).getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(AuditEntryResponseDto.from),
-      nextCursor: rows.length > limit && last ? encodeTimeCursor(last) : null,
-    };
+    return keysetPage(qb, { at: 'a.createdAt', id: 'a.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map(AuditEntryResponseDto.from));
   }
 }

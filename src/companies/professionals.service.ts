@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { Page } from '../common/pagination';
+import { keysetPage, Page } from '../common/pagination';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { MailService } from '../mail/mail.service';
@@ -29,21 +29,6 @@ export function dueAt(submittedAt: Date): Date {
 const notFound = () => AppError.notFound('PROFESSIONAL_NOT_FOUND', 'No professional request for this user');
 const notPending = () => AppError.conflict('NOT_PENDING', 'This request is not pending');
 
-function encodeCursor(a: { submittedAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([a.submittedAt.toISOString(), a.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { submittedAt: Date; id: string } {
-  try {
-    const [s, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const submittedAt = new Date(String(s));
-    if (typeof s === 'string' && typeof id === 'string' && !Number.isNaN(submittedAt.getTime())) return { submittedAt, id };
-  } catch {
-    // falls through
-  }
-  throw AppError.validation([{ field: 'cursor', message: 'cursor is not a valid page cursor' }], 'Invalid cursor');
-}
-
 /** The staff side of professional registration: the validation queue and its decisions. */
 @Injectable()
 export class ProfessionalsService implements OnModuleInit {
@@ -64,22 +49,16 @@ export class ProfessionalsService implements OnModuleInit {
 
   /** Oldest first: the request closest to (or past) its due time comes first. */
   async queue(query: ListProfessionalsQueryDto): Promise<Page<ProfessionalRequestDto>> {
-    const limit = query.limit ?? 50;
     const status = query.status ?? AffiliationStatus.Pending;
     const qb = this.affiliations
       .createQueryBuilder('a')
       .innerJoinAndSelect('a.user', 'u')
       .innerJoinAndSelect('a.company', 'c')
       .where('a.status = :status', { status });
-    if (query.cursor) {
-      const { submittedAt: s, id } = decodeCursor(query.cursor);
-      qb.andWhere('a.submittedAt >= :s AND (a.submittedAt > :s OR a.id > :i)', { s, i: id });
-    }
-    const rows = await qb.orderBy('a.submittedAt', 'ASC').addOrderBy('a.id', 'ASC').limit(limit + 1).getMany();
-    const items = rows.slice(0, limit);
     const now = this.clock.now();
-    const last = items[items.length - 1];
-    return { items: items.map((a) => this.toResponse(a, now)), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return keysetPage(qb, { at: 'a.submittedAt', id: 'a.id', order: 'ASC', query, defaultLimit: 50, keyOf: (a) => ({ at: a.submittedAt, id: a.id }) }, (rows) =>
+      rows.map((a) => this.toResponse(a, now)),
+    );
   }
 
   async get(userId: string): Promise<ProfessionalRequestDto> {

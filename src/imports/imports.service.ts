@@ -6,7 +6,7 @@ import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
 import { AppError } from '../common/errors/app-error';
-import { decodeTimeCursor, encodeTimeCursor, Page, PageQueryDto } from '../common/pagination';
+import { keysetPage, Page, PageQueryDto } from '../common/pagination';
 import { Transactions } from '../common/transactions';
 import { importsConfig } from '../config/configuration';
 import { JobQueue } from '../jobs/job-queue';
@@ -151,16 +151,8 @@ export class ImportsService {
   }
 
   async list(instituteId: string, query: PageQueryDto): Promise<Page<ImportSummaryDto>> {
-    const limit = query.limit ?? 20;
     const qb = this.batches.createQueryBuilder('b').where('b.instituteId = :instituteId', { instituteId });
-    if (query.cursor) {
-      const { createdAt: c, id } = decodeTimeCursor(query.cursor);
-      qb.andWhere('b.createdAt <= :c AND (b.createdAt < :c OR b.id < :i)', { c, i: id });
-    }
-    const rows = await qb.orderBy('b.createdAt', 'DESC').addOrderBy('b.id', 'DESC').limit(limit + 1).getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items: items.map(ImportSummaryDto.from), nextCursor: rows.length > limit && last ? encodeTimeCursor(last) : null };
+    return keysetPage(qb, { at: 'b.createdAt', id: 'b.id', order: 'DESC', query, defaultLimit: 20, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map(ImportSummaryDto.from));
   }
 
   /** Another institute's batch is 404, like an unknown one. */

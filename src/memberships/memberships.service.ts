@@ -9,7 +9,7 @@ import { AuthUser } from '../auth/auth.types';
 import { InstituteMembership } from '../auth/ports';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
+import { keysetPage, Page } from '../common/pagination';
 import { insertIgnore, selectIn, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
@@ -112,7 +112,6 @@ export class MembershipsService implements OnModuleInit {
   }
 
   async list(instituteId: string, query: ListMembersQueryDto): Promise<Page<MemberResponseDto>> {
-    const limit = query.limit ?? 50;
     const qb = this.memberships.createQueryBuilder('m').where('m.instituteId = :instituteId', { instituteId });
     if (query.role) qb.andWhere('m.role = :role', { role: query.role });
     if (query.status) qb.andWhere('m.status = :status', { status: query.status });
@@ -130,24 +129,16 @@ export class MembershipsService implements OnModuleInit {
         }),
       );
     }
-    if (query.cursor) {
-      const { createdAt: c, id } = decodeTimeCursor(query.cursor);
-      // Newest first; members added while paging sort before the cursor and never shift later pages.
-      qb.andWhere('m.createdAt <= :c AND (m.createdAt < :c OR m.id < :i)', { c, i: id });
-    }
     // Deferred join: the page's ids come from the (instituteId, createdAt, id) index alone, a
     // range scan from the cursor; rows and users are then fetched by primary key. Selecting
     // whole rows in that statement makes MariaDB scan the institute from its newest member.
-    const page = await qb.select(['m.id', 'm.createdAt']).orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(limit + 1).getMany();
-    const ids = page.slice(0, limit).map((m) => m.id);
-    const rows = ids.length ? await this.memberships.find({ where: { id: In(ids) }, relations: { user: true } }) : [];
-    const byId = new Map(rows.map((m) => [m.id, m]));
-    const items = ids.map((id) => byId.get(id)!);
-    const last = items[items.length - 1];
-    return {
-      items: items.map((m) => toResponse(m, m.user!)),
-      nextCursor: page.length > limit && last ? encodeTimeCursor(last) : null,
-    };
+    qb.select(['m.id', 'm.createdAt']);
+    return keysetPage(qb, { at: 'm.createdAt', id: 'm.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, async (page) => {
+      const ids = page.map((m) => m.id);
+      const rows = ids.length ? await this.memberships.find({ where: { id: In(ids) }, relations: { user: true } }) : [];
+      const byId = new Map(rows.map((m) => [m.id, m]));
+      return ids.map((id) => toResponse(byId.get(id)!, byId.get(id)!.user!));
+    });
   }
 
   async getMember(instituteId: string, userId: string): Promise<MemberResponseDto> {

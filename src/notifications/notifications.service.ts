@@ -5,7 +5,7 @@ import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { decodeTimeCursor, encodeTimeCursor, Page } from '../common/pagination';
+import { keysetPage, Page } from '../common/pagination';
 import { ListNotificationsQueryDto, NotificationResponseDto } from './dto/notification.dto';
 import { Notification } from './entities/notification.entity';
 import { NewNotification } from './notifications.types';
@@ -29,18 +29,10 @@ export class NotificationsService {
 
   /** The caller's notifications, newest first, keyset on (createdAt, id). */
   async list(userId: string, query: ListNotificationsQueryDto): Promise<Page<NotificationResponseDto>> {
-    const limit = query.limit ?? 50;
     const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
     if (query.unread === true) qb.andWhere('n.readAt IS NULL');
     if (query.unread === false) qb.andWhere('n.readAt IS NOT NULL');
-    if (query.cursor) {
-      const { createdAt: c, id } = decodeTimeCursor(query.cursor);
-      qb.andWhere('n.createdAt <= :c AND (n.createdAt < :c OR n.id < :i)', { c, i: id });
-    }
-    const rows = await qb.orderBy('n.createdAt', 'DESC').addOrderBy('n.id', 'DESC').limit(limit + 1).getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items: items.map(NotificationResponseDto.from), nextCursor: rows.length > limit && last ? encodeTimeCursor(last) : null };
+    return keysetPage(qb, { at: 'n.createdAt', id: 'n.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map(NotificationResponseDto.from));
   }
 
   /** 204 whether it was read already or not; another user's notification is 404. */
