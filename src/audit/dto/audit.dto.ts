@@ -11,17 +11,14 @@ export class ListAuditQueryDto extends PageQueryDto {
   @Matches(/^[a-z_.]+$/, { message: 'action must be lower case letters, dots and underscores' })
   action?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsUUID()
   actorId?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsUUID()
   targetId?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsUUID()
   instituteId?: string;
@@ -38,15 +35,15 @@ export class ListAuditQueryDto extends PageQueryDto {
 }
 
 export class AuditEntryResponseDto {
-  @ApiProperty() id: string;
-  @ApiProperty() action: string;
-  @ApiProperty({ nullable: true, type: String }) actorId: string | null;
-  @ApiProperty({ nullable: true, type: String }) targetType: string | null;
-  @ApiProperty({ nullable: true, type: String }) targetId: string | null;
-  @ApiProperty({ nullable: true, type: String }) instituteId: string | null;
-  @ApiProperty({ nullable: true, type: String }) ip: string | null;
+  id: string;
+  action: string;
+  actorId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  instituteId: string | null;
+  ip: string | null;
   @ApiProperty({ nullable: true, type: Object }) details: Record<string, unknown> | null;
-  @ApiProperty() createdAt: string;
+  createdAt: string;
 
   static from(e: AuditEntry): AuditEntryResponseDto {
     return {
@@ -64,6 +61,6 @@ export class AuditEntryResponseDto {
 }
 
 export class AuditPageDto {
-  @ApiProperty({ type: [AuditEntryResponseDto] }) items: AuditEntryResponseDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  items: AuditEntryResponseDto[];
+  nextCursor: string | null;
 }

@@ -19,7 +19,6 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -62,14 +61,14 @@ export class ChangePasswordDto {
 }
 
 export class TokenPairDto {
-  @ApiProperty() accessToken: string;
-  @ApiProperty() refreshToken: string;
+  accessToken: string;
+  refreshToken: string;
   @ApiProperty({ example: 'Bearer' }) tokenType: string;
   @ApiProperty({ description: 'Seconds until the access token expires', example: 900 }) expiresIn: number;
 }
 
 export class LoginResponseDto extends TokenPairDto {
-  @ApiProperty({ type: UserResponseDto }) user: UserResponseDto;
+  user: UserResponseDto;
 }
 
 export class AcceptedDto {

@@ -3,13 +3,13 @@ import { Account } from '../ports';
 
 export class UserResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() firstName: string;
-  @ApiProperty() lastName: string;
-  @ApiProperty() email: string;
-  @ApiProperty() emailVerified: boolean;
-  @ApiProperty() isStaff: boolean;
+  firstName: string;
+  lastName: string;
+  email: string;
+  emailVerified: boolean;
+  isStaff: boolean;
   @ApiProperty({ enum: ['en', 'fr'] }) locale: string;
-  @ApiProperty() createdAt: string;
+  createdAt: string;
 
   static from(u: Account): UserResponseDto {
     return {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
@@ -15,16 +15,7 @@ export class CreateCompanyDto {
   name: string;
 }
 
-export class UpdateCompanyDto {
-  @ApiPropertyOptional({ example: 'Acme' })
-  @Transform(trim)
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ enum: CompanyStatus })
+export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {
   @IsOptional()
   @IsEnum(CompanyStatus)
   status?: CompanyStatus;
@@ -47,8 +38,8 @@ export class SearchCompaniesQueryDto {
 }
 
 export class CompanySummaryDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
+  id: string;
+  name: string;
 
   static from(c: Company): CompanySummaryDto {
     return { id: c.id, name: c.name };
@@ -56,7 +47,7 @@ export class CompanySummaryDto {
 }
 
 export class CompanyResponseDto extends CompanySummaryDto {
-  @ApiProperty({ enum: CompanyStatus }) status: CompanyStatus;
+  status: CompanyStatus;
 
   static override from(c: Company): CompanyResponseDto {
     return { id: c.id, name: c.name, status: c.status };
@@ -81,20 +72,20 @@ export class ApproveProfessionalDto {
 }
 
 export class ProfessionalRequestDto {
-  @ApiProperty() userId: string;
+  userId: string;
   @ApiProperty({ example: 'Ada Lovelace' }) name: string;
-  @ApiProperty() email: string;
-  @ApiProperty({ type: CompanyResponseDto }) company: CompanyResponseDto;
-  @ApiProperty({ enum: AffiliationStatus }) status: AffiliationStatus;
-  @ApiProperty() submittedAt: string;
+  email: string;
+  company: CompanyResponseDto;
+  status: AffiliationStatus;
+  submittedAt: string;
   @ApiProperty({ description: 'submittedAt + 48 h' }) dueAt: string;
   @ApiProperty({ description: 'still pending after dueAt' }) overdue: boolean;
   @ApiProperty({ description: 'whether the professional confirmed their email' }) emailVerified: boolean;
-  @ApiProperty({ nullable: true, type: String }) decidedAt: string | null;
-  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  decidedAt: string | null;
+  reason: string | null;
 }
 
 export class ProfessionalPageDto {
-  @ApiProperty({ type: [ProfessionalRequestDto] }) items: ProfessionalRequestDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  items: ProfessionalRequestDto[];
+  nextCursor: string | null;
 }

@@ -17,32 +17,32 @@ export class UploadImportDto {
 }
 
 export class ImportAcceptedDto {
-  @ApiProperty() id: string;
-  @ApiProperty({ enum: ImportStatus }) status: ImportStatus;
+  id: string;
+  status: ImportStatus;
 }
 
 export class ImportRowErrorDto {
   @ApiProperty({ description: 'The row number the spreadsheet shows' }) row: number;
   @ApiProperty({ example: 'email' }) field: string;
-  @ApiProperty() message: string;
+  message: string;
 }
 
 export class ImportSummaryDto {
-  @ApiProperty() id: string;
-  @ApiProperty({ enum: ImportStatus }) status: ImportStatus;
-  @ApiProperty() dryRun: boolean;
-  @ApiProperty() fileName: string;
-  @ApiProperty() total: number;
-  @ApiProperty() processed: number;
-  @ApiProperty() created: number;
-  @ApiProperty() attached: number;
-  @ApiProperty() skipped: number;
-  @ApiProperty() failed: number;
-  @ApiProperty({ nullable: true, type: String }) uploadedById: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty({ nullable: true, type: String }) startedAt: string | null;
-  @ApiProperty({ nullable: true, type: String }) finishedAt: string | null;
-  @ApiProperty({ nullable: true, type: String }) failureReason: string | null;
+  id: string;
+  status: ImportStatus;
+  dryRun: boolean;
+  fileName: string;
+  total: number;
+  processed: number;
+  created: number;
+  attached: number;
+  skipped: number;
+  failed: number;
+  uploadedById: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  failureReason: string | null;
 
   static from(b: ImportBatch): ImportSummaryDto {
     return {
@@ -71,6 +71,6 @@ export class ImportDetailDto extends ImportSummaryDto {
 }
 
 export class ImportPageDto {
-  @ApiProperty({ type: [ImportSummaryDto] }) items: ImportSummaryDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  items: ImportSummaryDto[];
+  nextCursor: string | null;
 }

@@ -51,10 +51,10 @@ export class SearchInstitutesQueryDto {
 }
 
 export class InstituteSummaryDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ nullable: true, type: String }) city: string | null;
-  @ApiProperty({ nullable: true, type: String }) country: string | null;
+  id: string;
+  name: string;
+  city: string | null;
+  country: string | null;
 
   static from(i: Institute): InstituteSummaryDto {
     return { id: i.id, name: i.name, city: i.city, country: i.country };
@@ -62,8 +62,8 @@ export class InstituteSummaryDto {
 }
 
 export class InstituteResponseDto extends InstituteSummaryDto {
-  @ApiProperty({ enum: InstituteStatus }) status: InstituteStatus;
-  @ApiProperty() createdAt: string;
+  status: InstituteStatus;
+  createdAt: string;
 
   static override from(i: Institute): InstituteResponseDto {
     return { ...InstituteSummaryDto.from(i), status: i.status, createdAt: i.createdAt.toISOString() };

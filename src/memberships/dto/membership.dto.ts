@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
@@ -18,7 +18,6 @@ export class AddMemberDto {
   @Type(() => CreateUserDto)
   user?: CreateUserDto;
 
-  @ApiProperty({ enum: MembershipRole })
   @IsEnum(MembershipRole, { message: 'role must be one of student, teacher, manager' })
   role: MembershipRole;
 
@@ -37,45 +36,23 @@ export class AddMemberDto {
   department?: string | null;
 }
 
-export class UpdateMemberDto {
-  @ApiPropertyOptional({ enum: MembershipRole })
-  @IsOptional()
-  @IsEnum(MembershipRole, { message: 'role must be one of student, teacher, manager' })
-  role?: MembershipRole;
-
-  @ApiPropertyOptional({ nullable: true, type: String })
-  @Transform(trimOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  group?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String })
-  @Transform(trimOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  department?: string | null;
-}
+/** Role, group or department; `null` clears group or department. */
+export class UpdateMemberDto extends PartialType(PickType(AddMemberDto, ['role', 'group', 'department'] as const)) {}
 
 export class ListMembersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: MembershipRole })
   @IsOptional()
   @IsEnum(MembershipRole, { message: 'role must be one of student, teacher, manager' })
   role?: MembershipRole;
 
-  @ApiPropertyOptional({ enum: MembershipStatus })
   @IsOptional()
   @IsEnum(MembershipStatus, { message: 'status must be one of pending, active, rejected' })
   status?: MembershipStatus;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(100)
   group?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -91,18 +68,18 @@ export class ListMembersQueryDto extends PageQueryDto {
 export class MemberResponseDto {
   @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiProperty({ format: 'uuid' }) instituteId: string;
-  @ApiProperty() firstName: string;
-  @ApiProperty() lastName: string;
-  @ApiProperty() email: string;
-  @ApiProperty({ enum: MembershipRole }) role: MembershipRole;
-  @ApiProperty({ enum: MembershipStatus }) status: MembershipStatus;
-  @ApiProperty({ nullable: true, type: String }) group: string | null;
-  @ApiProperty({ nullable: true, type: String }) department: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty({ nullable: true, type: String }) validatedAt: string | null;
+  firstName: string;
+  lastName: string;
+  email: string;
+  role: MembershipRole;
+  status: MembershipStatus;
+  group: string | null;
+  department: string | null;
+  createdAt: string;
+  validatedAt: string | null;
 }
 
 export class MemberPageDto {
-  @ApiProperty({ type: [MemberResponseDto] }) items: MemberResponseDto[];
+  items: MemberResponseDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor: string | null;
 }

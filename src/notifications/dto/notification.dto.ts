@@ -14,11 +14,11 @@ export class ListNotificationsQueryDto extends PageQueryDto {
 }
 
 export class NotificationResponseDto {
-  @ApiProperty() id: string;
+  id: string;
   @ApiProperty({ enum: NotificationType }) type: string;
-  @ApiProperty() title: string;
+  title: string;
   @ApiProperty({ type: Object, nullable: true }) data: Record<string, unknown> | null;
-  @ApiProperty() createdAt: string;
+  createdAt: string;
   @ApiProperty({ nullable: true }) readAt: string | null;
 
   static from(n: Notification): NotificationResponseDto {
@@ -34,6 +34,6 @@ export class NotificationResponseDto {
 }
 
 export class NotificationPageDto {
-  @ApiProperty({ type: [NotificationResponseDto] }) items: NotificationResponseDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  items: NotificationResponseDto[];
+  nextCursor: string | null;
 }

@@ -10,32 +10,32 @@ export class UpdateMeDto {
 }
 
 export class MeInstituteDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
+  id: string;
+  name: string;
 }
 
 export class MeMembershipDto {
-  @ApiProperty({ type: MeInstituteDto }) institute: MeInstituteDto;
-  @ApiProperty({ enum: MembershipRole }) role: MembershipRole;
-  @ApiProperty({ enum: MembershipStatus }) status: MembershipStatus;
-  @ApiProperty({ nullable: true, type: String }) group: string | null;
-  @ApiProperty({ nullable: true, type: String }) department: string | null;
+  institute: MeInstituteDto;
+  role: MembershipRole;
+  status: MembershipStatus;
+  group: string | null;
+  department: string | null;
 }
 
 export class MeCompanyDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
+  id: string;
+  name: string;
   @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) status: string;
 }
 
 export class MeAffiliationDto {
-  @ApiProperty({ type: MeCompanyDto }) company: MeCompanyDto;
+  company: MeCompanyDto;
   @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) status: string;
-  @ApiProperty() submittedAt: string;
+  submittedAt: string;
 }
 
 export class MeResponseDto extends UserResponseDto {
-  @ApiProperty({ type: [MeMembershipDto] }) memberships: MeMembershipDto[];
+  memberships: MeMembershipDto[];
   @ApiProperty({ type: MeAffiliationDto, nullable: true }) company: MeAffiliationDto | null;
 }
 
