@@ -38,9 +38,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'migration:show': async () => {
     const ds = await createDataSource(loadEnv().database).initialize();
     try {
-      const applied = new Set<string>(
-        (await ds.query(`SELECT name FROM migrations`).catch(() => [])).map((r: { name: string }) => r.name),
-      );
+      const rows = await ds.query<Array<{ name: string }>>(`SELECT name FROM migrations`).catch(() => []);
+      const applied = new Set(rows.map((r) => r.name));
       for (const m of ds.migrations) console.log(`${applied.has(m.name!) ? '[X]' : '[ ]'} ${m.name}`);
     } finally {
       await ds.destroy();

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadDotEnv } from './config/dotenv';
 import { ConfigError, EnvConfig, loadEnv } from './config/env';
 
@@ -22,7 +24,7 @@ async function bootstrap() {
   const app = await NestFactory.create(AppModule.forRoot(env), { bufferLogs: true });
   configureApp(app);
   await app.listen(env.port);
-  const { port: actual } = app.getHttpServer().address() as { port: number };
+  const { port: actual } = (app.getHttpServer() as Server).address() as AddressInfo;
   app.get((await import('nestjs-pino')).Logger).log(`Listening on port ${actual}; Swagger UI at /docs`);
 }
 

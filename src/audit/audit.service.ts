@@ -51,8 +51,4 @@ export class AuditService {
       this.logger.error({ action: event.action, error: error instanceof Error ? error.message : String(error) }, 'Could not write audit entry');
     }
   }
-
-  async recordMany(events: AuditEvent[], em: EntityManager): Promise<void> {
-    if (events.length) await em.insert(AuditEntry, events.map(toRow));
-  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 
 const REQUEST_ID = /^[\w-]{8,64}$/;
 
@@ -11,12 +12,8 @@ const REQUEST_ID = /^[\w-]{8,64}$/;
  * redacted; bodies are never logged.
  */
 export function loggerParams(level: string, destination?: NodeJS.WritableStream): Params {
-  return {
-    // Express 5 / path-to-regexp 8 syntax for "every route".
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: [
-      {
-        level,
+  const options: Options = {
+    level,
         genReqId: (req: IncomingMessage, res: ServerResponse) => {
           const header = req.headers['x-request-id'];
           const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
@@ -39,8 +36,10 @@ export function loggerParams(level: string, destination?: NodeJS.WritableStream)
         autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
         customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
           err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      },
-      ...(destination ? [destination as any] : []),
-    ] as any,
+  };
+  return {
+    // Express 5 / path-to-regexp 8 syntax for "every route".
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+    pinoHttp: destination ? [options, destination] : options,
   };
 }

@@ -32,7 +32,8 @@ export async function selectIn<T>(em: EntityManager, sql: (placeholders: string)
   const out: T[] = [];
   for (let i = 0; i < values.length; i += ROWS_PER_STATEMENT) {
     const part = values.slice(i, i + ROWS_PER_STATEMENT);
-    out.push(...((await em.query(sql(part.map(() => '?').join(',')), [...leading, ...part])) as T[]));
+    const rows: T[] = await em.query(sql(part.map(() => '?').join(',')), [...leading, ...part]);
+    out.push(...rows);
   }
   return out;
 }

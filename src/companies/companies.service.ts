@@ -33,7 +33,7 @@ export class CompaniesService {
       qb.andWhere(new Brackets((b) => b.where(`c.normalizedName LIKE :p${i}`, { [`p${i}`]: `${w}%` }).orWhere(`c.normalizedName LIKE :q${i}`, { [`q${i}`]: `% ${w}%` })));
     });
     const rows = await qb.orderBy('c.name', 'ASC').limit(limit).getMany();
-    return rows.map(CompanySummaryDto.from);
+    return rows.map((c) => CompanySummaryDto.from(c));
   }
 
   /** The company, or null (in `em` when given). */

@@ -80,7 +80,7 @@ export class ValidationDigestService implements OnApplicationBootstrap {
       const announced: Array<{ a: CompanyAffiliation; stage: ReminderStage }> = [];
       for (const a of candidates) {
         const stage = a.submittedAt.getTime() <= overdueFrom.getTime() ? ReminderStage.Overdue : ReminderStage.DueSoon;
-        if (stage <= a.reminderStage) continue;
+        if ((stage as number) <= a.reminderStage) continue;
         const res = await em.update(CompanyAffiliation, { id: a.id, reminderStage: LessThan(stage) }, { reminderStage: stage });
         if (res.affected) announced.push({ a, stage });
       }

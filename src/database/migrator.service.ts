@@ -24,7 +24,7 @@ export async function runMigrations(dataSource: DataSource, logger: Pick<Logger,
   const lockRunner = mysql ? dataSource.createQueryRunner() : null;
   try {
     if (lockRunner) {
-      const [row] = await lockRunner.query('SELECT GET_LOCK(?, ?) AS got', [LOCK_NAME, LOCK_TIMEOUT_S]);
+      const [row] = (await lockRunner.query('SELECT GET_LOCK(?, ?) AS got', [LOCK_NAME, LOCK_TIMEOUT_S])) as Array<{ got: number | string | null }>;
       if (Number(row.got) !== 1) throw new Error(`Could not take the migration lock within ${LOCK_TIMEOUT_S}s`);
     }
     const applied = await dataSource.runMigrations({ transaction: 'each' });

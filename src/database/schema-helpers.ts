@@ -41,12 +41,6 @@ export const textColumn = (qr: QueryRunner, name: string, nullable = true): Tabl
   isNullable: nullable,
 });
 
-export const blobColumn = (qr: QueryRunner, name: string, nullable = true): TableColumnOptions => ({
-  name,
-  type: isMysql(qr) ? 'longblob' : 'blob',
-  isNullable: nullable,
-});
-
 export function timestamps(qr: QueryRunner, withUpdated = true): TableColumnOptions[] {
   const cols: TableColumnOptions[] = [{ name: 'createdAt', type: 'datetime', precision: 3, isNullable: false, default: nowDefault(qr) }];
   if (withUpdated) {

@@ -109,7 +109,7 @@ export class ImportJobsService implements OnModuleInit {
       // In parallel: argon2 runs on libuv's thread pool, as many at once as it has threads.
       await Promise.all(
         rows.map(async (r, i) => {
-          if (passwords[i] && !known.has(r.emailKey!)) hashes.set(r.row, await this.passwords.hash(passwords[i]!));
+          if (passwords[i] && !known.has(r.emailKey!)) hashes.set(r.row, await this.passwords.hash(passwords[i]));
         }),
       );
     }
@@ -119,7 +119,7 @@ export class ImportJobsService implements OnModuleInit {
       // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
       // while the first run still goes): the second finds it done and leaves.
       const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
-      const [state] = await em.query(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [batchId, chunk]);
+      const [state] = await em.query<Array<{ done: number | string }>>(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [batchId, chunk]);
       if (!state || Number(state.done)) return undefined;
       const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
       const counts = { created: 0, attached: 0, skipped: 0 };

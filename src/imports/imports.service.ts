@@ -19,7 +19,7 @@ import { detectKind } from './file/file-guard';
 import { validateRows } from './file/row-validator';
 import { readImportRows } from './file/spreadsheet-reader';
 import { ImportJobsService } from './import-jobs.service';
-import { IMPORT_CHUNK_JOB, ImportChunkJob } from './imports.constants';
+import { IMPORT_CHUNK_JOB } from './imports.constants';
 
 export interface UploadedFile {
   originalname: string;
@@ -152,7 +152,7 @@ export class ImportsService {
 
   async list(instituteId: string, query: PageQueryDto): Promise<Page<ImportSummaryDto>> {
     const qb = this.batches.createQueryBuilder('b').where('b.instituteId = :instituteId', { instituteId });
-    return keysetPage(qb, { at: 'b.createdAt', id: 'b.id', order: 'DESC', query, defaultLimit: 20, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map(ImportSummaryDto.from));
+    return keysetPage(qb, { at: 'b.createdAt', id: 'b.id', order: 'DESC', query, defaultLimit: 20, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map((r) => ImportSummaryDto.from(r)));
   }
 
   /** Another institute's batch is 404, like an unknown one. */

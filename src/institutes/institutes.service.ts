@@ -86,7 +86,7 @@ export class InstitutesService {
       qb.andWhere(`i.id IN (SELECT w${n}.instituteId FROM institute_name_words w${n} WHERE w${n}.word LIKE :t${n})`, { [`t${n}`]: `${term}%` });
     });
     const rows = await qb.orderBy('i.searchName', 'ASC').addOrderBy('i.id', 'ASC').take(Math.min(limit, 20)).getMany();
-    return rows.map(InstituteSummaryDto.from);
+    return rows.map((i) => InstituteSummaryDto.from(i));
   }
 
   private async writeWords(em: EntityManager, instituteId: string, name: string): Promise<void> {

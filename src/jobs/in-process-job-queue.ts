@@ -51,7 +51,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
       const name = this.reflector.get<JobName | undefined>(JOB_PROCESSOR, instance.constructor);
       if (!name) continue;
-      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
         const method = instance[key] as Handler;
         const options = this.reflector.get<JobHandlerOptions | undefined>(JOB_HANDLER, method);
         if (!options) continue;

@@ -12,7 +12,7 @@
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface JobPayloads {}
 
-export type JobName = keyof JobPayloads & string;
+export type JobName = Extract<keyof JobPayloads, string>;
 
 /**
  * What a handler receives: a Bull job with Redis, its in-process twin without.

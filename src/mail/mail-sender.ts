@@ -25,7 +25,7 @@ export class MailSender {
   async deliver(message: MailMessage): Promise<void> {
     const context = { appUrl: this.config.appUrl, ...message.context };
     const { subject, html, text } = this.renderer.render(message.template, message.locale, context);
-    const info = await this.mailer.sendMail({ to: message.to, subject, html, text });
+    const info: unknown = await this.mailer.sendMail({ to: message.to, subject, html, text });
     if (this.config.smtpUrl) {
       this.logger.log({ to: message.to, subject, template: message.template }, 'Mail sent');
       return;

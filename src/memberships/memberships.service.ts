@@ -216,7 +216,7 @@ export class MembershipsService implements OnModuleInit {
    */
   private async lockInstitute(em: EntityManager, instituteId: string): Promise<void> {
     if (this.tx.isMysql) {
-      const rows = await em.query('SELECT id FROM institutes WHERE id = ? FOR UPDATE', [instituteId]);
+      const rows = await em.query<Array<{ id: string }>>('SELECT id FROM institutes WHERE id = ? FOR UPDATE', [instituteId]);
       if (!rows.length) throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
     } else if (!(await em.existsBy(Institute, { id: instituteId }))) {
       throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');

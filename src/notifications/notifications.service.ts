@@ -32,7 +32,7 @@ export class NotificationsService {
     const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
     if (query.unread === true) qb.andWhere('n.readAt IS NULL');
     if (query.unread === false) qb.andWhere('n.readAt IS NOT NULL');
-    return keysetPage(qb, { at: 'n.createdAt', id: 'n.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map(NotificationResponseDto.from));
+    return keysetPage(qb, { at: 'n.createdAt', id: 'n.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map((r) => NotificationResponseDto.from(r)));
   }
 
   /** 204 whether it was read already or not; another user's notification is 404. */

@@ -8,7 +8,7 @@ import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { Transactions } from '../common/transactions';
 import { CompaniesService } from '../companies/companies.service';
-import { Company, CompanyStatus } from '../companies/entities/company.entity';
+import { CompanyStatus } from '../companies/entities/company.entity';
 import { dueAt, ProfessionalsService } from '../companies/professionals.service';
 import { mailConfig } from '../config/configuration';
 import { InstituteStatus } from '../institutes/entities/institute.entity';

@@ -23,7 +23,7 @@ export class UserProfiles {
   /** Call from onModuleInit. */
   contribute<K extends keyof ProfileSections>(section: K, contributor: Contributor<K>): void {
     if (this.contributors.has(section)) throw new Error(`Profile section "${section}" contributed twice`);
-    this.contributors.set(section, contributor as Contributor<keyof ProfileSections>);
+    this.contributors.set(section, contributor);
   }
 
   async sections(userId: string): Promise<ProfileSections> {

@@ -1,5 +1,4 @@
 import Bull from 'bull';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { MailService } from '../../src/mail/mail.service';
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/infra';
@@ -158,7 +157,7 @@ describe('Readiness when a dependency goes away', () => {
     const proxiedDb = `mysql://${mysqlUrl.username || 'root'}${mysqlUrl.password ? ':' + mysqlUrl.password : ''}@127.0.0.1:${dbProxy.port}/${dbName}`;
     t = await createTestApp({ shareWith: base, env: { DATABASE_URL: proxiedDb, REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` } });
     // Closing `t` must also drop the base's database: hand the base's cleanup to it.
-    const closeT = t.close;
+    const closeT = t.close.bind(t);
     t.close = async () => {
       await closeT();
       await base.close();

@@ -1,7 +1,7 @@
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
-import { seedInstitute, seedMembership, signedIn, STRONG_PASSWORD, uniqueEmail, login } from '../support/factories';
+import { seedMembership, signedIn, STRONG_PASSWORD, uniqueEmail, login } from '../support/factories';
 import { linkIn } from '../support/mail-catcher';
 import { createTestApp, TEST_APP_URL, TestApp } from '../support/test-app';
 

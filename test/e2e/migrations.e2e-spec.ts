@@ -56,7 +56,7 @@ describe.each([
     if (engine === 'mysql') {
       const db = await createTestDatabase();
       ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
-      cleanup = db.drop;
+      cleanup = () => db.drop();
     } else {
       const dir = mkdtempSync(join(tmpdir(), 'okt-sqlite-'));
       ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));

@@ -75,7 +75,7 @@ export class MailCatcher {
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') this.errors.push(error);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
-    this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
+    this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
     return this;
   }
 

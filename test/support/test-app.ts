@@ -30,7 +30,7 @@ export interface TestApp {
   mail: MailCatcher;
   dataSource: DataSource;
   env: Record<string, string>;
-  get<T>(token: abstract new (...args: any[]) => T): T;
+  get<T>(token: abstract new (...args: never[]) => T): T;
   /** Resolves once no job is waiting, delayed or running (then assert: no fixed sleeps). */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -90,7 +90,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     mail,
     dataSource: app.get(DataSource),
     env,
-    get: <T>(token: abstract new (...args: any[]) => T) => app.get<T>(token as any),
+    get: <T>(token: abstract new (...args: never[]) => T) => app.get<T>(token),
     idle: (timeoutMs?: number) => app.get(JobQueue).idle(timeoutMs),
     close: async () => {
       if (closed) return;

@@ -41,7 +41,7 @@ export class FoldedNames1764748800000 implements MigrationInterface {
     // Two companies may now fold to one key. The one already holding it (else the first) keeps it;
     // the other keeps its old key until staff fold it into the first (approve with companyId), and
     // both are named in the log. Keys move through a temporary value, so two rows may swap keys.
-    const companies: Array<{ id: string; name: string; normalizedName: string }> = await qr.query('SELECT id, name, normalizedName FROM companies ORDER BY id');
+    const companies = (await qr.query('SELECT id, name, normalizedName FROM companies ORDER BY id')) as Array<{ id: string; name: string; normalizedName: string }>;
     const groups = new Map<string, Array<{ id: string; name: string; normalizedName: string }>>();
     for (const c of companies) {
       const key = normalizeCompanyName(c.name);
@@ -71,7 +71,7 @@ export class FoldedNames1764748800000 implements MigrationInterface {
   /** Runs `each` over the rows of `select`, ordered by id, a page at a time. */
   private async pages<T extends { id: string }>(qr: QueryRunner, select: string, each: (rows: T[]) => Promise<void>): Promise<void> {
     for (let after = ''; ; ) {
-      const rows: T[] = await qr.query(`${select} WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [after]);
+      const rows = (await qr.query(`${select} WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [after])) as T[];
       if (!rows.length) return;
       await each(rows);
       after = rows[rows.length - 1].id;

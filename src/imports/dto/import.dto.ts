@@ -6,7 +6,7 @@ import { ImportBatch, ImportStatus } from '../entities/import-batch.entity';
 export class UploadImportQueryDto {
   @ApiPropertyOptional({ description: 'true: validate and compute each row’s would-be outcome, write nothing' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
   @IsBoolean()
   dryRun?: boolean;
 }

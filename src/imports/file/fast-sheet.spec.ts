@@ -155,7 +155,7 @@ function randomValue(r: Random, email: boolean): ExcelJS.CellValue {
         hyperlink: r.chance(0.5) ? `mailto:${randomText(r).replace(/\s/g, '')}%40example.com?subject=Hi` : 'https://example.com/a?b=1&c=2',
       };
     case 8:
-      return { error: r.pick(['#N/A', '#REF!', '#VALUE!']) } as ExcelJS.CellValue;
+      return { error: r.pick(['#N/A', '#REF!', '#VALUE!']) };
     default:
       return email && r.chance(0.5) ? `${randomText(r)}@example.com` : randomText(r);
   }
@@ -204,8 +204,8 @@ async function randomWorkbook(seed: number): Promise<Buffer> {
     const col = firstColumn + r.int(columns.length);
     const top = rowNumber - 2;
     ws.getCell(top, col).value = { formula: '1+1', result: r.pick([0, 2, 'two']), shareType: 'shared', ref: `${ws.getColumn(col).letter}${top}:${ws.getColumn(col).letter}${rowNumber}` } as ExcelJS.CellValue;
-    ws.getCell(top + 1, col).value = { sharedFormula: `${ws.getColumn(col).letter}${top}`, result: r.pick([0, 7, 'seven']) } as ExcelJS.CellValue;
-    ws.getCell(top + 2, col).value = { sharedFormula: `${ws.getColumn(col).letter}${top}`, result: 45_536 } as ExcelJS.CellValue;
+    ws.getCell(top + 1, col).value = { sharedFormula: `${ws.getColumn(col).letter}${top}`, result: r.pick([0, 7, 'seven']) };
+    ws.getCell(top + 2, col).value = { sharedFormula: `${ws.getColumn(col).letter}${top}`, result: 45_536 };
     ws.getCell(top + 2, col).numFmt = 'dd/mm/yyyy';
   }
   const options = { useSharedStrings: r.chance(0.7), useStyles: r.chance(0.9) };
