@@ -4,21 +4,11 @@ import { MailService } from '../../src/mail/mail.service';
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/infra';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, TestApp } from '../support/test-app';
+import { until } from '../support/wait';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../src/app.module';
 import { loadEnv } from '../../src/config/env';
 import { INestApplicationContext } from '@nestjs/common';
-
-async function waitUntil<T>(fn: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  do {
-    last = await fn();
-    if (accept(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  } while (Date.now() < deadline);
-  return last;
-}
 
 describe('Foundation (MariaDB, Redis, SMTP)', () => {
   let t: TestApp;
@@ -174,22 +164,22 @@ describe('Readiness when a dependency goes away', () => {
   it('answers 503 naming the database while it is unreachable, then recovers', async () => {
     await ready().expect(200);
     dbProxy.cut();
-    const down = await waitUntil(() => ready(), (r) => r.status === 503);
+    const down = await until(() => ready(), (r) => r.status === 503, 'readiness while the database is cut', 20000);
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ statusCode: 503, code: 'NOT_READY', details: { database: { status: 'down' }, redis: { status: 'up' } } });
     expect(down.body.message).toContain('database');
     dbProxy.restore();
-    const up = await waitUntil(() => ready(), (r) => r.status === 200);
+    const up = await until(() => ready(), (r) => r.status === 200, 'readiness after the database came back', 20000);
     expect(up.status).toBe(200);
   });
 
   it('answers 503 naming Redis while it is unreachable, then recovers', async () => {
     redisProxy.cut();
-    const down = await waitUntil(() => ready(), (r) => r.status === 503);
+    const down = await until(() => ready(), (r) => r.status === 503, 'readiness while Redis is cut', 20000);
     expect(down.status).toBe(503);
     expect(down.body.details).toMatchObject({ redis: { status: 'down' }, database: { status: 'up' } });
     redisProxy.restore();
-    const up = await waitUntil(() => ready(), (r) => r.status === 200, 30000);
+    const up = await until(() => ready(), (r) => r.status === 200, 'readiness after Redis came back', 30000);
     expect(up.status).toBe(200);
   });
 });

@@ -13,6 +13,7 @@ import { MembershipRole } from '../../src/memberships/entities/membership.entity
 import { seedInstitute, seedMembership, signedIn, STRONG_PASSWORD } from '../support/factories';
 import { clearRedisPrefix, TEST_REDIS_URL } from '../support/infra';
 import { createTestApp, TestApp } from '../support/test-app';
+import { until } from '../support/wait';
 
 const ROWS = 60;
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -21,16 +22,6 @@ function csv(prefix: string): { file: Buffer; emails: string[] } {
   const emails = Array.from({ length: ROWS }, (_, i) => `${prefix}.${i}@recovery.test`);
   const lines = ['First name,Last name,Email', ...emails.map((e, i) => `Student${i},Recovered,${e}`)];
   return { file: Buffer.from(lines.join('\n')), emails };
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A Bull handle on one of the app's queues, to pause it the way an operator (or an outage) would. */

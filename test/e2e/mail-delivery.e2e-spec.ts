@@ -6,16 +6,7 @@ import { MailService } from '../../src/mail/mail.service';
 import { TEST_REDIS_URL } from '../support/infra';
 import { spawnEntry } from '../support/spawn-app';
 import { createTestApp, TestApp } from '../support/test-app';
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../support/wait';
 
 describe('Mail delivery is recorded before its job is acknowledged', () => {
   let t: TestApp;

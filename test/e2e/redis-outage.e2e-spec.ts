@@ -2,6 +2,7 @@ import { TEST_REDIS_URL } from '../support/infra';
 import { seedUser, STRONG_PASSWORD } from '../support/factories';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, TestApp } from '../support/test-app';
+import { until } from '../support/wait';
 
 /** Redis unreachable: the auth routes (throttled through Redis) answer 503 with Retry-After, never 500, and recover. */
 describe('Auth routes while Redis is down', () => {
@@ -19,14 +20,6 @@ describe('Auth routes while Redis is down', () => {
     await proxy?.stop();
   });
 
-  async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (ok(v) || Date.now() > deadline) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   it('login, forgot-password, resend and refresh answer 503 SERVICE_UNAVAILABLE with Retry-After, then work again', async () => {
     const user = await seedUser(t);
@@ -48,7 +41,7 @@ describe('Auth routes while Redis is down', () => {
     }
 
     proxy.restore();
-    const back = await until(login, (r) => r.status === 200);
+    const back = await until(login, (r) => r.status === 200, 'sign-in after Redis came back');
     expect(back.status).toBe(200);
   });
 });
