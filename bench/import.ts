@@ -68,19 +68,30 @@ async function mailSink(): Promise<{ url: string; close(): Promise<void> }> {
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   return { url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 function studentRows(n: number, label: string, password?: (i: number) => string) {
   const t = tag();
-  return Array.from({ length: n }, (_, i) => [`First${i}`, `Last${i}`, `${label}.${t}.${i}@bench.example`, password ? password(i) : null, `G${i % 30}`, 'Bench']);
+  return Array.from({ length: n }, (_, i) => [
+    `First${i}`,
+    `Last${i}`,
+    `${label}.${t}.${i}@bench.example`,
+    password ? password(i) : null,
+    `G${i % 30}`,
+    'Bench',
+  ]);
 }
 
 async function importAndWait(baseUrl: string | TestApp, instituteId: string, token: string, file: Buffer): Promise<number> {
   const post = async () => {
     if (typeof baseUrl !== 'string') {
-      const res = await baseUrl.http().post(`/api/institutes/${instituteId}/imports`).set('Authorization', `Bearer ${token}`).attach('file', file, 'bench.xlsx');
+      const res = await baseUrl
+        .http()
+        .post(`/api/institutes/${instituteId}/imports`)
+        .set('Authorization', `Bearer ${token}`)
+        .attach('file', file, 'bench.xlsx');
       return { status: res.status, body: res.body };
     }
     const form = new FormData();
@@ -89,7 +100,8 @@ async function importAndWait(baseUrl: string | TestApp, instituteId: string, tok
     return { status: res.status, body: await res.json() };
   };
   const get = async (id: string) => {
-    if (typeof baseUrl !== 'string') return (await baseUrl.http().get(`/api/institutes/${instituteId}/imports/${id}`).set('Authorization', `Bearer ${token}`)).body;
+    if (typeof baseUrl !== 'string')
+      return (await baseUrl.http().get(`/api/institutes/${instituteId}/imports/${id}`).set('Authorization', `Bearer ${token}`)).body;
     return (await fetch(`${baseUrl}/api/institutes/${instituteId}/imports/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
   };
   const t0 = process.hrtime.bigint();
@@ -137,7 +149,12 @@ async function seedOver(dbUrl: string, baseUrl: string) {
   const password = 'bench manager passphrase';
   const userId = randomUUID();
   try {
-    await conn.query('INSERT INTO institutes (id, name, searchName, status) VALUES (?, ?, ?, ?)', [institute.id, 'Bench Processes', 'bench processes', 'active']);
+    await conn.query('INSERT INTO institutes (id, name, searchName, status) VALUES (?, ?, ?, ?)', [
+      institute.id,
+      'Bench Processes',
+      'bench processes',
+      'active',
+    ]);
     await conn.query('INSERT INTO users (id, email, firstName, lastName, passwordHash, emailVerifiedAt) VALUES (?, ?, ?, ?, ?, NOW(3))', [
       userId,
       email,
@@ -145,11 +162,21 @@ async function seedOver(dbUrl: string, baseUrl: string) {
       'Manager',
       await argon2.hash(password, ARGON2_OPTIONS),
     ]);
-    await conn.query('INSERT INTO memberships (id, userId, instituteId, role, status) VALUES (?, ?, ?, ?, ?)', [randomUUID(), userId, institute.id, 'manager', 'active']);
+    await conn.query('INSERT INTO memberships (id, userId, instituteId, role, status) VALUES (?, ?, ?, ?, ?)', [
+      randomUUID(),
+      userId,
+      institute.id,
+      'manager',
+      'active',
+    ]);
   } finally {
     await conn.end();
   }
-  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   const body = (await res.json()) as { accessToken: string };
   if (res.status !== 200) throw new Error(`login: ${res.status} ${JSON.stringify(body)}`);
   return { institute, manager: { token: body.accessToken } };
@@ -161,7 +188,11 @@ interface Child {
 }
 
 function spawnDist(entry: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, [join(ROOT, 'dist', entry)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(ROOT, 'dist', entry)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
@@ -198,7 +229,9 @@ async function main() {
 
   // --- 1 and 2: in one process (API + Bull worker), like `npm start` with REDIS_URL.
   if (ONLY.has(1) || ONLY.has(2)) {
-    const t = await createTestApp({ env: { SMTP_URL: sink.url, LOG_LEVEL: 'warn', ...(process.env.IMPORT_CHUNK_ROWS ? { IMPORT_CHUNK_ROWS: process.env.IMPORT_CHUNK_ROWS } : {}) } });
+    const t = await createTestApp({
+      env: { SMTP_URL: sink.url, LOG_LEVEL: 'warn', ...(process.env.IMPORT_CHUNK_ROWS ? { IMPORT_CHUNK_ROWS: process.env.IMPORT_CHUNK_ROWS } : {}) },
+    });
     try {
       const institute = await seedInstitute(t, 'Bench Import');
       const manager = await signedIn(t);
@@ -213,7 +246,9 @@ async function main() {
         const ourSeconds = await importAndWait(t, institute.id, manager.token, file);
         const raw1 = 10_000 / rawSeconds;
         const our1 = 10_000 / ourSeconds;
-        console.log(`1. 10,000 rows, no passwords: import ${our1.toFixed(0)} rows/s (${ourSeconds.toFixed(2)} s), raw INSERT ${raw1.toFixed(0)} rows/s → ratio ${(our1 / raw1).toFixed(2)} (bar ≥ 0.5)`);
+        console.log(
+          `1. 10,000 rows, no passwords: import ${our1.toFixed(0)} rows/s (${ourSeconds.toFixed(2)} s), raw INSERT ${raw1.toFixed(0)} rows/s → ratio ${(our1 / raw1).toFixed(2)} (bar ≥ 0.5)`,
+        );
         results.push({ name: '10k rows vs raw INSERT', value: our1 / raw1, bar: 0.5, higherIsBetter: true, unit: '' });
         await drain(t.env.QUEUE_PREFIX);
       }
@@ -226,7 +261,9 @@ async function main() {
         const hashSeconds = seconds(h0);
         const pwSeconds = await importAndWait(t, institute.id, manager.token, pwFile);
         const ratio2 = hashSeconds / pwSeconds;
-        console.log(`2. 1,000 rows with passwords: import ${(1000 / pwSeconds).toFixed(1)} rows/s, raw argon2id ${(1000 / hashSeconds).toFixed(1)} hashes/s → ratio ${ratio2.toFixed(2)} (bar ≥ 0.85)`);
+        console.log(
+          `2. 1,000 rows with passwords: import ${(1000 / pwSeconds).toFixed(1)} rows/s, raw argon2id ${(1000 / hashSeconds).toFixed(1)} hashes/s → ratio ${ratio2.toFixed(2)} (bar ≥ 0.85)`,
+        );
         results.push({ name: '1k passwords vs raw argon2', value: ratio2, bar: 0.85, higherIsBetter: true, unit: '' });
         await drain(t.env.QUEUE_PREFIX);
       }
@@ -277,7 +314,8 @@ async function main() {
           for (const w of workers) await waitFor(w, /Worker started/);
           const s = await importAndWait(url, institute.id, manager.token, await xlsx(studentRows(2000, `w${count}`, (i) => `bench passphrase ${i} ${tag()}`)));
           await drain(prefix);
-          if (process.env.BENCH_VERBOSE) workers.forEach((w, i) => console.log(`   worker ${i + 1}: ${(w.output().match(/Import chunk done/g) ?? []).length} chunks`));
+          if (process.env.BENCH_VERBOSE)
+            workers.forEach((w, i) => console.log(`   worker ${i + 1}: ${(w.output().match(/Import chunk done/g) ?? []).length} chunks`));
           for (const w of workers) await stop(w);
           return s;
         };

@@ -16,7 +16,28 @@ import { foldName } from '../src/users/email';
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
 const CHUNK = 2000;
-const LAST_NAMES = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier'];
+const LAST_NAMES = [
+  'Martin',
+  'Bernard',
+  'Dubois',
+  'Thomas',
+  'Robert',
+  'Richard',
+  'Petit',
+  'Durand',
+  'Leroy',
+  'Moreau',
+  'Simon',
+  'Laurent',
+  'Lefebvre',
+  'Michel',
+  'Garcia',
+  'David',
+  'Bertrand',
+  'Roux',
+  'Vincent',
+  'Fournier',
+];
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -42,7 +63,10 @@ async function main() {
         users.push([id, `student${i}@bench.example`, `Student${i}`, last, foldName(`Student${i}`), foldName(last)]);
         members.push([randomUUID(), id, institute.id, i % 10 === 0 ? 'teacher' : 'student', 'active', `G${i % 30}`, new Date(base + i * 10)]);
       }
-      await t.dataSource.query(`INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName) VALUES ${users.map(() => '(?,?,?,?,?,?)').join(',')}`, users.flat());
+      await t.dataSource.query(
+        `INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName) VALUES ${users.map(() => '(?,?,?,?,?,?)').join(',')}`,
+        users.flat(),
+      );
       await t.dataSource.query(
         `INSERT INTO memberships (id, userId, instituteId, role, status, groupName, createdAt) VALUES ${members.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
         members.flat(),
@@ -51,10 +75,10 @@ async function main() {
     await t.dataSource.query('ANALYZE TABLE users, memberships');
     console.log(`seeded ${MEMBERS} members in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const [deep] = await t.dataSource.query(
-      'SELECT createdAt, id FROM memberships WHERE instituteId = ? ORDER BY createdAt DESC, id DESC LIMIT 1 OFFSET ?',
-      [institute.id, Math.floor(MEMBERS * 0.8)],
-    );
+    const [deep] = await t.dataSource.query('SELECT createdAt, id FROM memberships WHERE instituteId = ? ORDER BY createdAt DESC, id DESC LIMIT 1 OFFSET ?', [
+      institute.id,
+      Math.floor(MEMBERS * 0.8),
+    ]);
     const deepCursor = encodeCursor({ at: new Date(deep.createdAt), id: deep.id });
     const server = t.app.getHttpServer().address() as { port: number };
     const baseUrl = `http://127.0.0.1:${server.port}`;

@@ -62,8 +62,7 @@ export function configureApp(app: INestApplication): INestApplication {
     new DocumentBuilder()
       .setTitle('Oktonine user management')
       .setDescription(
-        'Onboarding of institutes, students, teachers and professionals. Every error has the shape ' +
-          '`{ statusCode, code, message, details? }`.',
+        'Onboarding of institutes, students, teachers and professionals. Every error has the shape ' + '`{ statusCode, code, message, details? }`.',
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')

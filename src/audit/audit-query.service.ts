@@ -20,6 +20,8 @@ export class AuditQueryService {
     if (query.targetId) qb.andWhere('a.targetId = :targetId', { targetId: query.targetId });
     if (query.from) qb.andWhere('a.createdAt >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('a.createdAt < :to', { to: new Date(query.to) });
-    return keysetPage(qb, { at: 'a.createdAt', id: 'a.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map((r) => AuditEntryResponseDto.from(r)));
+    return keysetPage(qb, { at: 'a.createdAt', id: 'a.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) =>
+      rows.map((r) => AuditEntryResponseDto.from(r)),
+    );
   }
 }

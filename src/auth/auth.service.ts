@@ -54,7 +54,14 @@ export class AuthService {
       throw invalidCredentials();
     }
     if (!(await this.passwords.verify(user.passwordHash, password))) {
-      await this.audit.record({ action: 'auth.login_failed', actorId: user.id, targetType: 'user', targetId: user.id, ip, details: { reason: 'bad_password' } });
+      await this.audit.record({
+        action: 'auth.login_failed',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+        ip,
+        details: { reason: 'bad_password' },
+      });
       throw invalidCredentials();
     }
     await this.lockout.clear(user.id);
@@ -92,7 +99,11 @@ export class AuthService {
     await this.tx.run(async (em) => {
       await this.emailTokens.consume(token, PASSWORD_LINKS, em);
       // Following a link sent to the address proves the address.
-      await this.accounts.setPassword(user.id, { hash, revokeTokens: true, clearLockout: true, verifyEmail: user.emailVerifiedAt ? undefined : this.clock.now() }, em);
+      await this.accounts.setPassword(
+        user.id,
+        { hash, revokeTokens: true, clearLockout: true, verifyEmail: user.emailVerifiedAt ? undefined : this.clock.now() },
+        em,
+      );
       await this.audit.record({ action: 'auth.password_reset', actorId: user.id, targetType: 'user', targetId: user.id, ip }, em);
     });
     await this.tokens.revokeAllForUser(user.id);

@@ -72,7 +72,14 @@ export class TokensService {
   /** A spent token presented again has leaked: its whole family ends. */
   private async reused(token: RefreshToken, ip: string | null): Promise<never> {
     await this.revokeFamily(token.familyId);
-    await this.audit.record({ action: 'auth.refresh_reuse', actorId: token.userId, targetType: 'user', targetId: token.userId, ip, details: { familyId: token.familyId } });
+    await this.audit.record({
+      action: 'auth.refresh_reuse',
+      actorId: token.userId,
+      targetType: 'user',
+      targetId: token.userId,
+      ip,
+      details: { familyId: token.familyId },
+    });
     throw invalidRefresh();
   }
 

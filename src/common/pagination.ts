@@ -69,7 +69,11 @@ export interface KeysetOptions<E> {
  * shifting later pages. `load` turns the page's rows into items (a deferred
  * join may select only the keys, then fetch the rows by primary key).
  */
-export async function keysetPage<E extends ObjectLiteral, R>(qb: SelectQueryBuilder<E>, o: KeysetOptions<E>, load: (rows: E[]) => R[] | Promise<R[]>): Promise<Page<R>> {
+export async function keysetPage<E extends ObjectLiteral, R>(
+  qb: SelectQueryBuilder<E>,
+  o: KeysetOptions<E>,
+  load: (rows: E[]) => R[] | Promise<R[]>,
+): Promise<Page<R>> {
   const limit = o.query.limit ?? o.defaultLimit;
   if (o.query.cursor) {
     const { at, id } = decodeCursor(o.query.cursor);
@@ -77,7 +81,11 @@ export async function keysetPage<E extends ObjectLiteral, R>(qb: SelectQueryBuil
     // The first conjunct alone is a range on the (…, at, id) index; the second settles ties on `at`.
     qb.andWhere(`${o.at} ${cmp}= :pageAt AND (${o.at} ${cmp} :pageAt OR ${o.id} ${cmp} :pageId)`, { pageAt: at, pageId: id });
   }
-  const rows = await qb.orderBy(o.at, o.order).addOrderBy(o.id, o.order).limit(limit + 1).getMany();
+  const rows = await qb
+    .orderBy(o.at, o.order)
+    .addOrderBy(o.id, o.order)
+    .limit(limit + 1)
+    .getMany();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { items: await load(page), nextCursor: rows.length > limit && last ? encodeCursor(o.keyOf(last)) : null };

@@ -33,5 +33,12 @@ export function foldText(value: string): string {
 
 /** The distinct words of a folded text, as stored in a search-words table. */
 export function words(value: string, maxLength = 100): string[] {
-  return [...new Set(foldText(value).split(' ').filter(Boolean).map((w) => w.slice(0, maxLength)))];
+  return [
+    ...new Set(
+      foldText(value)
+        .split(' ')
+        .filter(Boolean)
+        .map((w) => w.slice(0, maxLength)),
+    ),
+  ];
 }

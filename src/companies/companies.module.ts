@@ -15,7 +15,13 @@ import { UsersModule } from '../users/users.module';
 
 /** Companies, and the staff side of professionals: validation queue, decisions, 48-hour digest. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Company, CompanyAffiliation]), JobsModule.forFeature(VALIDATION_DIGEST_JOB), UsersModule, AuditModule, NotificationsModule],
+  imports: [
+    TypeOrmModule.forFeature([Company, CompanyAffiliation]),
+    JobsModule.forFeature(VALIDATION_DIGEST_JOB),
+    UsersModule,
+    AuditModule,
+    NotificationsModule,
+  ],
   controllers: [CompaniesController, ProfessionalsController],
   providers: [CompaniesService, ProfessionalsService, ValidationDigestService, ValidationDigestProcessor],
   exports: [CompaniesService, ProfessionalsService],

@@ -27,10 +27,15 @@ export class CompaniesService {
   async search(query: SearchCompaniesQueryDto): Promise<CompanySummaryDto[]> {
     const limit = query.limit ?? 20;
     const qb = this.companies.createQueryBuilder('c').where('c.status = :approved', { approved: CompanyStatus.Approved });
-    const typed = foldText(query.search ?? '').split(' ').filter(Boolean).slice(0, 5);
+    const typed = foldText(query.search ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .slice(0, 5);
     typed.forEach((word, i) => {
       const w = word.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-      qb.andWhere(new Brackets((b) => b.where(`c.normalizedName LIKE :p${i}`, { [`p${i}`]: `${w}%` }).orWhere(`c.normalizedName LIKE :q${i}`, { [`q${i}`]: `% ${w}%` })));
+      qb.andWhere(
+        new Brackets((b) => b.where(`c.normalizedName LIKE :p${i}`, { [`p${i}`]: `${w}%` }).orWhere(`c.normalizedName LIKE :q${i}`, { [`q${i}`]: `% ${w}%` })),
+      );
     });
     const rows = await qb.orderBy('c.name', 'ASC').limit(limit).getMany();
     return rows.map((c) => CompanySummaryDto.from(c));
@@ -75,7 +80,10 @@ export class CompaniesService {
         if (isUniqueViolation(error)) throw companyExists();
         throw error;
       }
-      await this.audit.record({ action: 'company.updated', actorId: actor.id, targetType: 'company', targetId: id, ip, details: { fields: Object.keys(changes) } }, em);
+      await this.audit.record(
+        { action: 'company.updated', actorId: actor.id, targetType: 'company', targetId: id, ip, details: { fields: Object.keys(changes) } },
+        em,
+      );
     });
     return CompanyResponseDto.from(await this.get(id));
   }

@@ -89,18 +89,29 @@ export class ProfessionalsService implements OnModuleInit {
           await em.update(CompanyAffiliation, { companyId: company.id }, { companyId: target.id });
           await em.delete(Company, { id: company.id });
           details.foldedCompany = { id: company.id, name: company.name };
-          await this.audit.record({ action: 'company.folded', actorId: actor.id, targetType: 'company', targetId: target.id, ip, details: { from: company.id, name: company.name } }, em);
+          await this.audit.record(
+            { action: 'company.folded', actorId: actor.id, targetType: 'company', targetId: target.id, ip, details: { from: company.id, name: company.name } },
+            em,
+          );
         }
         company = target;
         details.companyId = target.id;
       } else if (company.status === CompanyStatus.Pending) {
         await em.update(Company, { id: company.id }, { status: CompanyStatus.Approved });
         company.status = CompanyStatus.Approved;
-        await this.audit.record({ action: 'company.approved', actorId: actor.id, targetType: 'company', targetId: company.id, ip, details: { name: company.name } }, em);
+        await this.audit.record(
+          { action: 'company.approved', actorId: actor.id, targetType: 'company', targetId: company.id, ip, details: { name: company.name } },
+          em,
+        );
       }
       await this.audit.record({ action: 'professional.approved', actorId: actor.id, targetType: 'user', targetId: userId, ip, details }, em);
       await this.notifications.create(em, [
-        { userId, type: NotificationType.ProfessionalApproved, title: `Your account for ${company.name} is approved`, data: { companyId: company.id, companyName: company.name } },
+        {
+          userId,
+          type: NotificationType.ProfessionalApproved,
+          title: `Your account for ${company.name} is approved`,
+          data: { companyId: company.id, companyName: company.name },
+        },
       ]);
       return { user: a.user!, company };
     });
@@ -119,9 +130,24 @@ export class ProfessionalsService implements OnModuleInit {
     const result = await this.tx.run(async (em) => {
       const a = await this.claimPending(em, userId, AffiliationStatus.Rejected, actor, reason ?? null);
       const company = (await em.findOneBy(Company, { id: a.companyId }))!;
-      await this.audit.record({ action: 'professional.rejected', actorId: actor.id, targetType: 'user', targetId: userId, ip, details: { companyId: company.id, reason: reason ?? null } }, em);
+      await this.audit.record(
+        {
+          action: 'professional.rejected',
+          actorId: actor.id,
+          targetType: 'user',
+          targetId: userId,
+          ip,
+          details: { companyId: company.id, reason: reason ?? null },
+        },
+        em,
+      );
       await this.notifications.create(em, [
-        { userId, type: NotificationType.ProfessionalRejected, title: `Your account for ${company.name} was not approved`, data: { companyId: company.id, companyName: company.name, reason: reason ?? null } },
+        {
+          userId,
+          type: NotificationType.ProfessionalRejected,
+          title: `Your account for ${company.name} was not approved`,
+          data: { companyId: company.id, companyName: company.name, reason: reason ?? null },
+        },
       ]);
       return { user: a.user!, company };
     });
@@ -148,7 +174,13 @@ export class ProfessionalsService implements OnModuleInit {
     return { company: { id: a.companyId, name: a.company!.name, status: a.company!.status }, status: a.status, submittedAt: a.submittedAt.toISOString() };
   }
 
-  private async claimPending(em: EntityManager, userId: string, status: AffiliationStatus, actor: AuthUser, reason: string | null): Promise<CompanyAffiliation> {
+  private async claimPending(
+    em: EntityManager,
+    userId: string,
+    status: AffiliationStatus,
+    actor: AuthUser,
+    reason: string | null,
+  ): Promise<CompanyAffiliation> {
     const now = this.clock.now();
     const res = await em.update(CompanyAffiliation, { userId, status: AffiliationStatus.Pending }, { status, decidedById: actor.id, decidedAt: now, reason });
     const a = await em.findOne(CompanyAffiliation, { where: { userId }, relations: { user: true } });

@@ -15,9 +15,7 @@ export class ConfigError extends Error {
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
-export type DatabaseConfig =
-  | { type: 'mysql'; url: string; host: string; port: number; database: string }
-  | { type: 'sqlite'; path: string };
+export type DatabaseConfig = { type: 'mysql'; url: string; host: string; port: number; database: string } | { type: 'sqlite'; path: string };
 
 export interface EnvConfig {
   nodeEnv: NodeEnv;

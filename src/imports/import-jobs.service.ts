@@ -119,19 +119,24 @@ export class ImportJobsService implements OnModuleInit {
       // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
       // while the first run still goes): the second finds it done and leaves.
       const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
-      const [state] = await em.query<Array<{ done: number | string }>>(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [batchId, chunk]);
+      const [state] = await em.query<Array<{ done: number | string }>>(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [
+        batchId,
+        chunk,
+      ]);
       if (!state || Number(state.done)) return undefined;
       const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
       const counts = { created: 0, attached: 0, skipped: 0 };
       for (const r of results) counts[r.outcome as Outcome] += 1;
-      await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [1, JSON.stringify(results), batchId, chunk]);
-      await em.query('UPDATE import_batches SET processed = processed + ?, created = created + ?, attached = attached + ?, skipped = skipped + ? WHERE id = ?', [
-        rows.length,
-        counts.created,
-        counts.attached,
-        counts.skipped,
+      await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [
+        1,
+        JSON.stringify(results),
         batchId,
+        chunk,
       ]);
+      await em.query(
+        'UPDATE import_batches SET processed = processed + ?, created = created + ?, attached = attached + ?, skipped = skipped + ? WHERE id = ?',
+        [rows.length, counts.created, counts.attached, counts.skipped, batchId],
+      );
       return this.completeIfDone(em, batch);
     });
     if (finished === undefined) return;
@@ -158,7 +163,10 @@ export class ImportJobsService implements OnModuleInit {
     }));
     // Verified: the institute vouches for the accounts it imports.
     await this.users.insertMissing(em, accounts, now);
-    const userIds = await this.users.idsByEmail(rows.map((r) => r.emailKey!), em);
+    const userIds = await this.users.idsByEmail(
+      rows.map((r) => r.emailKey!),
+      em,
+    );
     const ownUserIds = new Map(accounts.map((a) => [a.email, a.id]));
 
     const memberships = rows.map((r) => ({ id: randomUUID(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));
@@ -228,7 +236,10 @@ export class ImportJobsService implements OnModuleInit {
   }
 
   private async queueWelcomes(chunks: ImportWelcomeJob[]): Promise<void> {
-    await this.jobs.enqueueMany(IMPORT_WELCOME_JOB, chunks.map((c) => ({ data: c, options: { jobId: `${c.batchId}:${c.chunk}:welcome` } })));
+    await this.jobs.enqueueMany(
+      IMPORT_WELCOME_JOB,
+      chunks.map((c) => ({ data: c, options: { jobId: `${c.batchId}:${c.chunk}:welcome` } })),
+    );
   }
 
   /**
@@ -240,7 +251,11 @@ export class ImportJobsService implements OnModuleInit {
       .createQueryBuilder('c')
       .innerJoin(ImportBatch, 'b', 'b.id = c.batchId')
       .select(['c.batchId AS batchId', 'c.chunk AS chunk'])
-      .where('b.status IN (:...open) AND b.createdAt < :olderThan AND c.done = :no AND c.chunk > 0', { open: [ImportStatus.Queued, ImportStatus.Processing], olderThan, no: false })
+      .where('b.status IN (:...open) AND b.createdAt < :olderThan AND c.done = :no AND c.chunk > 0', {
+        open: [ImportStatus.Queued, ImportStatus.Processing],
+        olderThan,
+        no: false,
+      })
       .limit(SWEEP_LIMIT)
       .getRawMany();
     await this.jobs.enqueueMany(
@@ -274,7 +289,10 @@ export class ImportJobsService implements OnModuleInit {
       await this.erasePasswords(em, batchId);
       const batch = (await em.findOneBy(ImportBatch, { id: batchId }))!;
       if (batch.uploadedById) await this.notifications.create(em, [this.finishedNotification(batch)]);
-      await this.audit.record({ action: 'import.failed', actorId: batch.uploadedById, targetType: 'import', targetId: batchId, instituteId: batch.instituteId, details: { reason } }, em);
+      await this.audit.record(
+        { action: 'import.failed', actorId: batch.uploadedById, targetType: 'import', targetId: batchId, instituteId: batch.instituteId, details: { reason } },
+        em,
+      );
       return { batch, completion: { summaryMailIds: await this.recordSummary(em, batch) } };
     });
     // The chunks done before the failure created students: they get their welcome emails too.
@@ -293,7 +311,17 @@ export class ImportJobsService implements OnModuleInit {
       title: failed
         ? `The import of ${b.fileName} could not finish`
         : `${b.dryRun ? 'Dry run of' : 'Import of'} ${b.fileName} finished: ${b.created} created, ${b.attached} attached, ${b.skipped} skipped, ${b.failed} failed`,
-      data: { importId: b.id, instituteId: b.instituteId, status: b.status, dryRun: Boolean(b.dryRun), total: b.total, created: b.created, attached: b.attached, skipped: b.skipped, failed: b.failed },
+      data: {
+        importId: b.id,
+        instituteId: b.instituteId,
+        status: b.status,
+        dryRun: Boolean(b.dryRun),
+        total: b.total,
+        created: b.created,
+        attached: b.attached,
+        skipped: b.skipped,
+        failed: b.failed,
+      },
     };
   }
 
@@ -308,7 +336,11 @@ export class ImportJobsService implements OnModuleInit {
     if (!batch) return;
     const institute = batch.dryRun ? null : await this.institutes.find(batch.instituteId);
     const slice = institute ? await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId, chunk } }) : null;
-    const outcomes = new Map((slice?.results ?? []).filter((r) => r.userId && (r.outcome === RowOutcome.Created || r.outcome === RowOutcome.Attached)).map((r) => [r.userId!, r.outcome]));
+    const outcomes = new Map(
+      (slice?.results ?? [])
+        .filter((r) => r.userId && (r.outcome === RowOutcome.Created || r.outcome === RowOutcome.Attached))
+        .map((r) => [r.userId!, r.outcome]),
+    );
     if (institute && outcomes.size) {
       const ids = [...outcomes.keys()];
       const users = await this.users.mailProfiles(ids);
@@ -319,7 +351,13 @@ export class ImportJobsService implements OnModuleInit {
       const others = rows.filter((r) => !(r.outcome === RowOutcome.Created && !r.hasPassword));
       const recorded = [
         ...(await this.authMail.record(
-          needPassword.map((r) => ({ userId: r.userId, kind: 'import-welcome' as const, context: { instituteName: institute.name }, dedupeKey: key(r.userId), about })),
+          needPassword.map((r) => ({
+            userId: r.userId,
+            kind: 'import-welcome' as const,
+            context: { instituteName: institute.name },
+            dedupeKey: key(r.userId),
+            about,
+          })),
           this.batches.manager,
         )),
         ...(await this.mail.record(
@@ -328,7 +366,13 @@ export class ImportJobsService implements OnModuleInit {
             userId: r.userId,
             template: 'import-added',
             locale: r.locale,
-            context: { firstName: r.firstName, email: r.email, instituteName: institute.name, loginLink: `${this.mailCfg.appUrl}/login`, created: r.outcome === RowOutcome.Created },
+            context: {
+              firstName: r.firstName,
+              email: r.email,
+              instituteName: institute.name,
+              loginLink: `${this.mailCfg.appUrl}/login`,
+              created: r.outcome === RowOutcome.Created,
+            },
             dedupeKey: key(r.userId),
             about,
           })),

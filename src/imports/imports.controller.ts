@@ -1,6 +1,16 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
@@ -41,12 +51,15 @@ export class ImportsController {
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'Upload students (.xlsx, first sheet, or .csv); rows are validated now and processed in chunks by the workers',
-    description: 'Rows whose email belongs to a member are skipped, to an existing user attached as student, otherwise created. `?dryRun=true` validates and computes outcomes without writing.',
+    description:
+      'Rows whose email belongs to a member are skipped, to an existing user attached as student, otherwise created. `?dryRun=true` validates and computes outcomes without writing.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadImportDto })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })
-  @ApiBadRequestResponse({ description: 'INVALID_FILE (not an xlsx/csv, damaged, decompression bomb), INVALID_HEADER (a required column is missing), TOO_MANY_ROWS, NO_ROWS' })
+  @ApiBadRequestResponse({
+    description: 'INVALID_FILE (not an xlsx/csv, damaged, decompression bomb), INVALID_HEADER (a required column is missing), TOO_MANY_ROWS, NO_ROWS',
+  })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over IMPORT_MAX_BYTES' })
   upload(
     @Param('instituteId') instituteId: string,
@@ -82,7 +95,14 @@ export class ImportsController {
     // 404 before the stream starts; afterwards every state is read from the database,
     // so any API replica can serve the stream whichever worker does the work.
     let batch = await this.imports.get(instituteId, importId);
-    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res
+      .status(200)
+      .set({
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
     res.flushHeaders();
     let closed = false;
     req.on('close', () => (closed = true));

@@ -30,7 +30,10 @@ import { ImportsService } from './imports.service';
     MulterModule.registerAsync({
       inject: [importsConfig.KEY],
       // In memory, never on local disk; the size limit applies while the body streams in (413).
-      useFactory: (config: ConfigType<typeof importsConfig>) => ({ storage: memoryStorage(), limits: { fileSize: config.maxBytes, files: 1, fields: 10, parts: 20 } }),
+      useFactory: (config: ConfigType<typeof importsConfig>) => ({
+        storage: memoryStorage(),
+        limits: { fileSize: config.maxBytes, files: 1, fields: 10, parts: 20 },
+      }),
     }),
   ],
   controllers: [ImportsController],

@@ -122,7 +122,15 @@ export class ImportsService {
         const part = chunks.slice(i, i + 20);
         await em.query(
           `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${part.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
-          part.flatMap((c) => [c.batchId, c.chunk, c.rowCount, c.done ? 1 : 0, JSON.stringify(c.rows), c.passwords ? JSON.stringify(c.passwords) : null, c.results ? JSON.stringify(c.results) : null]),
+          part.flatMap((c) => [
+            c.batchId,
+            c.chunk,
+            c.rowCount,
+            c.done ? 1 : 0,
+            JSON.stringify(c.rows),
+            c.passwords ? JSON.stringify(c.passwords) : null,
+            c.results ? JSON.stringify(c.results) : null,
+          ]),
         );
       }
       await this.audit.record(
@@ -152,7 +160,9 @@ export class ImportsService {
 
   async list(instituteId: string, query: PageQueryDto): Promise<Page<ImportSummaryDto>> {
     const qb = this.batches.createQueryBuilder('b').where('b.instituteId = :instituteId', { instituteId });
-    return keysetPage(qb, { at: 'b.createdAt', id: 'b.id', order: 'DESC', query, defaultLimit: 20, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map((r) => ImportSummaryDto.from(r)));
+    return keysetPage(qb, { at: 'b.createdAt', id: 'b.id', order: 'DESC', query, defaultLimit: 20, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) =>
+      rows.map((r) => ImportSummaryDto.from(r)),
+    );
   }
 
   /** Another institute's batch is 404, like an unknown one. */

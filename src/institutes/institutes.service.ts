@@ -63,7 +63,10 @@ export class InstitutesService {
         await em.delete(InstituteNameWord, { instituteId: id });
         await this.writeWords(em, id, dto.name);
       }
-      await this.audit.record({ action: 'institute.updated', actorId, targetType: 'institute', targetId: id, instituteId: id, ip, details: { fields: Object.keys(dto) } }, em);
+      await this.audit.record(
+        { action: 'institute.updated', actorId, targetType: 'institute', targetId: id, instituteId: id, ip, details: { fields: Object.keys(dto) } },
+        em,
+      );
     });
     return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id: institute.id }));
   }
@@ -91,6 +94,10 @@ export class InstitutesService {
 
   private async writeWords(em: EntityManager, instituteId: string, name: string): Promise<void> {
     const list = nameWords(name);
-    if (list.length) await em.insert(InstituteNameWord, list.map((word) => ({ instituteId, word })));
+    if (list.length)
+      await em.insert(
+        InstituteNameWord,
+        list.map((word) => ({ instituteId, word })),
+      );
   }
 }

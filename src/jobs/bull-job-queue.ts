@@ -120,7 +120,7 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
     const deadline = Date.now() + timeoutMs;
     // Two quiet readings in a row: the counts of several queues are not read atomically, and a
     // job finishing in one queue may have just added a job to another that was read before.
-    for (let quiet = 0; quiet < 2; ) {
+    for (let quiet = 0; quiet < 2;) {
       const busy = await this.busy();
       quiet = busy ? 0 : quiet + 1;
       if (busy && Date.now() > deadline) throw new Error(`${busy} job(s) still waiting, delayed or running after ${timeoutMs} ms`);

@@ -101,7 +101,10 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     // process. Work the database records (imports, emails, registrations) is queued again by
     // the recovery sweep at the next start.
     if (!(await settlesWithin(this.idle(), this.config.drainMs))) {
-      this.logger.warn({ drainMs: this.config.drainMs, running: this.inFlight.size }, 'Jobs still running at shutdown: they will be recovered at the next start');
+      this.logger.warn(
+        { drainMs: this.config.drainMs, running: this.inFlight.size },
+        'Jobs still running at shutdown: they will be recovered at the next start',
+      );
     }
   }
 

@@ -66,7 +66,8 @@ export class JobRecovery implements OnApplicationBootstrap, OnApplicationShutdow
     for (const [name, sweep] of this.sweeps) {
       try {
         queued[name] = await sweep(olderThan);
-        if (queued[name]) this.logger.warn({ sweep: name, queued: queued[name] }, `Recovered ${queued[name]} ${name} job(s) whose queue entry was missing or late`);
+        if (queued[name])
+          this.logger.warn({ sweep: name, queued: queued[name] }, `Recovered ${queued[name]} ${name} job(s) whose queue entry was missing or late`);
       } catch (error) {
         this.logger.error({ sweep: name, error: error instanceof Error ? error.message : String(error) }, 'Recovery sweep failed');
       }

@@ -94,7 +94,10 @@ export class MailService implements OnModuleInit {
 
   /** Queues the send jobs of recorded mails (their ids deduplicate a mail already queued). */
   async dispatch(mailIds: string[]): Promise<void> {
-    await this.jobs.enqueueMany(MAIL_SEND_JOB, mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId } })));
+    await this.jobs.enqueueMany(
+      MAIL_SEND_JOB,
+      mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId } })),
+    );
   }
 
   /** The `mail.send` job (MailProcessor). `lastAttempt`: a failure now is final. */
@@ -116,7 +119,10 @@ export class MailService implements OnModuleInit {
       return;
     }
     // Before the job is acknowledged: if this worker dies now, the retry finds the mail sent.
-    await this.log.update({ id: mailId }, { status: MailStatus.Sent, sentAt: this.clock.now(), attempts: () => 'attempts + 1', recipient: message.to, lastError: null });
+    await this.log.update(
+      { id: mailId },
+      { status: MailStatus.Sent, sentAt: this.clock.now(), attempts: () => 'attempts + 1', recipient: message.to, lastError: null },
+    );
   }
 
   private async compose(entry: MailLogEntry): Promise<MailMessage | null> {

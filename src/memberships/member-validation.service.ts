@@ -84,7 +84,15 @@ export class MemberValidationService {
         },
       ]);
       await this.audit.record(
-        { action: activated ? 'member.activated' : 'member.rejected', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { role: m.role, reason } },
+        {
+          action: activated ? 'member.activated' : 'member.rejected',
+          actorId: actor.user.id,
+          targetType: 'user',
+          targetId: userId,
+          instituteId,
+          ip: actor.ip,
+          details: { role: m.role, reason },
+        },
         em,
       );
       return { user, institute };

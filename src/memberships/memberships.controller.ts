@@ -30,7 +30,13 @@ export class MembershipsController {
   @ApiOperation({ summary: 'Attach a user to the institute (“Join an institute”), or create and attach one; teachers attach students only' })
   @ApiCreatedResponse({ type: MemberResponseDto })
   @ApiConflictResponse({ description: 'ALREADY_MEMBER, or EMAIL_TAKEN when creating' })
-  add(@Param('instituteId') instituteId: string, @Body() body: AddMemberDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+  add(
+    @Param('instituteId') instituteId: string,
+    @Body() body: AddMemberDto,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     return this.members.add(instituteId, body, actor(user, membership, meta));
   }
 
@@ -55,7 +61,14 @@ export class MembershipsController {
   @ApiOperation({ summary: 'Change a member’s role, group or department (“Roles modification”)' })
   @ApiOkResponse({ type: MemberResponseDto })
   @ApiConflictResponse({ description: 'LAST_MANAGER' })
-  update(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @Body() body: UpdateMemberDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+  update(
+    @Param('instituteId') instituteId: string,
+    @Param('userId', userIdPipe) userId: string,
+    @Body() body: UpdateMemberDto,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     return this.members.update(instituteId, userId, body, actor(user, membership, meta));
   }
 
@@ -65,7 +78,13 @@ export class MembershipsController {
   @ApiOperation({ summary: 'Activate a self-registered teacher (pending → active); the teacher is emailed and notified' })
   @ApiOkResponse({ type: MemberResponseDto })
   @ApiConflictResponse({ description: 'NOT_PENDING: the membership is not pending (already activated, rejected…)' })
-  activate(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+  activate(
+    @Param('instituteId') instituteId: string,
+    @Param('userId', userIdPipe) userId: string,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     return this.validation.activate(instituteId, userId, actor(user, membership, meta));
   }
 
@@ -75,7 +94,14 @@ export class MembershipsController {
   @ApiOperation({ summary: 'Reject a self-registered teacher (pending → rejected) with an optional reason; the teacher is emailed and notified' })
   @ApiOkResponse({ type: MemberResponseDto })
   @ApiConflictResponse({ description: 'NOT_PENDING' })
-  reject(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @Body() body: RejectDto, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+  reject(
+    @Param('instituteId') instituteId: string,
+    @Param('userId', userIdPipe) userId: string,
+    @Body() body: RejectDto,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     return this.validation.reject(instituteId, userId, body.reason, actor(user, membership, meta));
   }
 
@@ -85,7 +111,13 @@ export class MembershipsController {
   @ApiOperation({ summary: 'Detach a member from the institute' })
   @ApiNoContentResponse()
   @ApiConflictResponse({ description: 'LAST_MANAGER' })
-  async remove(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string, @CurrentUser() user: AuthUser, @CurrentMembership() membership: Membership | undefined, @ReqMeta() meta: RequestMeta) {
+  async remove(
+    @Param('instituteId') instituteId: string,
+    @Param('userId', userIdPipe) userId: string,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     await this.members.remove(instituteId, userId, actor(user, membership, meta));
   }
 

@@ -106,7 +106,14 @@ export class MembershipsService implements OnModuleInit {
     if (!user || !(await this.access.canSeeAccount(actor.user, user))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
     await this.tx.run((em) => this.insertMembership(em, { ...membership, userId: user.id }, actor));
     if (!(await this.creatorBelongsTo(user, instituteId))) {
-      await this.mail.send({ to: user.email, userId: user.id, about: { type: 'user', id: user.id, instituteId }, template: 'added-to-institute', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: dto.role } });
+      await this.mail.send({
+        to: user.email,
+        userId: user.id,
+        about: { type: 'user', id: user.id, instituteId },
+        template: 'added-to-institute',
+        locale: user.locale,
+        context: { firstName: user.firstName, instituteName: institute.name, role: dto.role },
+      });
     }
     return this.getMember(instituteId, user.id);
   }
@@ -133,12 +140,16 @@ export class MembershipsService implements OnModuleInit {
     // range scan from the cursor; rows and users are then fetched by primary key. Selecting
     // whole rows in that statement makes MariaDB scan the institute from its newest member.
     qb.select(['m.id', 'm.createdAt']);
-    return keysetPage(qb, { at: 'm.createdAt', id: 'm.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, async (page) => {
-      const ids = page.map((m) => m.id);
-      const rows = ids.length ? await this.memberships.find({ where: { id: In(ids) }, relations: { user: true } }) : [];
-      const byId = new Map(rows.map((m) => [m.id, m]));
-      return ids.map((id) => toResponse(byId.get(id)!, byId.get(id)!.user!));
-    });
+    return keysetPage(
+      qb,
+      { at: 'm.createdAt', id: 'm.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) },
+      async (page) => {
+        const ids = page.map((m) => m.id);
+        const rows = ids.length ? await this.memberships.find({ where: { id: In(ids) }, relations: { user: true } }) : [];
+        const byId = new Map(rows.map((m) => [m.id, m]));
+        return ids.map((id) => toResponse(byId.get(id)!, byId.get(id)!.user!));
+      },
+    );
   }
 
   async getMember(instituteId: string, userId: string): Promise<MemberResponseDto> {
@@ -163,17 +174,43 @@ export class MembershipsService implements OnModuleInit {
       if (Object.keys(changes).length) await em.update(Membership, { id: m.id }, changes);
       if (changes.role) {
         await this.audit.record(
-          { action: 'member.role_changed', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { from: m.role, to: changes.role } },
+          {
+            action: 'member.role_changed',
+            actorId: actor.user.id,
+            targetType: 'user',
+            targetId: userId,
+            instituteId,
+            ip: actor.ip,
+            details: { from: m.role, to: changes.role },
+          },
           em,
         );
       } else if (Object.keys(changes).length) {
-        await this.audit.record({ action: 'member.updated', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { fields: Object.keys(changes) } }, em);
+        await this.audit.record(
+          {
+            action: 'member.updated',
+            actorId: actor.user.id,
+            targetType: 'user',
+            targetId: userId,
+            instituteId,
+            ip: actor.ip,
+            details: { fields: Object.keys(changes) },
+          },
+          em,
+        );
       }
       return changes.role ? { from: m.role, to: changes.role } : null;
     });
     if (changed) {
       const [user, institute] = await Promise.all([this.users.findById(userId).then((u) => u!), this.institutes.get(instituteId)]);
-      await this.mail.send({ to: user.email, userId: user.id, about: { type: 'user', id: user.id, instituteId }, template: 'role-changed', locale: user.locale, context: { firstName: user.firstName, instituteName: institute.name, role: changed.to, previousRole: changed.from } });
+      await this.mail.send({
+        to: user.email,
+        userId: user.id,
+        about: { type: 'user', id: user.id, instituteId },
+        template: 'role-changed',
+        locale: user.locale,
+        context: { firstName: user.firstName, instituteName: institute.name, role: changed.to, previousRole: changed.from },
+      });
     }
     return this.getMember(instituteId, userId);
   }
@@ -185,7 +222,10 @@ export class MembershipsService implements OnModuleInit {
       if (!m) throw memberNotFound();
       if (m.role === MembershipRole.Manager && m.status === MembershipStatus.Active) await this.assertAnotherManager(em, instituteId, userId);
       await em.delete(Membership, { id: m.id });
-      await this.audit.record({ action: 'member.removed', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { role: m.role } }, em);
+      await this.audit.record(
+        { action: 'member.removed', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { role: m.role } },
+        em,
+      );
     });
   }
 
@@ -204,7 +244,15 @@ export class MembershipsService implements OnModuleInit {
       throw error;
     }
     await this.audit.record(
-      { action: 'member.added', actorId: actor.user.id, targetType: 'user', targetId: row.userId, instituteId: row.instituteId, ip: actor.ip, details: { role: row.role } },
+      {
+        action: 'member.added',
+        actorId: actor.user.id,
+        targetType: 'user',
+        targetId: row.userId,
+        instituteId: row.instituteId,
+        ip: actor.ip,
+        details: { role: row.role },
+      },
       em,
     );
   }
@@ -258,7 +306,11 @@ export class MembershipsService implements OnModuleInit {
     return em
       .createQueryBuilder(User, 'u')
       .innerJoin(Membership, 'm', 'm.userId = u.id')
-      .where('m.instituteId = :id AND m.role = :manager AND m.status = :active', { id: instituteId, manager: MembershipRole.Manager, active: MembershipStatus.Active })
+      .where('m.instituteId = :id AND m.role = :manager AND m.status = :active', {
+        id: instituteId,
+        manager: MembershipRole.Manager,
+        active: MembershipStatus.Active,
+      })
       .getMany();
   }
 
@@ -281,12 +333,21 @@ export class MembershipsService implements OnModuleInit {
       ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'],
       rows.map((r) => [r.id, r.userId, instituteId, MembershipRole.Student, MembershipStatus.Active, r.group, r.department, actorId, actorId, validatedAt]),
     );
-    return this.idsByUser(em, instituteId, rows.map((r) => r.userId));
+    return this.idsByUser(
+      em,
+      instituteId,
+      rows.map((r) => r.userId),
+    );
   }
 
   /** Membership id by user id, for the users who are members of the institute. */
   async idsByUser(em: EntityManager, instituteId: string, userIds: readonly string[]): Promise<Map<string, string>> {
-    const found = await selectIn<{ id: string; userId: string }>(em, (p) => `SELECT id, userId FROM memberships WHERE instituteId = ? AND userId IN (${p})`, userIds, [instituteId]);
+    const found = await selectIn<{ id: string; userId: string }>(
+      em,
+      (p) => `SELECT id, userId FROM memberships WHERE instituteId = ? AND userId IN (${p})`,
+      userIds,
+      [instituteId],
+    );
     return new Map(found.map((m) => [m.userId, m.id]));
   }
 

@@ -23,7 +23,15 @@ export class NotificationsService {
     const now = this.clock.now();
     await em.insert(
       Notification,
-      items.map((n) => ({ id: randomUUID(), userId: n.userId, type: n.type, title: n.title.slice(0, 300), data: (n.data ?? null) as QueryDeepPartialEntity<Notification>['data'], readAt: null, createdAt: now })),
+      items.map((n) => ({
+        id: randomUUID(),
+        userId: n.userId,
+        type: n.type,
+        title: n.title.slice(0, 300),
+        data: (n.data ?? null) as QueryDeepPartialEntity<Notification>['data'],
+        readAt: null,
+        createdAt: now,
+      })),
     );
   }
 
@@ -32,7 +40,9 @@ export class NotificationsService {
     const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
     if (query.unread === true) qb.andWhere('n.readAt IS NULL');
     if (query.unread === false) qb.andWhere('n.readAt IS NOT NULL');
-    return keysetPage(qb, { at: 'n.createdAt', id: 'n.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) => rows.map((r) => NotificationResponseDto.from(r)));
+    return keysetPage(qb, { at: 'n.createdAt', id: 'n.id', order: 'DESC', query, defaultLimit: 50, keyOf: (r) => ({ at: r.createdAt, id: r.id }) }, (rows) =>
+      rows.map((r) => NotificationResponseDto.from(r)),
+    );
   }
 
   /** 204 whether it was read already or not; another user's notification is 404. */

@@ -31,7 +31,8 @@ export class RegistrationController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'A company representative registers with an approved companyId or a typed companyName; staff are notified and validate within 48 h',
-    description: 'A typed name matching an existing company (ignoring case, accents, punctuation, legal forms) joins it; otherwise a pending company is created. The same 202 when the email already has an account.',
+    description:
+      'A typed name matching an existing company (ignoring case, accents, punctuation, legal forms) joins it; otherwise a pending company is created. The same 202 when the email already has an account.',
   })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: e.g. companyId not an approved company, neither or both of companyId/companyName' })

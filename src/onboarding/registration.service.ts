@@ -181,23 +181,29 @@ export class RegistrationService implements OnModuleInit {
       })),
     );
     await this.audit.record(
-      { action: 'auth.registered', actorId: user.id, targetType: 'user', targetId: user.id, instituteId: institute.id, ip: request.ip, details: { as: 'teacher', routedToStaff } },
+      {
+        action: 'auth.registered',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+        instituteId: institute.id,
+        ip: request.ip,
+        details: { as: 'teacher', routedToStaff },
+      },
       em,
     );
     const about = { type: 'membership', id: user.id, instituteId: institute.id };
     return [
       ...(await this.authMail.record([{ userId: user.id, kind: 'verify-email', about }], em)),
       ...(await this.mail.record(
-        recipients.map(
-          (r): OutgoingMail => ({
-            to: r.email,
-            userId: r.id,
-            template: 'teacher-pending',
-            locale: r.locale,
-            context: { firstName: r.firstName, teacherName, teacherEmail: user.email, instituteName: institute.name, link, routedToStaff },
-            about,
-          }),
-        ),
+        recipients.map((r): OutgoingMail => ({
+          to: r.email,
+          userId: r.id,
+          template: 'teacher-pending',
+          locale: r.locale,
+          context: { firstName: r.firstName, teacherName, teacherEmail: user.email, instituteName: institute.name, link, routedToStaff },
+          about,
+        })),
         em,
       )),
     ];
@@ -223,38 +229,54 @@ export class RegistrationService implements OnModuleInit {
         userId: s.id,
         type: NotificationType.ProfessionalPending,
         title: `${name} (${company.name}) waits for validation`,
-        data: { userId: user.id, name, email: user.email, companyId: company.id, companyName: company.name, companyIsNew: created, dueAt: dueAt(submittedAt).toISOString() },
+        data: {
+          userId: user.id,
+          name,
+          email: user.email,
+          companyId: company.id,
+          companyName: company.name,
+          companyIsNew: created,
+          dueAt: dueAt(submittedAt).toISOString(),
+        },
       })),
     );
     if (created) {
-      await this.audit.record({ action: 'company.registered', actorId: user.id, targetType: 'company', targetId: company.id, ip: request.ip, details: { name: company.name } }, em);
+      await this.audit.record(
+        { action: 'company.registered', actorId: user.id, targetType: 'company', targetId: company.id, ip: request.ip, details: { name: company.name } },
+        em,
+      );
     }
     await this.audit.record(
-      { action: 'auth.registered', actorId: user.id, targetType: 'user', targetId: user.id, ip: request.ip, details: { as: 'professional', companyId: company.id, companyCreated: created } },
+      {
+        action: 'auth.registered',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+        ip: request.ip,
+        details: { as: 'professional', companyId: company.id, companyCreated: created },
+      },
       em,
     );
     const about = { type: 'user', id: user.id };
     return [
       ...(await this.authMail.record([{ userId: user.id, kind: 'verify-email', about }], em)),
       ...(await this.mail.record(
-        staff.map(
-          (s): OutgoingMail => ({
-            to: s.email,
-            userId: s.id,
-            template: 'professional-pending',
-            locale: s.locale,
-            context: {
-              firstName: s.firstName,
-              professionalName: name,
-              professionalEmail: user.email,
-              companyName: company.name,
-              companyIsNew: company.status === CompanyStatus.Pending,
-              dueAt: mailDate(dueAt(submittedAt)),
-              link: `${this.mailCfg.appUrl}/admin/professionals`,
-            },
-            about,
-          }),
-        ),
+        staff.map((s): OutgoingMail => ({
+          to: s.email,
+          userId: s.id,
+          template: 'professional-pending',
+          locale: s.locale,
+          context: {
+            firstName: s.firstName,
+            professionalName: name,
+            professionalEmail: user.email,
+            companyName: company.name,
+            companyIsNew: company.status === CompanyStatus.Pending,
+            dueAt: mailDate(dueAt(submittedAt)),
+            link: `${this.mailCfg.appUrl}/admin/professionals`,
+          },
+          about,
+        })),
         em,
       )),
     ];
@@ -270,9 +292,16 @@ export class RegistrationService implements OnModuleInit {
     const existing = await this.users.findByEmail(request.email, em);
     if (!existing) return [];
     const verified = Boolean(existing.emailVerifiedAt);
-    await this.audit.record({ action: 'auth.registration_existing_account', actorId: null, targetType: 'user', targetId: existing.id, ip: request.ip, details: { verified } }, em);
+    await this.audit.record(
+      { action: 'auth.registration_existing_account', actorId: null, targetType: 'user', targetId: existing.id, ip: request.ip, details: { verified } },
+      em,
+    );
     return this.authMail.record(
-      [verified ? { userId: existing.id, kind: 'account-exists', context: { loginLink: `${this.mailCfg.appUrl}/login` } } : { userId: existing.id, kind: 'verify-email' }],
+      [
+        verified
+          ? { userId: existing.id, kind: 'account-exists', context: { loginLink: `${this.mailCfg.appUrl}/login` } }
+          : { userId: existing.id, kind: 'verify-email' },
+      ],
       em,
     );
   }
@@ -296,7 +325,10 @@ export class RegistrationService implements OnModuleInit {
   /** Requests whose job Redis lost (or that the embedded default dropped at a restart). */
   private async requeueStale(olderThan: Date): Promise<number> {
     const stale = await this.requests.find({ select: { id: true }, where: { createdAt: LessThan(olderThan) }, order: { createdAt: 'ASC' }, take: 1000 });
-    await this.jobs.enqueueMany(REGISTRATION_JOB, stale.map((r) => ({ data: { requestId: r.id }, options: { jobId: r.id } })));
+    await this.jobs.enqueueMany(
+      REGISTRATION_JOB,
+      stale.map((r) => ({ data: { requestId: r.id }, options: { jobId: r.id } })),
+    );
     return stale.length;
   }
 }

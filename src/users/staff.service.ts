@@ -32,7 +32,11 @@ export class StaffService implements OnApplicationBootstrap {
     if (await this.users.hasStaff()) return;
     const result = await this.createOrPromote(bootstrap.email, bootstrap.password, 'bootstrap');
     // Another process may have created it meanwhile: then this one did nothing, and says so.
-    const said = { created: 'Bootstrap staff account created', promoted: 'Existing account promoted to staff', unchanged: 'Bootstrap staff account already exists' };
+    const said = {
+      created: 'Bootstrap staff account created',
+      promoted: 'Existing account promoted to staff',
+      unchanged: 'Bootstrap staff account already exists',
+    };
     this.logger.log({ userId: result.id }, said[result.outcome]);
   }
 

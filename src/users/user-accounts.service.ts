@@ -62,7 +62,15 @@ export class UserAccountsService {
       throw error;
     }
     await this.audit.record(
-      { action: 'user.created', actorId: prepared.row.createdById, targetType: 'user', targetId: prepared.row.id, instituteId, ip, details: { withPassword: !prepared.needsPassword } },
+      {
+        action: 'user.created',
+        actorId: prepared.row.createdById,
+        targetType: 'user',
+        targetId: prepared.row.id,
+        instituteId,
+        ip,
+        details: { withPassword: !prepared.needsPassword },
+      },
       em,
     );
   }

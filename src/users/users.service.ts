@@ -52,12 +52,20 @@ export class UsersService implements AccountStore {
 
   /** Read from the email index alone, the same work whether or not the address has an account. */
   async idByEmail(email: string): Promise<string | null> {
-    const row: { id: string } | undefined = await this.users.createQueryBuilder('u').select('u.id', 'id').where('u.email = :email', { email: normalizeEmail(email) }).getRawOne();
+    const row: { id: string } | undefined = await this.users
+      .createQueryBuilder('u')
+      .select('u.id', 'id')
+      .where('u.email = :email', { email: normalizeEmail(email) })
+      .getRawOne();
     return row?.id ?? null;
   }
 
   findByEmailWithSecret(email: string): Promise<AccountWithSecret | null> {
-    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.email = :email', { email: normalizeEmail(email) }).getOne();
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email: normalizeEmail(email) })
+      .getOne();
   }
 
   findByIdWithSecret(id: string): Promise<AccountWithSecret | null> {
@@ -76,7 +84,12 @@ export class UsersService implements AccountStore {
   /** Inserts one account (in `em` when given); a taken email throws EmailTakenError. */
   async insert(row: Partial<User> & { id: string; email: string }, em: EntityManager = this.users.manager): Promise<void> {
     try {
-      await em.insert(User, { ...row, email: normalizeEmail(row.email), foldedFirstName: foldName(row.firstName ?? ''), foldedLastName: foldName(row.lastName ?? '') });
+      await em.insert(User, {
+        ...row,
+        email: normalizeEmail(row.email),
+        foldedFirstName: foldName(row.firstName ?? ''),
+        foldedLastName: foldName(row.lastName ?? ''),
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
@@ -104,8 +117,14 @@ export class UsersService implements AccountStore {
   async reserveLoginAttempt(userId: string, max: number, lockMs: number, now: Date): Promise<boolean> {
     const qb = () => this.users.createQueryBuilder().update(User);
     // A lock whose time is up is lifted (and its counter restarted) first.
-    await qb().set({ failedLoginCount: 0, lockedUntil: null }).where('id = :userId AND lockedUntil IS NOT NULL AND lockedUntil <= :now', { userId, now }).execute();
-    const reserved = await qb().set({ failedLoginCount: () => 'failedLoginCount + 1' }).where('id = :userId AND failedLoginCount < :max', { userId, max }).execute();
+    await qb()
+      .set({ failedLoginCount: 0, lockedUntil: null })
+      .where('id = :userId AND lockedUntil IS NOT NULL AND lockedUntil <= :now', { userId, now })
+      .execute();
+    const reserved = await qb()
+      .set({ failedLoginCount: () => 'failedLoginCount + 1' })
+      .where('id = :userId AND failedLoginCount < :max', { userId, max })
+      .execute();
     // Reaching the threshold locks at once (also if this process dies before the password check ends).
     await qb()
       .set({ lockedUntil: new Date(now.getTime() + lockMs) })

@@ -35,7 +35,11 @@ describe('Accounts and access', () => {
   describe('login', () => {
     it('returns an access token, a refresh token and the user', async () => {
       const u = await seedUser(t, { email: uniqueEmail('Login').replace('Login', 'LoGin') });
-      const res = await t.http().post('/api/auth/login').send({ email: `  ${u.email.toUpperCase()} `, password: u.password }).expect(200);
+      const res = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: `  ${u.email.toUpperCase()} `, password: u.password })
+        .expect(200);
       expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { id: u.id, email: u.email, emailVerified: true } });
       expect(res.body.user.passwordHash).toBeUndefined();
       const profile = await me(res.body.accessToken).expect(200);
@@ -45,7 +49,10 @@ describe('Accounts and access', () => {
     it('answers an unknown email and a wrong password identically', async () => {
       const u = await seedUser(t);
       const wrong = await t.http().post('/api/auth/login').send({ email: u.email, password: 'not the password at all' });
-      const unknown = await t.http().post('/api/auth/login').send({ email: uniqueEmail('nobody'), password: 'not the password at all' });
+      const unknown = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: uniqueEmail('nobody'), password: 'not the password at all' });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
       expect(unknown.body).toEqual(wrong.body);
@@ -54,7 +61,11 @@ describe('Accounts and access', () => {
 
     it('refuses unknown fields such as isStaff, role or emailVerified', async () => {
       const u = await seedUser(t);
-      const res = await t.http().post('/api/auth/login').send({ email: u.email, password: u.password, isStaff: true, role: 'manager', emailVerified: true }).expect(400);
+      const res = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: u.email, password: u.password, isStaff: true, role: 'manager', emailVerified: true })
+        .expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['emailVerified', 'isStaff', 'role']);
     });
@@ -62,7 +73,9 @@ describe('Accounts and access', () => {
     it('validates the body with field-level details', async () => {
       const res = await t.http().post('/api/auth/login').send({ email: 'not-an-email' }).expect(400);
       expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
-      expect(res.body.details).toEqual(expect.arrayContaining([{ field: 'email', message: 'email must be an email address' }, expect.objectContaining({ field: 'password' })]));
+      expect(res.body.details).toEqual(
+        expect.arrayContaining([{ field: 'email', message: 'email must be an email address' }, expect.objectContaining({ field: 'password' })]),
+      );
     });
 
     it('tells an unverified self-registered account to verify, only after a correct password', async () => {
@@ -91,7 +104,15 @@ describe('Accounts and access', () => {
     beforeAll(async () => {
       u = await signedIn(t);
     });
-    const claims = () => ({ sub: u.id, typ: 'access', ver: 0, iss: 'oktonine', aud: 'oktonine-api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 });
+    const claims = () => ({
+      sub: u.id,
+      typ: 'access',
+      ver: 0,
+      iss: 'oktonine',
+      aud: 'oktonine-api',
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
 
     it('accepts a genuine token', async () => {
       await me(u.token).expect(200);
@@ -198,7 +219,13 @@ describe('Accounts and access', () => {
     it('sends a link built from APP_URL whatever the Host header, single use, and ends every session', async () => {
       const u = await seedUser(t);
       const session = await login(t, u.email, u.password);
-      await t.http().post('/api/auth/password/forgot').set('Host', 'evil.test').set('X-Forwarded-Host', 'evil.test').send({ email: u.email }).expect(202, { status: 'accepted' });
+      await t
+        .http()
+        .post('/api/auth/password/forgot')
+        .set('Host', 'evil.test')
+        .set('X-Forwarded-Host', 'evil.test')
+        .send({ email: u.email })
+        .expect(202, { status: 'accepted' });
       const mail = await t.mail.waitFor({ to: u.email, subject: 'Reset your Oktonine password' });
       const link = linkIn(mail, `${TEST_APP_URL}/reset-password?token=`);
       expect(mail.text).not.toContain('evil.test');
@@ -336,11 +363,26 @@ describe('Accounts and access', () => {
       const u = await seedUser(t);
       const a = await login(t, u.email, u.password);
       const other = await login(t, u.email, u.password);
-      const bad = await t.http().post('/api/me/password').set('Authorization', `Bearer ${a.accessToken}`).send({ currentPassword: 'nope nope nope', newPassword: 'another fine passphrase' }).expect(400);
+      const bad = await t
+        .http()
+        .post('/api/me/password')
+        .set('Authorization', `Bearer ${a.accessToken}`)
+        .send({ currentPassword: 'nope nope nope', newPassword: 'another fine passphrase' })
+        .expect(400);
       expect(bad.body.details[0].field).toBe('currentPassword');
-      const weak = await t.http().post('/api/me/password').set('Authorization', `Bearer ${a.accessToken}`).send({ currentPassword: u.password, newPassword: 'qwerty123' }).expect(400);
+      const weak = await t
+        .http()
+        .post('/api/me/password')
+        .set('Authorization', `Bearer ${a.accessToken}`)
+        .send({ currentPassword: u.password, newPassword: 'qwerty123' })
+        .expect(400);
       expect(weak.body.details[0].field).toBe('newPassword');
-      const ok = await t.http().post('/api/me/password').set('Authorization', `Bearer ${a.accessToken}`).send({ currentPassword: u.password, newPassword: 'another fine passphrase' }).expect(200);
+      const ok = await t
+        .http()
+        .post('/api/me/password')
+        .set('Authorization', `Bearer ${a.accessToken}`)
+        .send({ currentPassword: u.password, newPassword: 'another fine passphrase' })
+        .expect(200);
       await me(a.accessToken).expect(401);
       await me(other.accessToken).expect(401);
       await t.http().post('/api/auth/refresh').send({ refreshToken: other.refreshToken }).expect(401);
@@ -353,7 +395,12 @@ describe('Accounts and access', () => {
     it('locks the account after 10 failures, even under 50 parallel attempts, then unlocks after 15 minutes', async () => {
       const u = await seedUser(t);
       const attempts = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => t.http().post('/api/auth/login').send({ email: u.email, password: `wrong password ${i}` })),
+        Array.from({ length: 50 }, (_, i) =>
+          t
+            .http()
+            .post('/api/auth/login')
+            .send({ email: u.email, password: `wrong password ${i}` }),
+        ),
       );
       expect(attempts.every((r) => r.status === 401 && r.body.code === 'INVALID_CREDENTIALS')).toBe(true);
       // Only 10 passwords were ever checked; the other 40 were refused as locked.

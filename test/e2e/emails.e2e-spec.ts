@@ -46,14 +46,18 @@ describe('Emails are distinct when their accents differ', () => {
     await seedMembership(t, manager.id, institute.id, MembershipRole.Manager);
     const emails = [`jose@${d}`, `josé@${d}`, `studenta@${d}`, `studénta@${d}`];
     // The same address typed decomposed (e + U+0301) and in capitals is a duplicate, not a fifth person.
-    const csv = [
-      'First name,Last name,Email',
-      ...emails.map((e, i) => `Student${i},Variant,${e}`),
-      `Again,Decomposed,${`JOSÉ@${d}`.normalize('NFD')}`,
-    ].join('\n');
+    const csv = ['First name,Last name,Email', ...emails.map((e, i) => `Student${i},Variant,${e}`), `Again,Decomposed,${`JOSÉ@${d}`.normalize('NFD')}`].join(
+      '\n',
+    );
     const file = Buffer.from(csv, 'utf8');
 
-    const dry = await t.http().post(`/api/institutes/${institute.id}/imports`).query({ dryRun: 'true' }).set(as(manager.token)).attach('file', file, 'v.csv').expect(202);
+    const dry = await t
+      .http()
+      .post(`/api/institutes/${institute.id}/imports`)
+      .query({ dryRun: 'true' })
+      .set(as(manager.token))
+      .attach('file', file, 'v.csv')
+      .expect(202);
     const dryDone = await finished(institute.id, manager.token, dry.body.id);
     expect(dryDone).toMatchObject({ status: 'completed', total: 5, created: 4, attached: 0, skipped: 0, failed: 1 });
     expect(dryDone.errors).toEqual([{ row: 6, field: 'email', message: expect.stringContaining('duplicate of row 3') }]);
@@ -68,21 +72,48 @@ describe('Emails are distinct when their accents differ', () => {
   it('signing in as studénta@ with studenta@’s password fails; with its own it works', async () => {
     const d = domain();
     await seedUser(t, { email: `studenta@${d}`, password: STRONG_PASSWORD });
-    await t.http().post('/api/auth/login').send({ email: `studénta@${d}`, password: STRONG_PASSWORD }).expect(401);
+    await t
+      .http()
+      .post('/api/auth/login')
+      .send({ email: `studénta@${d}`, password: STRONG_PASSWORD })
+      .expect(401);
     await seedUser(t, { email: `studénta@${d}`, password: 'another strong passphrase' });
-    const ok = await t.http().post('/api/auth/login').send({ email: `STUDÉNTA@${d}`, password: 'another strong passphrase' }).expect(200);
+    const ok = await t
+      .http()
+      .post('/api/auth/login')
+      .send({ email: `STUDÉNTA@${d}`, password: 'another strong passphrase' })
+      .expect(200);
     expect(ok.body.user.email).toBe(`studénta@${d}`);
     // The same address typed decomposed signs in too.
-    await t.http().post('/api/auth/login').send({ email: `studénta@${d}`.normalize('NFD'), password: 'another strong passphrase' }).expect(200);
+    await t
+      .http()
+      .post('/api/auth/login')
+      .send({ email: `studénta@${d}`.normalize('NFD'), password: 'another strong passphrase' })
+      .expect(200);
   });
 
   it('POST /api/users creates josé@ next to jose@, and refuses JOSÉ@ as taken', async () => {
     const d = domain();
     const staff = await signedIn(t, { isStaff: true });
-    await t.http().post('/api/users').set(as(staff.token)).send({ firstName: 'Jose', lastName: 'A', email: `jose@${d}` }).expect(201);
-    const accented = await t.http().post('/api/users').set(as(staff.token)).send({ firstName: 'José', lastName: 'B', email: `josé@${d}` }).expect(201);
+    await t
+      .http()
+      .post('/api/users')
+      .set(as(staff.token))
+      .send({ firstName: 'Jose', lastName: 'A', email: `jose@${d}` })
+      .expect(201);
+    const accented = await t
+      .http()
+      .post('/api/users')
+      .set(as(staff.token))
+      .send({ firstName: 'José', lastName: 'B', email: `josé@${d}` })
+      .expect(201);
     expect(accented.body.email).toBe(`josé@${d}`);
-    const taken = await t.http().post('/api/users').set(as(staff.token)).send({ firstName: 'José', lastName: 'C', email: `JOSÉ@${d}` }).expect(409);
+    const taken = await t
+      .http()
+      .post('/api/users')
+      .set(as(staff.token))
+      .send({ firstName: 'José', lastName: 'C', email: `JOSÉ@${d}` })
+      .expect(409);
     expect(taken.body.code).toBe('EMAIL_TAKEN');
   });
 

@@ -71,7 +71,10 @@ describe('Embedded default (no configuration)', () => {
   });
 
   it('writes structured JSON logs', () => {
-    const line = app.output().split('\n').find((l) => l.includes('Listening on port'));
+    const line = app
+      .output()
+      .split('\n')
+      .find((l) => l.includes('Listening on port'));
     expect(JSON.parse(line!)).toMatchObject({ level: 30, msg: expect.stringContaining('Listening on port') });
   });
 

@@ -92,8 +92,16 @@ describe('No timing oracle on the enumeration-proof routes', () => {
   it.each([
     ['forgot-password', '/api/auth/password/forgot', (email: string) => ({ email })],
     ['resend-verification', '/api/auth/verify-email/resend', (email: string) => ({ email })],
-    ['teacher registration', '/api/auth/register/teacher', (email: string) => ({ firstName: 'Tim', lastName: 'Ing', email, password: STRONG_PASSWORD, instituteId: '' })],
-    ['professional registration', '/api/auth/register/professional', (email: string) => ({ firstName: 'Tim', lastName: 'Ing', email, password: STRONG_PASSWORD, companyName: 'Same Work SA' })],
+    [
+      'teacher registration',
+      '/api/auth/register/teacher',
+      (email: string) => ({ firstName: 'Tim', lastName: 'Ing', email, password: STRONG_PASSWORD, instituteId: '' }),
+    ],
+    [
+      'professional registration',
+      '/api/auth/register/professional',
+      (email: string) => ({ firstName: 'Tim', lastName: 'Ing', email, password: STRONG_PASSWORD, companyName: 'Same Work SA' }),
+    ],
   ])('%s sends the database the same statements for an address with an account and one without', async (_label, path, body) => {
     const institute = await seedInstitute(t);
     const [user] = await accounts(1, false);

@@ -27,11 +27,21 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
   });
 
   it('ran the migrations on MariaDB at start', async () => {
-    const tables = await t.dataSource.query(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name`,
-    );
+    const tables = await t.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name`);
     expect(tables.map((r: { name: string }) => r.name)).toEqual(
-      expect.arrayContaining(['users', 'institutes', 'companies', 'memberships', 'company_affiliations', 'one_time_tokens', 'refresh_tokens', 'notifications', 'audit_entries', 'import_batches', 'migrations']),
+      expect.arrayContaining([
+        'users',
+        'institutes',
+        'companies',
+        'memberships',
+        'company_affiliations',
+        'one_time_tokens',
+        'refresh_tokens',
+        'notifications',
+        'audit_entries',
+        'import_batches',
+        'migrations',
+      ]),
     );
   });
 
@@ -55,22 +65,47 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
 
   it('documents every route of the API contract in /docs-json', async () => {
     const doc = await t.http().get('/docs-json').expect(200);
-    const documented = new Set(Object.entries(doc.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries(doc.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
     const contract = [
-      'POST /api/auth/register/teacher', 'POST /api/auth/register/professional', 'POST /api/auth/verify-email', 'POST /api/auth/verify-email/resend',
-      'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/auth/logout', 'POST /api/auth/password/forgot', 'POST /api/auth/password/reset',
+      'POST /api/auth/register/teacher',
+      'POST /api/auth/register/professional',
+      'POST /api/auth/verify-email',
+      'POST /api/auth/verify-email/resend',
+      'POST /api/auth/login',
+      'POST /api/auth/refresh',
+      'POST /api/auth/logout',
+      'POST /api/auth/password/forgot',
+      'POST /api/auth/password/reset',
       'GET /api/me',
-      'GET /api/institutes', 'POST /api/institutes', 'GET /api/institutes/{instituteId}', 'PATCH /api/institutes/{instituteId}',
-      'POST /api/users', 'GET /api/users/{userId}',
-      'POST /api/institutes/{instituteId}/members', 'GET /api/institutes/{instituteId}/members',
-      'PATCH /api/institutes/{instituteId}/members/{userId}', 'DELETE /api/institutes/{instituteId}/members/{userId}',
-      'POST /api/institutes/{instituteId}/members/{userId}/activate', 'POST /api/institutes/{instituteId}/members/{userId}/reject',
-      'GET /api/institutes/{instituteId}/imports/template', 'POST /api/institutes/{instituteId}/imports', 'GET /api/institutes/{instituteId}/imports',
-      'GET /api/institutes/{instituteId}/imports/{importId}', 'GET /api/institutes/{instituteId}/imports/{importId}/report',
-      'GET /api/companies', 'POST /api/companies', 'PATCH /api/companies/{companyId}',
-      'GET /api/admin/professionals', 'POST /api/admin/professionals/{userId}/approve', 'POST /api/admin/professionals/{userId}/reject',
-      'GET /api/notifications', 'POST /api/notifications/{notificationId}/read',
-      'GET /health', 'GET /health/ready',
+      'GET /api/institutes',
+      'POST /api/institutes',
+      'GET /api/institutes/{instituteId}',
+      'PATCH /api/institutes/{instituteId}',
+      'POST /api/users',
+      'GET /api/users/{userId}',
+      'POST /api/institutes/{instituteId}/members',
+      'GET /api/institutes/{instituteId}/members',
+      'PATCH /api/institutes/{instituteId}/members/{userId}',
+      'DELETE /api/institutes/{instituteId}/members/{userId}',
+      'POST /api/institutes/{instituteId}/members/{userId}/activate',
+      'POST /api/institutes/{instituteId}/members/{userId}/reject',
+      'GET /api/institutes/{instituteId}/imports/template',
+      'POST /api/institutes/{instituteId}/imports',
+      'GET /api/institutes/{instituteId}/imports',
+      'GET /api/institutes/{instituteId}/imports/{importId}',
+      'GET /api/institutes/{instituteId}/imports/{importId}/report',
+      'GET /api/companies',
+      'POST /api/companies',
+      'PATCH /api/companies/{companyId}',
+      'GET /api/admin/professionals',
+      'POST /api/admin/professionals/{userId}/approve',
+      'POST /api/admin/professionals/{userId}/reject',
+      'GET /api/notifications',
+      'POST /api/notifications/{notificationId}/read',
+      'GET /health',
+      'GET /health/ready',
     ];
     expect(contract.filter((route) => !documented.has(route))).toEqual([]);
   });
@@ -164,22 +199,42 @@ describe('Readiness when a dependency goes away', () => {
   it('answers 503 naming the database while it is unreachable, then recovers', async () => {
     await ready().expect(200);
     dbProxy.cut();
-    const down = await until(() => ready(), (r) => r.status === 503, 'readiness while the database is cut', 20000);
+    const down = await until(
+      () => ready(),
+      (r) => r.status === 503,
+      'readiness while the database is cut',
+      20000,
+    );
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ statusCode: 503, code: 'NOT_READY', details: { database: { status: 'down' }, redis: { status: 'up' } } });
     expect(down.body.message).toContain('database');
     dbProxy.restore();
-    const up = await until(() => ready(), (r) => r.status === 200, 'readiness after the database came back', 20000);
+    const up = await until(
+      () => ready(),
+      (r) => r.status === 200,
+      'readiness after the database came back',
+      20000,
+    );
     expect(up.status).toBe(200);
   });
 
   it('answers 503 naming Redis while it is unreachable, then recovers', async () => {
     redisProxy.cut();
-    const down = await until(() => ready(), (r) => r.status === 503, 'readiness while Redis is cut', 20000);
+    const down = await until(
+      () => ready(),
+      (r) => r.status === 503,
+      'readiness while Redis is cut',
+      20000,
+    );
     expect(down.status).toBe(503);
     expect(down.body.details).toMatchObject({ redis: { status: 'down' }, database: { status: 'up' } });
     redisProxy.restore();
-    const up = await until(() => ready(), (r) => r.status === 200, 'readiness after Redis came back', 30000);
+    const up = await until(
+      () => ready(),
+      (r) => r.status === 200,
+      'readiness after Redis came back',
+      30000,
+    );
     expect(up.status).toBe(200);
   });
 });

@@ -26,14 +26,26 @@ describe('Hostile requests', () => {
   });
 
   it('arrays nested deep are refused the same way; a sensible depth still reaches validation', async () => {
-    const arrays = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(`{"email":${'['.repeat(3000)}${']'.repeat(3000)}}`);
+    const arrays = await t
+      .http()
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(`{"email":${'['.repeat(3000)}${']'.repeat(3000)}}`);
     expect([arrays.status, arrays.body.code]).toEqual([400, 'MALFORMED_JSON']);
-    const shallow = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(`{"email":${deep(10)},"password":"x"}`);
+    const shallow = await t
+      .http()
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(`{"email":${deep(10)},"password":"x"}`);
     expect([shallow.status, shallow.body.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
   it('keeps the body size limit: over 100 KB is 413 in the contract shape', async () => {
-    const res = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'a'.repeat(200_000), password: 'x' }));
+    const res = await t
+      .http()
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'a'.repeat(200_000), password: 'x' }));
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
   });

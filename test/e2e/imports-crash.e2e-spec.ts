@@ -47,9 +47,15 @@ describe('Import survives a worker killed mid-batch', () => {
     const emails = Array.from({ length: ROWS }, (_, i) => uniqueEmail(`crash${i}`));
     // Every 5th row has a password: hashing on a one-thread pool makes chunks slow enough to kill one midway.
     const file = await xlsx(emails.map((email, i) => ['Crash', `Test${i}`, email, i % 5 === 0 ? `passphrase number ${i}` : null, 'C', null]));
-    const status = async () => (await t.http().get(`/api/institutes/${institute.id}/imports/${id}`).set('Authorization', `Bearer ${manager.token}`).expect(200)).body;
+    const status = async () =>
+      (await t.http().get(`/api/institutes/${institute.id}/imports/${id}`).set('Authorization', `Bearer ${manager.token}`).expect(200)).body;
 
-    const accepted = await t.http().post(`/api/institutes/${institute.id}/imports`).set('Authorization', `Bearer ${manager.token}`).attach('file', file, 'crash.xlsx').expect(202);
+    const accepted = await t
+      .http()
+      .post(`/api/institutes/${institute.id}/imports`)
+      .set('Authorization', `Bearer ${manager.token}`)
+      .attach('file', file, 'crash.xlsx')
+      .expect(202);
     const id: string = accepted.body.id;
 
     const first = await startWorker();
@@ -75,7 +81,10 @@ describe('Import survives a worker killed mid-batch', () => {
     expect(await t.dataSource.getRepository(Membership).countBy({ instituteId: institute.id, role: MembershipRole.Student })).toBe(ROWS);
     const [{ n }] = await t.dataSource.query('SELECT COUNT(DISTINCT email) AS n FROM users WHERE email IN (?)', [emails]);
     expect(Number(n)).toBe(ROWS);
-    const chunks: Array<{ done: number; passwords: string | null; results: string }> = await t.dataSource.query('SELECT done, passwords, results FROM import_chunks WHERE batchId = ? AND chunk > 0', [id]);
+    const chunks: Array<{ done: number; passwords: string | null; results: string }> = await t.dataSource.query(
+      'SELECT done, passwords, results FROM import_chunks WHERE batchId = ? AND chunk > 0',
+      [id],
+    );
     expect(chunks.every((c) => Number(c.done) === 1 && c.passwords === null)).toBe(true);
     const results = chunks.flatMap((c) => JSON.parse(c.results) as Array<{ outcome: string; userId: string }>);
     expect(results).toHaveLength(ROWS);

@@ -99,11 +99,19 @@ describe('Student import', () => {
     // Created: verified, active students with group and department; the row's password works.
     const alice = await t.dataSource.getRepository(User).findOneByOrFail({ email: withPassword });
     expect(alice.emailVerifiedAt).not.toBeNull();
-    expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: alice.id, instituteId: institute.id })).toMatchObject({ role: 'student', status: 'active', group: '3B', department: 'Sciences' });
+    expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: alice.id, instituteId: institute.id })).toMatchObject({
+      role: 'student',
+      status: 'active',
+      group: '3B',
+      department: 'Sciences',
+    });
     await login(t, withPassword, 'alice-secret-passphrase');
     // Attached: their password is left alone.
     await login(t, outsider.email, outsider.password);
-    expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: outsider.id, instituteId: institute.id })).toMatchObject({ role: 'student', group: '4A' });
+    expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: outsider.id, instituteId: institute.id })).toMatchObject({
+      role: 'student',
+      group: '4A',
+    });
 
     // Bob had no password: his welcome email carries a set-password link that works.
     const bobMail = await t.mail.waitFor({ to: noPassword, subject: /Welcome|Bienvenue/ });
@@ -175,7 +183,11 @@ describe('Student import', () => {
     expect(await t.dataSource.getRepository(User).count()).toBe(users);
     expect(await t.dataSource.getRepository(Membership).count()).toBe(memberships);
     const { rows } = await report(institute.id, teacher.token, accepted.body.id);
-    expect(rows.slice(1).map((r) => r[7])).toEqual([expect.stringMatching(/^Would create/), expect.stringMatching(/^Would add/), expect.stringMatching(/email/)]);
+    expect(rows.slice(1).map((r) => r[7])).toEqual([
+      expect.stringMatching(/^Would create/),
+      expect.stringMatching(/^Would add/),
+      expect.stringMatching(/email/),
+    ]);
     // Nothing stored the dry run's passwords, and nobody was emailed.
     const stored: Array<{ passwords: string | null }> = await t.dataSource.query('SELECT passwords FROM import_chunks WHERE batchId = ?', [accepted.body.id]);
     expect(stored.map((c) => c.passwords)).toEqual([null, null]);
@@ -188,13 +200,18 @@ describe('Student import', () => {
     const { institute, manager } = await school();
     const rows = Array.from({ length: 400 }, (_, i) => [`First${i}`, `Last${i}`, uniqueEmail(`sse${i}`), null, 'G1', null]);
     const accepted = await upload(institute.id, manager.token, await xlsx(rows)).expect(202);
-    const res = await t.http().get(`/api/institutes/${institute.id}/imports/${accepted.body.id}/events`).set(as(manager.token)).buffer(true).parse((r, done) => {
-      let text = '';
-      const stream = r as unknown as NodeJS.ReadableStream;
-      stream.setEncoding('utf8');
-      stream.on('data', (c: string) => (text += c));
-      stream.on('end', () => done(null, text));
-    });
+    const res = await t
+      .http()
+      .get(`/api/institutes/${institute.id}/imports/${accepted.body.id}/events`)
+      .set(as(manager.token))
+      .buffer(true)
+      .parse((r, done) => {
+        let text = '';
+        const stream = r as unknown as NodeJS.ReadableStream;
+        stream.setEncoding('utf8');
+        stream.on('data', (c: string) => (text += c));
+        stream.on('end', () => done(null, text));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/event-stream');
     const events = (res.body as string)
@@ -215,7 +232,14 @@ describe('Student import', () => {
     const rich = uniqueEmail('rich');
     const file = await xlsx(
       [
-        [{ text: linked, hyperlink: `mailto:${linked}` }, 'Dupont', { richText: [{ text: 'Jean-' }, { font: { bold: true }, text: 'Luc' }] }, { formula: 'CONCAT("3","C")', result: '3C' }, 2026, null],
+        [
+          { text: linked, hyperlink: `mailto:${linked}` },
+          'Dupont',
+          { richText: [{ text: 'Jean-' }, { font: { bold: true }, text: 'Luc' }] },
+          { formula: 'CONCAT("3","C")', result: '3C' },
+          2026,
+          null,
+        ],
         [rich, 'Martin', 'Zoé', new Date(Date.UTC(2026, 8, 1)), ' Maths  ', 'correct horse battery staple'],
       ],
       ['Courriel', 'NOM', 'prénom', 'Groupe', 'Département', 'Mot de passe'],

@@ -63,10 +63,19 @@ describe('Imports survive Redis losing its queues', () => {
       // Phase 2: the sweep queues the chunks again. Hold the fan-out this time, and lose it too.
       await welcomes.pause();
       await mails.pause();
-      const detail = () => t.http().get(`/api/institutes/${institute.id}/imports/${batchId}`).set(as(manager.token)).then((r) => r.body);
+      const detail = () =>
+        t
+          .http()
+          .get(`/api/institutes/${institute.id}/imports/${batchId}`)
+          .set(as(manager.token))
+          .then((r) => r.body);
       const done = await until(detail, (b) => b.status === 'completed', 'the batch');
       expect(done).toMatchObject({ total: ROWS, processed: ROWS, created: ROWS, attached: 0, skipped: 0, failed: 0 });
-      await until(() => welcomes.getPausedCount(), (n) => n === 3, 'the welcome jobs');
+      await until(
+        () => welcomes.getPausedCount(),
+        (n) => n === 3,
+        'the welcome jobs',
+      );
       await clearRedisPrefix(t.env.QUEUE_PREFIX);
 
       // Every student gets one welcome mail, the uploader one summary.
@@ -145,10 +154,22 @@ describe('The embedded default (SQLite, in-process jobs) finishes work a restart
       locale: 'en',
       instituteId: institute.id,
     });
-    await t.dataSource.getRepository(MailLogEntry).insert({ id: randomUUID(), recipient: 'left@recovery.test', template: 'test-message', context: { name: 'Left' } });
+    await t.dataSource
+      .getRepository(MailLogEntry)
+      .insert({ id: randomUUID(), recipient: 'left@recovery.test', template: 'test-message', context: { name: 'Left' } });
     const batchId = randomUUID();
-    await t.dataSource.getRepository(ImportBatch).insert({ id: batchId, instituteId: institute.id, uploadedById: manager.id, fileName: 'lost.csv', fileSha256: '0'.repeat(64), total: 1, chunkCount: 1 });
-    const row = { row: 2, firstName: 'Chunk', lastName: 'Left', email: 'chunk.left@recovery.test', emailKey: 'chunk.left@recovery.test', group: null, department: null };
+    await t.dataSource
+      .getRepository(ImportBatch)
+      .insert({ id: batchId, instituteId: institute.id, uploadedById: manager.id, fileName: 'lost.csv', fileSha256: '0'.repeat(64), total: 1, chunkCount: 1 });
+    const row = {
+      row: 2,
+      firstName: 'Chunk',
+      lastName: 'Left',
+      email: 'chunk.left@recovery.test',
+      emailKey: 'chunk.left@recovery.test',
+      group: null,
+      department: null,
+    };
     await t.dataSource.getRepository(ImportChunk).insert({ batchId, chunk: 1, rowCount: 1, rows: [row] });
 
     expect(await t.get(JobRecovery).sweep()).toMatchObject({ registrations: 1, mail: 1, imports: 1 });

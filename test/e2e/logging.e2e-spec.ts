@@ -42,7 +42,7 @@ describe('Logs during a login / reset run', () => {
     await t.idle();
     const marker = `end-of-run-${Date.now()}`;
     t.app.get(Logger).log(marker);
-    for (const deadline = Date.now() + 10000; !captured.includes(marker); ) {
+    for (const deadline = Date.now() + 10000; !captured.includes(marker);) {
       if (Date.now() > deadline) throw new Error('the marker never reached the log');
       await new Promise((r) => setTimeout(r, 20));
     }

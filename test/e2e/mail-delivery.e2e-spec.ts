@@ -63,7 +63,11 @@ describe('A worker told to stop while an SMTP server holds a mail', () => {
     const held = api.mail.holdNext();
     const first = spawnEntry('worker.ts', { ...api.env, RUN_WORKERS: 'true', SHUTDOWN_DRAIN_MS: '500', LOG_LEVEL: 'info' }, dir);
     try {
-      await until(async () => first.output(), (out) => out.includes('Worker started'), 'the first worker');
+      await until(
+        async () => first.output(),
+        (out) => out.includes('Worker started'),
+        'the first worker',
+      );
       await api.get(MailService).send({ to: 'held@example.org', template: 'test-message', context: { name: 'Held' } });
       await held.reached;
 

@@ -48,27 +48,113 @@ describe('Institutes, users and memberships', () => {
 
     it('the public search matches word prefixes ignoring case and accents, active institutes only, at most 20', async () => {
       const tag = `Zq${Date.now().toString(36)}`;
-      const a = await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `École Saint-Exupéry ${tag}`, city: 'Paris' }).expect(201);
-      await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `École Sainte-Marie ${tag}`, status: 'inactive' }).expect(201);
-      await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Collège Victor Hugo ${tag}` }).expect(201);
-      const res = await t.http().get('/api/institutes').query({ search: `ecole st ${tag.toUpperCase()}` }).expect(200);
+      const a = await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `École Saint-Exupéry ${tag}`, city: 'Paris' })
+        .expect(201);
+      await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `École Sainte-Marie ${tag}`, status: 'inactive' })
+        .expect(201);
+      await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `Collège Victor Hugo ${tag}` })
+        .expect(201);
+      const res = await t
+        .http()
+        .get('/api/institutes')
+        .query({ search: `ecole st ${tag.toUpperCase()}` })
+        .expect(200);
       expect(res.body).toEqual([{ id: a.body.id, name: `École Saint-Exupéry ${tag}`, city: 'Paris', country: null }]);
-      const byWord = await t.http().get('/api/institutes').query({ search: `exup ${tag}` }).expect(200);
+      const byWord = await t
+        .http()
+        .get('/api/institutes')
+        .query({ search: `exup ${tag}` })
+        .expect(200);
       expect(byWord.body.map((i: { id: string }) => i.id)).toEqual([a.body.id]);
       // Renaming re-indexes the words.
-      await t.http().patch(`/api/institutes/${a.body.id}`).set(as(staff.token)).send({ name: `Institut Pasteur ${tag}` }).expect(200);
-      expect((await t.http().get('/api/institutes').query({ search: `exup ${tag}` })).body).toEqual([]);
-      expect((await t.http().get('/api/institutes').query({ search: `pasteur ${tag}` })).body).toHaveLength(1);
+      await t
+        .http()
+        .patch(`/api/institutes/${a.body.id}`)
+        .set(as(staff.token))
+        .send({ name: `Institut Pasteur ${tag}` })
+        .expect(200);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/institutes')
+            .query({ search: `exup ${tag}` })
+        ).body,
+      ).toEqual([]);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/institutes')
+            .query({ search: `pasteur ${tag}` })
+        ).body,
+      ).toHaveLength(1);
 
       // Ligatures and stroked letters fold like the rest: "coeur" finds "Sacré-Cœur", "lodz" finds "Łódź".
-      const coeur = await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Lycée du Sacré-Cœur ${tag}` }).expect(201);
-      const lodz = await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Szkoła Łódź Straße ${tag}` }).expect(201);
-      expect((await t.http().get('/api/institutes').query({ search: `sacre coeur ${tag}` })).body.map((i: { id: string }) => i.id)).toEqual([coeur.body.id]);
-      expect((await t.http().get('/api/institutes').query({ search: `lodz strasse ${tag}` })).body.map((i: { id: string }) => i.id)).toEqual([lodz.body.id]);
-      expect((await t.http().get('/api/institutes').query({ search: `SACRÉ-CŒUR ${tag}` })).body.map((i: { id: string }) => i.id)).toEqual([coeur.body.id]);
+      const coeur = await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `Lycée du Sacré-Cœur ${tag}` })
+        .expect(201);
+      const lodz = await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `Szkoła Łódź Straße ${tag}` })
+        .expect(201);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/institutes')
+            .query({ search: `sacre coeur ${tag}` })
+        ).body.map((i: { id: string }) => i.id),
+      ).toEqual([coeur.body.id]);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/institutes')
+            .query({ search: `lodz strasse ${tag}` })
+        ).body.map((i: { id: string }) => i.id),
+      ).toEqual([lodz.body.id]);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/institutes')
+            .query({ search: `SACRÉ-CŒUR ${tag}` })
+        ).body.map((i: { id: string }) => i.id),
+      ).toEqual([coeur.body.id]);
 
-      for (let i = 0; i < 22; i++) await t.http().post('/api/institutes').set(as(staff.token)).send({ name: `Many ${tag} ${i}` }).expect(201);
-      expect((await t.http().get('/api/institutes').query({ search: `many ${tag}` })).body).toHaveLength(20);
+      for (let i = 0; i < 22; i++)
+        await t
+          .http()
+          .post('/api/institutes')
+          .set(as(staff.token))
+          .send({ name: `Many ${tag} ${i}` })
+          .expect(201);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/institutes')
+            .query({ search: `many ${tag}` })
+        ).body,
+      ).toHaveLength(20);
       await t.http().get('/api/institutes').query({ limit: 50 }).expect(400);
     });
 
@@ -85,7 +171,12 @@ describe('Institutes, users and memberships', () => {
     it('a manager creates a user with a password: usable at once, creator recorded', async () => {
       const s = await school();
       const email = uniqueEmail('new');
-      const res = await t.http().post('/api/users').set(as(s.manager.token)).send({ firstName: 'Noé', lastName: 'Martin', email: email.toUpperCase(), password: STRONG_PASSWORD }).expect(201);
+      const res = await t
+        .http()
+        .post('/api/users')
+        .set(as(s.manager.token))
+        .send({ firstName: 'Noé', lastName: 'Martin', email: email.toUpperCase(), password: STRONG_PASSWORD })
+        .expect(201);
       expect(res.body).toEqual({ id: expect.any(String), firstName: 'Noé', lastName: 'Martin', email });
       await login(t, email, STRONG_PASSWORD);
       const row = await t.dataSource.getRepository(User).findOneByOrFail({ id: res.body.id });
@@ -105,11 +196,26 @@ describe('Institutes, users and memberships', () => {
 
     it('refuses a taken email (409), a weak password (400), unknown fields (400) and students (403)', async () => {
       const s = await school();
-      const dup = await t.http().post('/api/users').set(as(s.manager.token)).send({ firstName: 'A', lastName: 'B', email: s.student.email.toUpperCase() }).expect(409);
+      const dup = await t
+        .http()
+        .post('/api/users')
+        .set(as(s.manager.token))
+        .send({ firstName: 'A', lastName: 'B', email: s.student.email.toUpperCase() })
+        .expect(409);
       expect(dup.body.code).toBe('EMAIL_TAKEN');
-      const weak = await t.http().post('/api/users').set(as(s.manager.token)).send({ firstName: 'A', lastName: 'B', email: uniqueEmail(), password: 'password' }).expect(400);
+      const weak = await t
+        .http()
+        .post('/api/users')
+        .set(as(s.manager.token))
+        .send({ firstName: 'A', lastName: 'B', email: uniqueEmail(), password: 'password' })
+        .expect(400);
       expect(weak.body.details[0].field).toBe('password');
-      const extra = await t.http().post('/api/users').set(as(s.manager.token)).send({ firstName: 'A', lastName: 'B', email: uniqueEmail(), isStaff: true }).expect(400);
+      const extra = await t
+        .http()
+        .post('/api/users')
+        .set(as(s.manager.token))
+        .send({ firstName: 'A', lastName: 'B', email: uniqueEmail(), isStaff: true })
+        .expect(400);
       expect(extra.body.details).toEqual([{ field: 'isStaff', message: 'unknown field isStaff' }]);
       await t.http().post('/api/users').set(as(s.student.token)).send({ firstName: 'A', lastName: 'B', email: uniqueEmail() }).expect(403);
     });
@@ -117,7 +223,12 @@ describe('Institutes, users and memberships', () => {
     it('a user is visible to the creator while it belongs nowhere, then to the institute’s managers and teachers only', async () => {
       const s = await school();
       const other = await school();
-      const created = await t.http().post('/api/users').set(as(s.manager.token)).send({ firstName: 'V', lastName: 'W', email: uniqueEmail(), password: STRONG_PASSWORD }).expect(201);
+      const created = await t
+        .http()
+        .post('/api/users')
+        .set(as(s.manager.token))
+        .send({ firstName: 'V', lastName: 'W', email: uniqueEmail(), password: STRONG_PASSWORD })
+        .expect(201);
       const id = created.body.id;
       await t.http().get(`/api/users/${id}`).set(as(s.teacher.token)).expect(404);
       await t.http().get(`/api/users/${id}`).set(as(other.manager.token)).expect(404);
@@ -133,25 +244,42 @@ describe('Institutes, users and memberships', () => {
     it('creates and attaches in one call, atomically', async () => {
       const s = await school();
       const email = uniqueEmail('inline');
-      const res = await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.teacher.token)).send({ user: { firstName: 'Léa', lastName: 'Petit', email }, role: 'student', group: ' 3B ', department: 'Sciences' }).expect(201);
+      const res = await t
+        .http()
+        .post(`/api/institutes/${s.id}/members`)
+        .set(as(s.teacher.token))
+        .send({ user: { firstName: 'Léa', lastName: 'Petit', email }, role: 'student', group: ' 3B ', department: 'Sciences' })
+        .expect(201);
       expect(res.body).toMatchObject({ email, role: 'student', status: 'active', group: '3B', department: 'Sciences', instituteId: s.id });
       const mail = await t.mail.waitFor({ to: email, subject: /choose a password/ });
       expect(mail.text).toContain(s.name);
 
       // A taken email in the inline user leaves nothing behind: no user, no membership.
       const before = await t.dataSource.getRepository(Membership).countBy({ instituteId: s.id });
-      const dup = await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).send({ user: { firstName: 'X', lastName: 'Y', email }, role: 'student' }).expect(409);
+      const dup = await t
+        .http()
+        .post(`/api/institutes/${s.id}/members`)
+        .set(as(s.manager.token))
+        .send({ user: { firstName: 'X', lastName: 'Y', email }, role: 'student' })
+        .expect(409);
       expect(dup.body.code).toBe('EMAIL_TAKEN');
       expect(await t.dataSource.getRepository(Membership).countBy({ instituteId: s.id })).toBe(before);
       // A failing membership rolls back the new user.
       const ghostEmail = uniqueEmail('ghost');
-      await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).send({ user: { firstName: 'X', lastName: 'Y', email: ghostEmail, password: 'short' }, role: 'student' }).expect(400);
+      await t
+        .http()
+        .post(`/api/institutes/${s.id}/members`)
+        .set(as(s.manager.token))
+        .send({ user: { firstName: 'X', lastName: 'Y', email: ghostEmail, password: 'short' }, role: 'student' })
+        .expect(400);
       expect(await t.dataSource.getRepository(User).countBy({ email: ghostEmail })).toBe(0);
     });
 
     it('managers give any role; teachers only student (403 otherwise); students nothing', async () => {
       const s = await school();
-      const mk = async (token: string) => (await t.http().post('/api/users').set(as(token)).send({ firstName: 'A', lastName: 'B', email: uniqueEmail(), password: STRONG_PASSWORD }).expect(201)).body.id;
+      const mk = async (token: string) =>
+        (await t.http().post('/api/users').set(as(token)).send({ firstName: 'A', lastName: 'B', email: uniqueEmail(), password: STRONG_PASSWORD }).expect(201))
+          .body.id;
       const u1 = await mk(s.teacher.token);
       const denied = await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.teacher.token)).send({ userId: u1, role: 'teacher' }).expect(403);
       expect(denied.body.code).toBe('ROLE_NOT_ALLOWED');
@@ -180,7 +308,12 @@ describe('Institutes, users and memberships', () => {
     it('filters, searches and pages with a cursor that stays correct while members are added', async () => {
       const s = await school();
       const add = async (first: string, last: string, role: string, group: string) => {
-        const res = await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).send({ user: { firstName: first, lastName: last, email: uniqueEmail(first.toLowerCase()), password: STRONG_PASSWORD }, role, group }).expect(201);
+        const res = await t
+          .http()
+          .post(`/api/institutes/${s.id}/members`)
+          .set(as(s.manager.token))
+          .send({ user: { firstName: first, lastName: last, email: uniqueEmail(first.toLowerCase()), password: STRONG_PASSWORD }, role, group })
+          .expect(201);
         return res.body.userId as string;
       };
       for (let i = 0; i < 7; i++) await add(`Stu${i}`, `Dupont${i}`, 'student', i % 2 ? 'A' : 'B');
@@ -190,7 +323,12 @@ describe('Institutes, users and memberships', () => {
       let cursor: string | undefined;
       let first = true;
       do {
-        const page = await t.http().get(`/api/institutes/${s.id}/members`).query({ limit: 3, ...(cursor ? { cursor } : {}) }).set(as(s.teacher.token)).expect(200);
+        const page = await t
+          .http()
+          .get(`/api/institutes/${s.id}/members`)
+          .query({ limit: 3, ...(cursor ? { cursor } : {}) })
+          .set(as(s.teacher.token))
+          .expect(200);
         all.push(...page.body.items.map((m: { userId: string }) => m.userId));
         cursor = page.body.nextCursor ?? undefined;
         if (first) {
@@ -211,7 +349,9 @@ describe('Institutes, users and memberships', () => {
       await add('Zoë', 'Œuvray', 'student', 'C');
       await add('Ola', 'Łukasiewicz', 'student', 'C');
       const folded = async (q: string) =>
-        (await t.http().get(`/api/institutes/${s.id}/members`).query({ search: q }).set(as(s.manager.token)).expect(200)).body.items.map((m: { lastName: string }) => m.lastName);
+        (await t.http().get(`/api/institutes/${s.id}/members`).query({ search: q }).set(as(s.manager.token)).expect(200)).body.items.map(
+          (m: { lastName: string }) => m.lastName,
+        );
       expect(await folded('oeuvr')).toEqual(['Œuvray']);
       expect(await folded('ŒUVRAY')).toEqual(['Œuvray']);
       expect(await folded('lukas')).toEqual(['Łukasiewicz']);
@@ -258,14 +398,21 @@ describe('Institutes, users and memberships', () => {
           t.http().patch(`/api/institutes/${s.id}/members/${s.manager.id}`).set(as(second.token)).send({ role: 'teacher' }),
         ]);
         expect([a.status, b.status].sort()).toEqual([200, 409]);
-        const managers = await t.dataSource.getRepository(Membership).countBy({ instituteId: s.id, role: MembershipRole.Manager, status: MembershipStatus.Active });
+        const managers = await t.dataSource
+          .getRepository(Membership)
+          .countBy({ instituteId: s.id, role: MembershipRole.Manager, status: MembershipStatus.Active });
         expect(managers).toBe(1);
       }
     });
 
     it('records every create, attach, role change and detach, readable by the institute’s managers', async () => {
       const s = await school();
-      const res = await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).send({ user: { firstName: 'Au', lastName: 'Dit', email: uniqueEmail(), password: STRONG_PASSWORD }, role: 'student' }).expect(201);
+      const res = await t
+        .http()
+        .post(`/api/institutes/${s.id}/members`)
+        .set(as(s.manager.token))
+        .send({ user: { firstName: 'Au', lastName: 'Dit', email: uniqueEmail(), password: STRONG_PASSWORD }, role: 'student' })
+        .expect(201);
       await t.http().patch(`/api/institutes/${s.id}/members/${res.body.userId}`).set(as(s.manager.token)).send({ role: 'teacher' }).expect(200);
       await t.http().delete(`/api/institutes/${s.id}/members/${res.body.userId}`).set(as(s.manager.token)).expect(204);
       const log = await t.http().get(`/api/institutes/${s.id}/audit`).set(as(s.manager.token)).expect(200);

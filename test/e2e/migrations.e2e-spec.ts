@@ -108,7 +108,9 @@ describe.each([
     await revertTo(ds, 'FoldedNames1764748800000');
     await ds.query(`INSERT INTO institutes (id, name, searchName) VALUES ('i2', 'Lycée du Sacré-Cœur', 'lycee du sacre cœur')`);
     await ds.query(`INSERT INTO institute_name_words (instituteId, word) VALUES ('i2', 'cœur')`);
-    await ds.query(`INSERT INTO companies (id, name, normalizedName) VALUES ('c1', 'Øresund AB', 'øresund'), ('c2', 'Oresund', 'oresund'), ('c3', 'Łódź Tech', 'łodz tech')`);
+    await ds.query(
+      `INSERT INTO companies (id, name, normalizedName) VALUES ('c1', 'Øresund AB', 'øresund'), ('c2', 'Oresund', 'oresund'), ('c3', 'Łódź Tech', 'łodz tech')`,
+    );
     await insertUser(ds, '00000000-0000-4000-8000-000000000005', 'lukas@example.org', 'Zoë', 'Łukasiewicz');
     await runMigrations(ds, quiet);
     const [inst] = await ds.query(`SELECT searchName FROM institutes WHERE id = 'i2'`);
@@ -117,7 +119,9 @@ describe.each([
     expect(wordRows.map((w) => w.word)).toEqual(['coeur', 'du', 'lycee', 'sacre']);
     // c1 and c2 now both fold to "oresund": the one already holding it keeps it, the other its old
     // key until staff fold it; c3 simply gets its new key.
-    const companies: Array<{ id: string; normalizedName: string }> = await ds.query(`SELECT id, normalizedName FROM companies WHERE id IN ('c1', 'c2', 'c3') ORDER BY id`);
+    const companies: Array<{ id: string; normalizedName: string }> = await ds.query(
+      `SELECT id, normalizedName FROM companies WHERE id IN ('c1', 'c2', 'c3') ORDER BY id`,
+    );
     expect(companies).toEqual([
       { id: 'c1', normalizedName: 'øresund' },
       { id: 'c2', normalizedName: 'oresund' },

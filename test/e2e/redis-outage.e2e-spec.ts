@@ -20,7 +20,6 @@ describe('Auth routes while Redis is down', () => {
     await proxy?.stop();
   });
 
-
   it('login, forgot-password, resend and refresh answer 503 SERVICE_UNAVAILABLE with Retry-After, then work again', async () => {
     const user = await seedUser(t);
     const login = () => t.http().post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD });

@@ -32,7 +32,11 @@ describe('Self-registration and validation', () => {
 
   async function verifyThroughMail(email: string, subject: RegExp = /Confirm your email/) {
     const mail = await t.mail.waitFor({ to: email, subject });
-    await t.http().post('/api/auth/verify-email').send({ token: tokenFrom(mail, '/verify-email') }).expect(204);
+    await t
+      .http()
+      .post('/api/auth/verify-email')
+      .send({ token: tokenFrom(mail, '/verify-email') })
+      .expect(204);
   }
 
   /** An active institute with two active managers, signed in. */
@@ -110,7 +114,12 @@ describe('Self-registration and validation', () => {
 
       // Now a teacher: lists members, creates a student.
       await t.http().get(`/api/institutes/${institute.id}/members`).set(as(teacher.accessToken)).expect(200);
-      await t.http().post('/api/users').set(as(teacher.accessToken)).send({ firstName: 'Sam', lastName: 'Student', email: uniqueEmail('student') }).expect(201);
+      await t
+        .http()
+        .post('/api/users')
+        .set(as(teacher.accessToken))
+        .send({ firstName: 'Sam', lastName: 'Student', email: uniqueEmail('student') })
+        .expect(201);
       expect((await t.http().get('/api/me').set(as(teacher.accessToken))).body.memberships[0].status).toBe('active');
 
       const actions = (await t.dataSource.getRepository(AuditEntry).find({ where: { targetId: teacher.user.id } })).map((a) => a.action);
@@ -138,7 +147,12 @@ describe('Self-registration and validation', () => {
       await t.idle();
       await verifyThroughMail(body.email);
       const user = await login(t, body.email, body.password);
-      const res = await t.http().post(`/api/institutes/${institute.id}/members/${user.user.id}/reject`).set(as(managers[1].token)).send({ reason: 'Not on our staff list' }).expect(200);
+      const res = await t
+        .http()
+        .post(`/api/institutes/${institute.id}/members/${user.user.id}/reject`)
+        .set(as(managers[1].token))
+        .send({ reason: 'Not on our staff list' })
+        .expect(200);
       expect(res.body.status).toBe('rejected');
       const mail = await t.mail.waitFor({ to: body.email, subject: /declined|not accepted|rejected/i });
       expect(mail.text).toContain('Not on our staff list');
@@ -158,7 +172,10 @@ describe('Self-registration and validation', () => {
       const mail = await t.mail.waitFor({ to: staff.email, subject: new RegExp(`asks to join ${institute.name}`) });
       expect(mail.text).toContain(`${TEST_APP_URL}/institutes/${institute.id}/members/${user.id}`);
       const inbox = await t.http().get('/api/notifications').set(as(staff.token)).expect(200);
-      expect(inbox.body.items.find((n: { data: { userId?: string } }) => n.data.userId === user.id)).toMatchObject({ type: 'teacher.pending', data: { routedToStaff: true } });
+      expect(inbox.body.items.find((n: { data: { userId?: string } }) => n.data.userId === user.id)).toMatchObject({
+        type: 'teacher.pending',
+        data: { routedToStaff: true },
+      });
       await t.http().post(`/api/institutes/${institute.id}/members/${user.id}/activate`).set(as(staff.token)).expect(200);
     });
 
@@ -220,7 +237,11 @@ describe('Self-registration and validation', () => {
       await login(t, existing.email, 'a brand new passphrase');
 
       // Same for a professional registration.
-      const pro = await t.http().post('/api/auth/register/professional').send({ firstName: 'E', lastName: 'L', email: existing.email, password: STRONG_PASSWORD, companyName: 'Whatever Ltd' }).expect(202);
+      const pro = await t
+        .http()
+        .post('/api/auth/register/professional')
+        .send({ firstName: 'E', lastName: 'L', email: existing.email, password: STRONG_PASSWORD, companyName: 'Whatever Ltd' })
+        .expect(202);
       await t.idle();
       expect(pro.body).toEqual(fresh.body);
       expect(await t.dataSource.getRepository(Company).countBy({ normalizedName: 'whatever' })).toBe(0);
@@ -233,7 +254,11 @@ describe('Self-registration and validation', () => {
       await t.http().post('/api/auth/register/teacher').send(body).expect(202);
       await t.idle();
       await t.mail.waitFor({ to: body.email, subject: /Confirm your email/ });
-      await t.http().post('/api/auth/register/teacher').send({ ...body, firstName: 'Mallory' }).expect(202);
+      await t
+        .http()
+        .post('/api/auth/register/teacher')
+        .send({ ...body, firstName: 'Mallory' })
+        .expect(202);
       await t.idle();
       const deadline = Date.now() + 10000;
       while (t.mail.find({ to: body.email, subject: /Confirm your email/ }).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -245,13 +270,21 @@ describe('Self-registration and validation', () => {
 
       // The newest link, 25 hours later, has expired.
       clock.advance(25 * 3600_000);
-      const expired = await t.http().post('/api/auth/verify-email').send({ token: tokenFrom(mails[1], '/verify-email') }).expect(401);
+      const expired = await t
+        .http()
+        .post('/api/auth/verify-email')
+        .send({ token: tokenFrom(mails[1], '/verify-email') })
+        .expect(401);
       expect(expired.body.code).toBe('INVALID_TOKEN');
       await t.http().post('/api/auth/verify-email/resend').send({ email: body.email }).expect(202);
       const until = Date.now() + 10000;
       while (t.mail.find({ to: body.email, subject: /Confirm your email/ }).length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       const latest = t.mail.find({ to: body.email, subject: /Confirm your email/ })[2];
-      await t.http().post('/api/auth/verify-email').send({ token: tokenFrom(latest, '/verify-email') }).expect(204);
+      await t
+        .http()
+        .post('/api/auth/verify-email')
+        .send({ token: tokenFrom(latest, '/verify-email') })
+        .expect(204);
       await login(t, body.email, body.password);
     });
   });
@@ -288,7 +321,10 @@ describe('Self-registration and validation', () => {
       const mail = await t.mail.waitFor({ to: staff.email, subject: new RegExp(`Paula Pro \\(${name}\\)`) });
       expect(mail.text).toContain(name);
       const inbox = await t.http().get('/api/notifications?unread=true').set(as(staff.token)).expect(200);
-      expect(inbox.body.items.find((n: { data: { userId?: string } }) => n.data.userId === pro.user.id)).toMatchObject({ type: 'professional.pending', data: { companyIsNew: true } });
+      expect(inbox.body.items.find((n: { data: { userId?: string } }) => n.data.userId === pro.user.id)).toMatchObject({
+        type: 'professional.pending',
+        data: { companyIsNew: true },
+      });
 
       const queue = await t.http().get('/api/admin/professionals').query({ status: 'pending' }).set(as(staff.token)).expect(200);
       const item = queue.body.items.find((i: { userId: string }) => i.userId === pro.user.id);
@@ -332,8 +368,20 @@ describe('Self-registration and validation', () => {
       expect(await t.dataSource.getRepository(Company).countBy({ normalizedName: 'acme' })).toBe(1);
       expect((await t.http().get('/api/companies').query({ search: 'acm' })).body).toEqual([{ id: acmeId, name: 'Acme SAS' }]);
       // Ligatures fold too: "Œuvre" is typed "oeuvre", and "Oeuvre SA" joins "Œuvre & Cie".
-      const oeuvre = await t.http().post('/api/companies').set(as(staff.token)).send({ name: `Œuvre & Cie ${acmeId.slice(0, 6)}` }).expect(201);
-      expect((await t.http().get('/api/companies').query({ search: `oeuvre ${acmeId.slice(0, 6)}` })).body.map((c: { id: string }) => c.id)).toEqual([oeuvre.body.id]);
+      const oeuvre = await t
+        .http()
+        .post('/api/companies')
+        .set(as(staff.token))
+        .send({ name: `Œuvre & Cie ${acmeId.slice(0, 6)}` })
+        .expect(201);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/companies')
+            .query({ search: `oeuvre ${acmeId.slice(0, 6)}` })
+        ).body.map((c: { id: string }) => c.id),
+      ).toEqual([oeuvre.body.id]);
       const typedOeuvre = proBody({ companyName: `Oeuvre and Cie ${acmeId.slice(0, 6)} SA` });
       await t.http().post('/api/auth/register/professional').send(typedOeuvre).expect(202);
       await t.idle();
@@ -341,7 +389,15 @@ describe('Self-registration and validation', () => {
       expect((await t.dataSource.getRepository(CompanyAffiliation).findOneByOrFail({ userId: oeuvreUser.id })).companyId).toBe(oeuvre.body.id);
       // Two registrations typing the same new name at once end up in one company.
       const fresh = `Initrode ${Date.now().toString(36)}`;
-      await Promise.all([`${fresh} SARL`, `${fresh.toUpperCase()}`].map((n) => t.http().post('/api/auth/register/professional').send(proBody({ companyName: n })).expect(202)));
+      await Promise.all(
+        [`${fresh} SARL`, `${fresh.toUpperCase()}`].map((n) =>
+          t
+            .http()
+            .post('/api/auth/register/professional')
+            .send(proBody({ companyName: n }))
+            .expect(202),
+        ),
+      );
       await t.idle();
       expect(await t.dataSource.getRepository(Company).countBy({ normalizedName: fresh.toLowerCase() })).toBe(1);
     });
@@ -364,7 +420,12 @@ describe('Self-registration and validation', () => {
       await t.http().post('/api/auth/register/professional').send(other).expect(202);
       await t.idle();
       const otherUser = await t.dataSource.getRepository(User).findOneByOrFail({ email: other.email });
-      const rejected = await t.http().post(`/api/admin/professionals/${otherUser.id}/reject`).set(as(staff.token)).send({ reason: 'Unknown at Acme HR' }).expect(200);
+      const rejected = await t
+        .http()
+        .post(`/api/admin/professionals/${otherUser.id}/reject`)
+        .set(as(staff.token))
+        .send({ reason: 'Unknown at Acme HR' })
+        .expect(200);
       expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'Unknown at Acme HR' });
       const mail = await t.mail.waitFor({ to: other.email, subject: /not approved|rejected|declined/i });
       expect(mail.text).toContain('Unknown at Acme HR');
@@ -375,14 +436,36 @@ describe('Self-registration and validation', () => {
 
     it('staff manage companies: create, rename, change status; duplicates by folded name are refused; others may not', async () => {
       const name = `Umbrella ${Date.now().toString(36)}`;
-      const created = await t.http().post('/api/companies').set(as(staff.token)).send({ name: `${name} Corp` }).expect(201);
-      const dup = await t.http().post('/api/companies').set(as(staff.token)).send({ name: `${name.toUpperCase()}, Inc.` }).expect(409);
+      const created = await t
+        .http()
+        .post('/api/companies')
+        .set(as(staff.token))
+        .send({ name: `${name} Corp` })
+        .expect(201);
+      const dup = await t
+        .http()
+        .post('/api/companies')
+        .set(as(staff.token))
+        .send({ name: `${name.toUpperCase()}, Inc.` })
+        .expect(409);
       expect(dup.body.code).toBe('COMPANY_EXISTS');
-      const renamed = await t.http().patch(`/api/companies/${created.body.id}`).set(as(staff.token)).send({ name: `${name} Holdings` }).expect(200);
+      const renamed = await t
+        .http()
+        .patch(`/api/companies/${created.body.id}`)
+        .set(as(staff.token))
+        .send({ name: `${name} Holdings` })
+        .expect(200);
       expect(renamed.body).toEqual({ id: created.body.id, name: `${name} Holdings`, status: 'approved' });
       await t.http().patch(`/api/companies/${created.body.id}`).set(as(staff.token)).send({ name: 'Acme' }).expect(409);
       await t.http().patch(`/api/companies/${created.body.id}`).set(as(staff.token)).send({ status: 'rejected' }).expect(200);
-      expect((await t.http().get('/api/companies').query({ search: name.split(' ')[1] })).body).toEqual([]);
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/companies')
+            .query({ search: name.split(' ')[1] })
+        ).body,
+      ).toEqual([]);
       const user = await signedIn(t);
       await t.http().post('/api/companies').set(as(user.token)).send({ name: 'Nope' }).expect(403);
       await t.http().patch(`/api/companies/${created.body.id}`).set(as(user.token)).send({ name: 'Nope' }).expect(403);
@@ -391,7 +474,11 @@ describe('Self-registration and validation', () => {
 
     it('bad input: unknown or pending companyId, both or neither company fields, extra fields → 400 naming the field', async () => {
       const pendingCo = `Pending Co ${Date.now().toString(36)}`;
-      await t.http().post('/api/auth/register/professional').send(proBody({ companyName: pendingCo })).expect(202);
+      await t
+        .http()
+        .post('/api/auth/register/professional')
+        .send(proBody({ companyName: pendingCo }))
+        .expect(202);
       await t.idle();
       const pending = await t.dataSource.getRepository(Company).findOneByOrFail({ name: pendingCo });
       const users = await t.dataSource.getRepository(User).count();

@@ -75,7 +75,7 @@ export class MailCatcher {
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') this.errors.push(error);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
-    this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+    this.port = (this.server as unknown as { server: { address(): AddressInfo } }).server.address().port;
     return this;
   }
 
@@ -113,7 +113,9 @@ export class MailCatcher {
       const left = deadline - Date.now();
       if (left <= 0) {
         const seen = this.messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join('\n  ');
-        throw new Error(`No mail matching ${JSON.stringify({ ...query, subject: String(query.subject ?? '') })} within ${timeoutMs} ms. Received:\n  ${seen || '(none)'}`);
+        throw new Error(
+          `No mail matching ${JSON.stringify({ ...query, subject: String(query.subject ?? '') })} within ${timeoutMs} ms. Received:\n  ${seen || '(none)'}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const wake = () => {

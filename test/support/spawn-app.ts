@@ -15,7 +15,12 @@ export interface SpawnedApp {
  * Runs an entry point of src/ (main.ts, worker.ts, cli.ts) in a child process with
  * exactly the environment given (plus PATH/HOME), from `cwd`: what an operator runs.
  */
-export function spawnEntry(entry: string, env: Record<string, string>, cwd: string, args: string[] = []): { child: ChildProcess; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+export function spawnEntry(
+  entry: string,
+  env: Record<string, string>,
+  cwd: string,
+  args: string[] = [],
+): { child: ChildProcess; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', entry), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
@@ -24,9 +29,7 @@ export function spawnEntry(entry: string, env: Record<string, string>, cwd: stri
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output: () => out, exit };
 }
 

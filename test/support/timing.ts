@@ -34,7 +34,11 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 }
 
 /** `other(i)` against `baseline(i)`, `pairs` times each. */
-export async function comparePairedTimings(pairs: number, baseline: (i: number) => Promise<unknown>, other: (i: number) => Promise<unknown>): Promise<TimingComparison> {
+export async function comparePairedTimings(
+  pairs: number,
+  baseline: (i: number) => Promise<unknown>,
+  other: (i: number) => Promise<unknown>,
+): Promise<TimingComparison> {
   const base: number[] = [];
   const oth: number[] = [];
   for (let i = 0; i < pairs; i++) {

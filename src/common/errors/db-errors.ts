@@ -12,8 +12,5 @@ export function isUniqueViolation(error: unknown): boolean {
  */
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /^(Connection is closed\.|Command timed out|Stream isn't writeable)/.test(error.message)
-  );
+  return error.name === 'MaxRetriesPerRequestError' || /^(Connection is closed\.|Command timed out|Stream isn't writeable)/.test(error.message);
 }

@@ -80,7 +80,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // Multer answers an oversized upload with 413; keep the contract's code for it.
       if (status === 413) code = 'FILE_TOO_LARGE';
       // Nest maps body-parser's SyntaxError to a bare BadRequestException carrying the parser's message.
-      if (status === 400 && /\bJSON\b/.test(message) && !(typeof response === 'object' && 'code' in (response))) {
+      if (status === 400 && /\bJSON\b/.test(message) && !(typeof response === 'object' && 'code' in response)) {
         code = 'MALFORMED_JSON';
         message = 'The request body is not valid JSON';
       }

@@ -1,15 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import {
-  boolColumn,
-  datetime,
-  fk,
-  idColumn,
-  intColumn,
-  textColumn,
-  timestamps,
-  uuidRef,
-  varchar,
-} from '../schema-helpers';
+import { boolColumn, datetime, fk, idColumn, intColumn, textColumn, timestamps, uuidRef, varchar } from '../schema-helpers';
 
 /** The domain tables, with their unique rules and foreign keys in the database. */
 export class InitialSchema1764316800000 implements MigrationInterface {
@@ -242,10 +232,7 @@ export class InitialSchema1764316800000 implements MigrationInterface {
           { name: 'IDX_import_batches_institute_created', columnNames: ['instituteId', 'createdAt'] },
           { name: 'IDX_import_batches_institute_sha', columnNames: ['instituteId', 'fileSha256'] },
         ],
-        foreignKeys: [
-          fk('import_batches', 'instituteId', 'institutes'),
-          fk('import_batches', 'uploadedById', 'users', 'SET NULL'),
-        ],
+        foreignKeys: [fk('import_batches', 'instituteId', 'institutes'), fk('import_batches', 'uploadedById', 'users', 'SET NULL')],
       }),
     );
   }

@@ -18,7 +18,10 @@ export class SearchAndMemberIndexes1764403200000 implements MigrationInterface {
       }),
     );
     await qr.createIndex('memberships', new TableIndex({ name: 'IDX_memberships_institute_created', columnNames: ['instituteId', 'createdAt', 'id'] }));
-    await qr.createIndex('memberships', new TableIndex({ name: 'IDX_memberships_institute_role_created', columnNames: ['instituteId', 'role', 'createdAt', 'id'] }));
+    await qr.createIndex(
+      'memberships',
+      new TableIndex({ name: 'IDX_memberships_institute_role_created', columnNames: ['instituteId', 'role', 'createdAt', 'id'] }),
+    );
     await qr.createIndex('users', new TableIndex({ name: 'IDX_users_last_name', columnNames: ['lastName'] }));
     await qr.createIndex('users', new TableIndex({ name: 'IDX_users_first_name', columnNames: ['firstName'] }));
   }

@@ -24,7 +24,7 @@ export class EmailsAccentSensitive1764576000000 implements MigrationInterface {
     // Under the old collation two rows could never differ only by case or accents, so
     // normalising cannot collide; checked anyway so a hand-edited database fails clearly.
     const seen = new Map<string, string>();
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const rows = (await qr.query(`SELECT id, email FROM users WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [after])) as Array<{ id: string; email: string }>;
       if (!rows.length) break;
       for (const { id, email } of rows) {

@@ -23,7 +23,8 @@ export class FoldedNames1764748800000 implements MigrationInterface {
     await qr.addColumn('users', new TableColumn(varchar('foldedFirstName', 100, { default: "''" })));
     await qr.addColumn('users', new TableColumn(varchar('foldedLastName', 100, { default: "''" })));
     await this.pages(qr, 'SELECT id, firstName, lastName FROM users', async (rows: Array<{ id: string; firstName: string; lastName: string }>) => {
-      for (const u of rows) await qr.query('UPDATE users SET foldedFirstName = ?, foldedLastName = ? WHERE id = ?', [foldName(u.firstName), foldName(u.lastName), u.id]);
+      for (const u of rows)
+        await qr.query('UPDATE users SET foldedFirstName = ?, foldedLastName = ? WHERE id = ?', [foldName(u.firstName), foldName(u.lastName), u.id]);
     });
     await qr.dropIndex('users', 'IDX_users_last_name');
     await qr.dropIndex('users', 'IDX_users_first_name');
@@ -41,7 +42,11 @@ export class FoldedNames1764748800000 implements MigrationInterface {
     // Two companies may now fold to one key. The one already holding it (else the first) keeps it;
     // the other keeps its old key until staff fold it into the first (approve with companyId), and
     // both are named in the log. Keys move through a temporary value, so two rows may swap keys.
-    const companies = (await qr.query('SELECT id, name, normalizedName FROM companies ORDER BY id')) as Array<{ id: string; name: string; normalizedName: string }>;
+    const companies = (await qr.query('SELECT id, name, normalizedName FROM companies ORDER BY id')) as Array<{
+      id: string;
+      name: string;
+      normalizedName: string;
+    }>;
     const groups = new Map<string, Array<{ id: string; name: string; normalizedName: string }>>();
     for (const c of companies) {
       const key = normalizeCompanyName(c.name);
@@ -70,7 +75,7 @@ export class FoldedNames1764748800000 implements MigrationInterface {
 
   /** Runs `each` over the rows of `select`, ordered by id, a page at a time. */
   private async pages<T extends { id: string }>(qr: QueryRunner, select: string, each: (rows: T[]) => Promise<void>): Promise<void> {
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const rows = (await qr.query(`${select} WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [after])) as T[];
       if (!rows.length) return;
       await each(rows);

@@ -27,7 +27,10 @@ export function cleanPassword(text: string): string {
  */
 export function isDateFormat(numFmt: string | undefined): boolean {
   if (!numFmt) return false;
-  const f = numFmt.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '');
+  const f = numFmt
+    .replace(/\[[^\]]*]/g, '')
+    .replace(/"[^"]*"/g, '')
+    .replace(/\\./g, '');
   return /[ymdhs]/i.test(f);
 }
 

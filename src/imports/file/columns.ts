@@ -21,16 +21,7 @@ export const REQUIRED_FIELDS: readonly RowField[] = ['firstName', 'lastName', 'e
 export const HEADER_ALIASES: Readonly<Record<RowField, readonly string[]>> = Object.freeze({
   firstName: ['First name', 'Firstname', 'Given name', 'Prénom'],
   lastName: ['Last name', 'Lastname', 'Surname', 'Family name', 'Nom', 'Nom de famille'],
-  email: [
-    'Email',
-    'E-mail',
-    'Email address',
-    'Mail',
-    'Courriel',
-    'Adresse e-mail',
-    'Adresse mail',
-    'Adresse électronique',
-  ],
+  email: ['Email', 'E-mail', 'Email address', 'Mail', 'Courriel', 'Adresse e-mail', 'Adresse mail', 'Adresse électronique'],
   password: ['Password', 'Mot de passe'],
   group: ['Group', 'Groupe', 'Classe', 'Class'],
   department: ['Department', 'Département', 'Service', 'Filière'],

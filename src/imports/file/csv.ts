@@ -69,10 +69,7 @@ export function* csvRecords(text: string, delimiter: string): Generator<string[]
         for (;;) {
           const q = text.indexOf('"', i);
           if (q < 0) {
-            throw AppError.badRequest(
-              'INVALID_FILE',
-              `The CSV file has a quote that is never closed (row ${record})`,
-            );
+            throw AppError.badRequest('INVALID_FILE', `The CSV file has a quote that is never closed (row ${record})`);
           }
           if (text.charCodeAt(q + 1) === QUOTE) {
             value += text.slice(from, q + 1);

@@ -16,11 +16,7 @@ import { buildZip } from './zip-writer';
 
 const LIMIT: ReadOptions = { maxRows: 50_000 };
 
-type Outcome =
-  | { result: unknown }
-  | { error: { status: number; code: string; message: string; details: unknown } }
-  | { declined: string }
-  | { crash: string };
+type Outcome = { result: unknown } | { error: { status: number; code: string; message: string; details: unknown } } | { declined: string } | { crash: string };
 
 async function outcome(buf: Buffer, engine: XlsxEngine, opts: ReadOptions = LIMIT): Promise<Outcome> {
   try {
@@ -97,13 +93,67 @@ const HEADERS: Record<string, string[]> = {
 const OTHER_HEADERS = ['Notes', 'Phone', 'Remarques', 'ID', '', 'Name', 'Comments & "quotes"', '東京'];
 
 const PIECES = [
-  'Ada', 'Lovelace', 'ada@example.com', 'Élodie', 'Zoë', 'O’Brien', "O'Hara", '東京', 'Ünïcödé', '😀', 'x',
-  ' ', '  ', '\u00a0', '\u200b', '\u2060', '\u00ad', '\t', '\n', '\r\n', '&', '<', '>', '"', "'", '&amp;', '&lt;b&gt;',
-  '&#233;', '&quot;', '_x000D_', '_x0041_', ']]', ']]>', '<t>', 'a@b.c', '0042', '=1+1', '-', '--', '#N/A',
+  'Ada',
+  'Lovelace',
+  'ada@example.com',
+  'Élodie',
+  'Zoë',
+  'O’Brien',
+  "O'Hara",
+  '東京',
+  'Ünïcödé',
+  '😀',
+  'x',
+  ' ',
+  '  ',
+  '\u00a0',
+  '\u200b',
+  '\u2060',
+  '\u00ad',
+  '\t',
+  '\n',
+  '\r\n',
+  '&',
+  '<',
+  '>',
+  '"',
+  "'",
+  '&amp;',
+  '&lt;b&gt;',
+  '&#233;',
+  '&quot;',
+  '_x000D_',
+  '_x0041_',
+  ']]',
+  ']]>',
+  '<t>',
+  'a@b.c',
+  '0042',
+  '=1+1',
+  '-',
+  '--',
+  '#N/A',
 ];
 const NUM_FMTS = [
-  'General', '0', '0.00', '@', 'dd/mm/yyyy', 'yyyy-mm-dd', 'yyyy-mm-dd hh:mm', 'h:mm:ss', 'mm-dd-yy',
-  '[$-40C]d mmmm yyyy', '#,##0 "days"', '[Red]0.0', '0%', 'DD/MM/YYYY', 'YYYY', '"h"0', 'b', '\\d0', '0.00E+00',
+  'General',
+  '0',
+  '0.00',
+  '@',
+  'dd/mm/yyyy',
+  'yyyy-mm-dd',
+  'yyyy-mm-dd hh:mm',
+  'h:mm:ss',
+  'mm-dd-yy',
+  '[$-40C]d mmmm yyyy',
+  '#,##0 "days"',
+  '[Red]0.0',
+  '0%',
+  'DD/MM/YYYY',
+  'YYYY',
+  '"h"0',
+  'b',
+  '\\d0',
+  '0.00E+00',
 ];
 
 function randomText(r: Random): string {
@@ -203,7 +253,12 @@ async function randomWorkbook(seed: number): Promise<Buffer> {
   if (rows > 3 && r.chance(0.4)) {
     const col = firstColumn + r.int(columns.length);
     const top = rowNumber - 2;
-    ws.getCell(top, col).value = { formula: '1+1', result: r.pick([0, 2, 'two']), shareType: 'shared', ref: `${ws.getColumn(col).letter}${top}:${ws.getColumn(col).letter}${rowNumber}` } as ExcelJS.CellValue;
+    ws.getCell(top, col).value = {
+      formula: '1+1',
+      result: r.pick([0, 2, 'two']),
+      shareType: 'shared',
+      ref: `${ws.getColumn(col).letter}${top}:${ws.getColumn(col).letter}${rowNumber}`,
+    } as ExcelJS.CellValue;
     ws.getCell(top + 1, col).value = { sharedFormula: `${ws.getColumn(col).letter}${top}`, result: r.pick([0, 7, 'seven']) };
     ws.getCell(top + 2, col).value = { sharedFormula: `${ws.getColumn(col).letter}${top}`, result: 45_536 };
     ws.getCell(top + 2, col).numFmt = 'dd/mm/yyyy';
@@ -215,9 +270,7 @@ async function randomWorkbook(seed: number): Promise<Buffer> {
 /** The package with some parts' XML rewritten (zip order kept). */
 async function rewrite(buf: Buffer, edit: (name: string, xml: string) => string): Promise<Buffer> {
   const info = inspectZip(buf);
-  const parts = await Promise.all(
-    info.entries.map(async (e) => ({ name: e.name, data: await inflateEntry(buf, e) })),
-  );
+  const parts = await Promise.all(info.entries.map(async (e) => ({ name: e.name, data: await inflateEntry(buf, e) })));
   return buildZip(
     parts.map((p) => ({
       name: p.name,
@@ -244,17 +297,20 @@ describe('fast path = exceljs: randomized workbooks', () => {
     await expectSame(buf);
   });
 
-  it.each(seeds.filter((s) => s % 5 === 1))("seed %i, attributes in single quotes, CRLF line ends", async (seed) => {
+  it.each(seeds.filter((s) => s % 5 === 1))('seed %i, attributes in single quotes, CRLF line ends', async (seed) => {
     const buf = await rewrite(await randomWorkbook(seed), (name, xml) =>
-      isCells(name) ? xml.replace(/ (\w+)="([^"]*)"/g, " $1='$2'").replace(/\n/g, '\r\n').replace(/></g, '>\r\n<') : xml,
+      isCells(name)
+        ? xml
+            .replace(/ (\w+)="([^"]*)"/g, " $1='$2'")
+            .replace(/\n/g, '\r\n')
+            .replace(/></g, '>\r\n<')
+        : xml,
     );
     await expectSame(buf);
   });
 
   it.each(seeds.filter((s) => s % 5 === 2))('seed %i, rows without numbers: declined, same outcome', async (seed) => {
-    const buf = await rewrite(await randomWorkbook(seed), (name, xml) =>
-      /worksheets/.test(name) ? xml.replace(/<row r="\d+"/g, '<row') : xml,
-    );
+    const buf = await rewrite(await randomWorkbook(seed), (name, xml) => (/worksheets/.test(name) ? xml.replace(/<row r="\d+"/g, '<row') : xml));
     await expectSame(buf, 'auto');
     expect(await declines(buf)).toBe(true);
   });
@@ -278,9 +334,10 @@ interface Book {
 }
 
 function book({ sheet, head = true, sst, styles, date1904 }: Book): Buffer {
-  const doc = sheet.startsWith('<?xml') || sheet.startsWith('\ufeff') || /^<[\w:]*worksheet/.test(sheet)
-    ? sheet
-    : `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${NS_MAIN}"><sheetData>${head ? HEAD : ''}${sheet}</sheetData></worksheet>`;
+  const doc =
+    sheet.startsWith('<?xml') || sheet.startsWith('\ufeff') || /^<[\w:]*worksheet/.test(sheet)
+      ? sheet
+      : `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${NS_MAIN}"><sheetData>${head ? HEAD : ''}${sheet}</sheetData></worksheet>`;
   const text = (s: string) => Buffer.from(s, 'utf8');
   return buildZip([
     { name: '[Content_Types].xml', data: text('<Types/>') },
@@ -300,7 +357,9 @@ function book({ sheet, head = true, sst, styles, date1904 }: Book): Buffer {
       ),
     },
     { name: 'xl/worksheets/sheet1.xml', method: 'deflate', data: text(doc) },
-    ...(sst === undefined ? [] : [{ name: 'xl/sharedStrings.xml', method: 'deflate' as const, data: text(sst.startsWith('<?xml') ? sst : `<sst xmlns="${NS_MAIN}">${sst}</sst>`) }]),
+    ...(sst === undefined
+      ? []
+      : [{ name: 'xl/sharedStrings.xml', method: 'deflate' as const, data: text(sst.startsWith('<?xml') ? sst : `<sst xmlns="${NS_MAIN}">${sst}</sst>`) }]),
     ...(styles === undefined ? [] : [{ name: 'xl/styles.xml', data: text(styles) }]),
   ]);
 }
@@ -312,19 +371,110 @@ const STYLES = (numFmts: string, xfs: string) =>
 
 /** Read the same by the fast path (declined: false) or declined and read by exceljs (declined: true). */
 const cases: Array<[string, Book, boolean]> = [
-  ['shared strings: plain, rich text, empty, out of range', { sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" t="s"><v>2</v></c><c r="D2" t="s"><v>9</v></c></row>', sst: '<si><t>Ada</t></si><si><r><rPr><b/></rPr><t>Love</t></r><r><t xml:space="preserve">lace </t></r></si><si><t/></si>' }, false],
-  ['shared strings: a phonetic reading replaces the text (exceljs)', { sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" t="inlineStr"><is><t>東京</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh></is></c></row>', sst: '<si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh><phoneticPr fontId="1"/></si><si><r><t>a</t></r><rPh><t>X</t></rPh></si>' }, false],
-  ['shared strings: white space between and after runs', { sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s">\n <v>1</v>\n</c></row>', sst: '<si>\n <r><t>Jo</t>\n </r>\n <r><t>sé</t></r>\n</si>\n<si><t>b</t>  </si>' }, false],
-  ['entities and character references, decoded once (shared) or twice (str, inlineStr: exceljs)', { sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="str"><f>x</f><v>a&amp;amp;b &#233;&#x1F600;</v></c>' + inline('C2', '&lt;&amp;lt;&gt;&quot;&apos;&#38;amp;') + '<c r="D2" t="str"><v>p&amp;quot;q</v></c></row>', sst: '<si><t>&amp;amp; &#x26;lt; &#60;</t></si>' }, false],
-  ['CR and CRLF in text become LF, &#13; stays', { sheet: `<row r="2">${inline('A2', 'a\r\nb\rc&#13;d')}<c r="B2" t="str"><v>x\r\ny</v></c></row>`.replace('<c r="B2"', '\r\n<c r="B2"') }, false],
-  ['booleans, errors, ISO dates and plain numbers as exceljs reads them', { sheet: '<row r="2"><c r="A2" t="b"><v>1</v></c><c r="B2" t="b"><v>0</v></c><c r="C2" t="b"><v>true</v></c><c r="D2" t="e"><v>#N/A</v></c></row><row r="3"><c r="A3" t="d"><v>2024-09-01T00:00:00Z</v></c><c r="B3" t="n"><v>1.50</v></c><c r="C3"><v> 7 </v></c><c r="D3"><v></v></c></row>' }, false],
-  ['formulas: results of every type, 0, none, empty formula text', { sheet: '<row r="2"><c r="A2"><f>1+1</f><v>0</v></c><c r="B2"><f t="shared" si="0"/><v>0</v></c><c r="C2" t="b"><f>TRUE()</f><v>1</v></c><c r="D2" t="e"><f>NA()</f><v>#N/A</v></c></row><row r="3"><c r="A3" t="str"><f>"a"</f><v></v></c><c r="B3"><f>X</f></c><c r="C3"><f t="shared" si="0"/>\n<v>0</v></c><c r="D3" t="str"><f t="shared" si="1"/><v>0</v></c></row>' }, false],
-  ['dates by style: built-in and custom formats, 1904 system, formula results', { sheet: '<row r="2"><c r="A2" s="1"><v>45536.5</v></c><c r="B2" s="2"><v>45536</v></c><c r="C2" s="3"><v>45536</v></c><c r="D2" s="4"><f>DATE(2024,9,1)</f><v>45536</v></c></row><row r="3" s="1" customFormat="1"><c r="A3"><v>1</v></c><c r="B3" s="5"><v>0.25</v></c><c r="C3" s="99"><v>2</v></c><c r="D3" s="6"><f>1</f><v>3</v></c></row>', styles: STYLES('<numFmt numFmtId="164" formatCode="dd\\/mm\\/yyyy"/><numFmt numFmtId="165" formatCode="YYYY"/><numFmt numFmtId="166" formatCode="#,##0 &quot;days&quot;"/>', '<xf numFmtId="0"/><xf numFmtId="22"/><xf numFmtId="164"/><xf numFmtId="27"/><xf numFmtId="14"/><xf numFmtId="165"/><xf numFmtId="166"/>'), date1904: true }, false],
-  ['prefixed elements: nothing exceljs recognises', { sheet: `<x:worksheet xmlns:x="${NS_MAIN}"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Email</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>` }, false],
-  ['a BOM, a declaration in single quotes, comments, white space after the root', { sheet: `\ufeff<?xml version='1.0' encoding='utf-8'?><!-- a --><worksheet xmlns="${NS_MAIN}"><sheetData>${HEAD}<!-- b --><row r="2">${inline('A2', 'a<!-- c -->b')}</row></sheetData></worksheet>\n<!-- d -->\n` }, false],
-  ['the header further down, columns beyond Z, rows out of order', { sheet: `<row r="3">${inline('AA3', 'Email')}${inline('AB3', 'First name')}${inline('XFD3', 'Last name')}</row><row r="9">${inline('AA9', 'a@x.y')}</row><row r="4">${inline('AB4', 'B')}</row><row r="0">${inline('XFD0', 'C')}</row>`, head: false }, false],
+  [
+    'shared strings: plain, rich text, empty, out of range',
+    {
+      sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" t="s"><v>2</v></c><c r="D2" t="s"><v>9</v></c></row>',
+      sst: '<si><t>Ada</t></si><si><r><rPr><b/></rPr><t>Love</t></r><r><t xml:space="preserve">lace </t></r></si><si><t/></si>',
+    },
+    false,
+  ],
+  [
+    'shared strings: a phonetic reading replaces the text (exceljs)',
+    {
+      sheet:
+        '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" t="inlineStr"><is><t>東京</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh></is></c></row>',
+      sst: '<si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh><phoneticPr fontId="1"/></si><si><r><t>a</t></r><rPh><t>X</t></rPh></si>',
+    },
+    false,
+  ],
+  [
+    'shared strings: white space between and after runs',
+    {
+      sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s">\n <v>1</v>\n</c></row>',
+      sst: '<si>\n <r><t>Jo</t>\n </r>\n <r><t>sé</t></r>\n</si>\n<si><t>b</t>  </si>',
+    },
+    false,
+  ],
+  [
+    'entities and character references, decoded once (shared) or twice (str, inlineStr: exceljs)',
+    {
+      sheet:
+        '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="str"><f>x</f><v>a&amp;amp;b &#233;&#x1F600;</v></c>' +
+        inline('C2', '&lt;&amp;lt;&gt;&quot;&apos;&#38;amp;') +
+        '<c r="D2" t="str"><v>p&amp;quot;q</v></c></row>',
+      sst: '<si><t>&amp;amp; &#x26;lt; &#60;</t></si>',
+    },
+    false,
+  ],
+  [
+    'CR and CRLF in text become LF, &#13; stays',
+    { sheet: `<row r="2">${inline('A2', 'a\r\nb\rc&#13;d')}<c r="B2" t="str"><v>x\r\ny</v></c></row>`.replace('<c r="B2"', '\r\n<c r="B2"') },
+    false,
+  ],
+  [
+    'booleans, errors, ISO dates and plain numbers as exceljs reads them',
+    {
+      sheet:
+        '<row r="2"><c r="A2" t="b"><v>1</v></c><c r="B2" t="b"><v>0</v></c><c r="C2" t="b"><v>true</v></c><c r="D2" t="e"><v>#N/A</v></c></row><row r="3"><c r="A3" t="d"><v>2024-09-01T00:00:00Z</v></c><c r="B3" t="n"><v>1.50</v></c><c r="C3"><v> 7 </v></c><c r="D3"><v></v></c></row>',
+    },
+    false,
+  ],
+  [
+    'formulas: results of every type, 0, none, empty formula text',
+    {
+      sheet:
+        '<row r="2"><c r="A2"><f>1+1</f><v>0</v></c><c r="B2"><f t="shared" si="0"/><v>0</v></c><c r="C2" t="b"><f>TRUE()</f><v>1</v></c><c r="D2" t="e"><f>NA()</f><v>#N/A</v></c></row><row r="3"><c r="A3" t="str"><f>"a"</f><v></v></c><c r="B3"><f>X</f></c><c r="C3"><f t="shared" si="0"/>\n<v>0</v></c><c r="D3" t="str"><f t="shared" si="1"/><v>0</v></c></row>',
+    },
+    false,
+  ],
+  [
+    'dates by style: built-in and custom formats, 1904 system, formula results',
+    {
+      sheet:
+        '<row r="2"><c r="A2" s="1"><v>45536.5</v></c><c r="B2" s="2"><v>45536</v></c><c r="C2" s="3"><v>45536</v></c><c r="D2" s="4"><f>DATE(2024,9,1)</f><v>45536</v></c></row><row r="3" s="1" customFormat="1"><c r="A3"><v>1</v></c><c r="B3" s="5"><v>0.25</v></c><c r="C3" s="99"><v>2</v></c><c r="D3" s="6"><f>1</f><v>3</v></c></row>',
+      styles: STYLES(
+        '<numFmt numFmtId="164" formatCode="dd\\/mm\\/yyyy"/><numFmt numFmtId="165" formatCode="YYYY"/><numFmt numFmtId="166" formatCode="#,##0 &quot;days&quot;"/>',
+        '<xf numFmtId="0"/><xf numFmtId="22"/><xf numFmtId="164"/><xf numFmtId="27"/><xf numFmtId="14"/><xf numFmtId="165"/><xf numFmtId="166"/>',
+      ),
+      date1904: true,
+    },
+    false,
+  ],
+  [
+    'prefixed elements: nothing exceljs recognises',
+    {
+      sheet: `<x:worksheet xmlns:x="${NS_MAIN}"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Email</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>`,
+    },
+    false,
+  ],
+  [
+    'a BOM, a declaration in single quotes, comments, white space after the root',
+    {
+      sheet: `\ufeff<?xml version='1.0' encoding='utf-8'?><!-- a --><worksheet xmlns="${NS_MAIN}"><sheetData>${HEAD}<!-- b --><row r="2">${inline('A2', 'a<!-- c -->b')}</row></sheetData></worksheet>\n<!-- d -->\n`,
+    },
+    false,
+  ],
+  [
+    'the header further down, columns beyond Z, rows out of order',
+    {
+      sheet: `<row r="3">${inline('AA3', 'Email')}${inline('AB3', 'First name')}${inline('XFD3', 'Last name')}</row><row r="9">${inline('AA9', 'a@x.y')}</row><row r="4">${inline('AB4', 'B')}</row><row r="0">${inline('XFD0', 'C')}</row>`,
+      head: false,
+    },
+    false,
+  ],
   ['rows without numbers and without cells, row 0', { sheet: `<row/><row r="0"/><row r="7">${inline('A7', 'x')}</row><row></row>` }, false],
-  ['elements exceljs ignores, and cells outside rows', { sheet: `<row r="2" spans="1:4" ht="15" x14ac:dyDescent="0.25"><c r="A2" t="inlineStr" cm="1" vm="1"><is><t>a</t></is><extLst/></c></row><c r="B9"><v>1</v></c>`.replace('<row r="2"', '<row r="2"') }, false],
+  [
+    'elements exceljs ignores, and cells outside rows',
+    {
+      sheet:
+        `<row r="2" spans="1:4" ht="15" x14ac:dyDescent="0.25"><c r="A2" t="inlineStr" cm="1" vm="1"><is><t>a</t></is><extLst/></c></row><c r="B9"><v>1</v></c>`.replace(
+          '<row r="2"',
+          '<row r="2"',
+        ),
+    },
+    false,
+  ],
   ['a cell without a reference', { sheet: '<row r="2"><c t="inlineStr"><is><t>a</t></is></c></row>' }, true],
   ['a row without a number, with cells', { sheet: `<row>${inline('A2', 'a')}</row>` }, true],
   ['a lower-case cell reference', { sheet: `<row r="2">${inline('a2', 'a')}</row>` }, true],
@@ -343,10 +493,22 @@ const cases: Array<[string, Book, boolean]> = [
   ['text after the root (exceljs: INVALID_FILE)', { sheet: `<worksheet><sheetData>${HEAD}</sheetData></worksheet>junk` }, true],
   ['a truncated sheet (exceljs reads what is there)', { sheet: `<worksheet><sheetData>${HEAD}<row r="2">${inline('A2', 'a')}</row><row r="3">` }, true],
   ['a malformed shared-strings part (exceljs: INVALID_FILE)', { sheet: '<row r="2"><c r="A2" t="s"><v>0</v></c></row>', sst: '<si><t>a</si>' }, true],
-  ['styles exceljs cannot use with a styled row (exceljs: INVALID_FILE)', { sheet: `<row r="2" s="1">${inline('A2', 'a')}</row>`, styles: `<styleSheet xmlns="${NS_MAIN}"/>` }, true],
+  [
+    'styles exceljs cannot use with a styled row (exceljs: INVALID_FILE)',
+    { sheet: `<row r="2" s="1">${inline('A2', 'a')}</row>`, styles: `<styleSheet xmlns="${NS_MAIN}"/>` },
+    true,
+  ],
   ['a styled cell and no styles part at all', { sheet: `<row r="2"><c r="A2" s="3"><v>1</v></c></row>` }, false],
-  ['too many rows, then malformed XML: INVALID_FILE wins, as in exceljs', { sheet: `<row r="2">${inline('A2', 'a')}</row><row r="3">${inline('A3', 'b')}</row><row r="4">${inline('A4', 'c &x; d')}</row>` }, true],
-  ['a bad header, then a cell exceljs cannot place: INVALID_FILE wins', { sheet: `<row r="1">${inline('A1', 'Email')}</row><row r="2"><c t="inlineStr"><is><t>a</t></is></c></row>`, head: false }, true],
+  [
+    'too many rows, then malformed XML: INVALID_FILE wins, as in exceljs',
+    { sheet: `<row r="2">${inline('A2', 'a')}</row><row r="3">${inline('A3', 'b')}</row><row r="4">${inline('A4', 'c &x; d')}</row>` },
+    true,
+  ],
+  [
+    'a bad header, then a cell exceljs cannot place: INVALID_FILE wins',
+    { sheet: `<row r="1">${inline('A1', 'Email')}</row><row r="2"><c t="inlineStr"><is><t>a</t></is></c></row>`, head: false },
+    true,
+  ],
 ];
 
 describe('fast path = exceljs: hand-written sheets', () => {
@@ -362,7 +524,8 @@ describe('fast path = exceljs: hand-written sheets', () => {
     const sst = Array.from({ length: n }, (_, i) => `<si><t>Élodie ${i} 東京 😀</t></si>`).join('');
     const rows = Array.from(
       { length: n },
-      (_, i) => `<row r="${i + 2}"><c r="A${i + 2}" t="s"><v>${i}</v></c>${inline(`B${i + 2}`, `Zoë ${i} &amp; Ünïcödé`)}${inline(`C${i + 2}`, `z${i}@example.com`)}</row>`,
+      (_, i) =>
+        `<row r="${i + 2}"><c r="A${i + 2}" t="s"><v>${i}</v></c>${inline(`B${i + 2}`, `Zoë ${i} &amp; Ünïcödé`)}${inline(`C${i + 2}`, `z${i}@example.com`)}</row>`,
     ).join('');
     await expectSame(book({ sheet: rows, sst }));
   });

@@ -172,9 +172,7 @@ function xmlText(buf: Buffer, part: string): string {
 function decodeText(raw: string): string {
   if (raw.indexOf('&') < 0) return raw;
   return raw.replace(DECODE, (_m, e: string) =>
-    e.charCodeAt(0) === 35 /* # */
-      ? String.fromCodePoint(e.charCodeAt(1) === 120 /* x */ ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
-      : NAMED[e],
+    e.charCodeAt(0) === 35 /* # */ ? String.fromCodePoint(e.charCodeAt(1) === 120 /* x */ ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : NAMED[e],
   );
 }
 

@@ -92,9 +92,7 @@ describe('detectKind', () => {
     expect((await appError(() => detectKind(png, 'photo.xlsx'))).code).toBe('INVALID_FILE');
     expect((await appError(() => detectKind(Buffer.from('a,b\u0000c'), 'a.csv'))).code).toBe('INVALID_FILE');
     const pdfish = Buffer.from([0x25, 0x50, 0x44, 0x46, 0xe2, 0xe3, 0xcf, 0xd3]);
-    expect((await appError(() => detectKind(pdfish, 'doc.xlsx'))).message).toBe(
-      'The file is neither an Excel workbook (.xlsx) nor a CSV file',
-    );
+    expect((await appError(() => detectKind(pdfish, 'doc.xlsx'))).message).toBe('The file is neither an Excel workbook (.xlsx) nor a CSV file');
   });
 });
 
@@ -127,9 +125,7 @@ describe('inspectZip', () => {
     const small = buildZip([...workbookParts(), { ...zeros, data: Buffer.alloc(100_000) }]);
     expect(inspectZip(small).entries).toHaveLength(3);
     // Whole-file ratio: many entries each under the per-entry threshold.
-    const many = buildZip(
-      Array.from({ length: 30 }, (_, i) => ({ name: `p${i}`, data: Buffer.alloc(900_000), method: 'deflate' as const })),
-    );
+    const many = buildZip(Array.from({ length: 30 }, (_, i) => ({ name: `p${i}`, data: Buffer.alloc(900_000), method: 'deflate' as const })));
     expect((await appError(() => inspectZip(many))).message).toMatch(/expands \d+ times its size/);
   });
 
@@ -158,9 +154,7 @@ describe('inspectZip', () => {
 
   it('rejects a missing EOCD, a central directory pointing outside the file, duplicate names', async () => {
     const zip = buildZip(workbookParts());
-    expect((await appError(() => inspectZip(zip.subarray(0, zip.length - 10)))).message).toBe(
-      'The file is damaged or truncated',
-    );
+    expect((await appError(() => inspectZip(zip.subarray(0, zip.length - 10)))).message).toBe('The file is damaged or truncated');
     const outside = Buffer.from(zip);
     outside.writeUInt32LE(zip.length, zip.length - 22 + 16);
     expect((await appError(() => inspectZip(outside))).message).toBe('The file is damaged or truncated');
@@ -172,7 +166,10 @@ describe('inspectZip', () => {
 describe('inflateEntry', () => {
   it('returns the content of an entry', async () => {
     const data = Buffer.from('<workbook>hello</workbook>');
-    const zip = buildZip([{ name: 'x', data, method: 'deflate' }, { name: 'y', data }]);
+    const zip = buildZip([
+      { name: 'x', data, method: 'deflate' },
+      { name: 'y', data },
+    ]);
     const info = inspectZip(zip);
     expect(await inflateEntry(zip, info.byName.get('x')!)).toEqual(data);
     expect(await inflateEntry(zip, info.byName.get('y')!)).toEqual(data);
@@ -191,16 +188,10 @@ describe('inflateEntry', () => {
   it('a short entry, a CRC mismatch or broken deflate data is a damaged file', async () => {
     const data = Buffer.from('some text that is long enough, some text that is long enough');
     const short = buildZip([{ name: 'x', compressed: deflateRawSync(data), uncompressedSize: data.length + 5, crc32: 0 }]);
-    expect((await appError(() => inflateEntry(short, inspectZip(short).byName.get('x')!))).message).toBe(
-      'The file is damaged or truncated',
-    );
+    expect((await appError(() => inflateEntry(short, inspectZip(short).byName.get('x')!))).message).toBe('The file is damaged or truncated');
     const badCrc = buildZip([{ name: 'x', data, method: 'deflate', crc32: 1234 }]);
-    expect((await appError(() => inflateEntry(badCrc, inspectZip(badCrc).byName.get('x')!))).message).toBe(
-      'The file is damaged or truncated',
-    );
+    expect((await appError(() => inflateEntry(badCrc, inspectZip(badCrc).byName.get('x')!))).message).toBe('The file is damaged or truncated');
     const garbage = buildZip([{ name: 'x', compressed: Buffer.from([0xff, 0xff, 0xff, 0xff]), uncompressedSize: 10, crc32: 0 }]);
-    expect((await appError(() => inflateEntry(garbage, inspectZip(garbage).byName.get('x')!))).message).toBe(
-      'The file is damaged or truncated',
-    );
+    expect((await appError(() => inflateEntry(garbage, inspectZip(garbage).byName.get('x')!))).message).toBe('The file is damaged or truncated');
   });
 });

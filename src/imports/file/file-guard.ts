@@ -64,11 +64,9 @@ export const MESSAGES = {
   damaged: 'The file is damaged or truncated',
   legacyXls:
     'This is a legacy Excel 97-2003 workbook (.xls) or an encrypted workbook: open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"',
-  notSpreadsheetZip:
-    'The file is not an Excel workbook (.xlsx): it is a zip archive without a workbook in it (a Word or other document renamed .xlsx?)',
+  notSpreadsheetZip: 'The file is not an Excel workbook (.xlsx): it is a zip archive without a workbook in it (a Word or other document renamed .xlsx?)',
   notText: 'The file is neither an Excel workbook (.xlsx) nor a CSV file',
-  notUtf8:
-    'The file is not UTF-8 text: save it as an Excel workbook (.xlsx) or, for CSV, as "CSV UTF-8 (comma delimited)"',
+  notUtf8: 'The file is not UTF-8 text: save it as an Excel workbook (.xlsx) or, for CSV, as "CSV UTF-8 (comma delimited)"',
   zip64: 'The file uses ZIP64 archive extensions, which are not supported for imports',
   encrypted: 'The workbook is encrypted: remove the password and save it again',
   method: 'The file uses an unsupported compression method: save it again as .xlsx from Excel or LibreOffice',
@@ -159,8 +157,7 @@ export function inspectZip(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS):
     if (localHeaderOffset + 30 > cdOffset || buf.readUInt32LE(localHeaderOffset) !== SIG_LOCAL) {
       throw invalid(MESSAGES.damaged);
     }
-    const dataOffset =
-      localHeaderOffset + 30 + buf.readUInt16LE(localHeaderOffset + 26) + buf.readUInt16LE(localHeaderOffset + 28);
+    const dataOffset = localHeaderOffset + 30 + buf.readUInt16LE(localHeaderOffset + 26) + buf.readUInt16LE(localHeaderOffset + 28);
     if (dataOffset + compressedSize > cdOffset) throw invalid(MESSAGES.damaged);
 
     if (uncompressedSize > 0 && compressedSize === 0) throw bomb(`"${name}" expands from nothing`);

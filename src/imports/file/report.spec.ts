@@ -39,17 +39,7 @@ describe('escapeCell', () => {
 describe('buildReport', () => {
   it('has the columns Row, First name, Last name, Email, Group, Department, Outcome, Message', async () => {
     const ws = await load(await buildReport([base, { ...base, row: 3, outcome: 'failed', message: 'email: duplicate of row 2' }]));
-    expect(ws.getRow(1).values).toEqual([
-      undefined,
-      'Row',
-      'First name',
-      'Last name',
-      'Email',
-      'Group',
-      'Department',
-      'Outcome',
-      'Message',
-    ]);
+    expect(ws.getRow(1).values).toEqual([undefined, 'Row', 'First name', 'Last name', 'Email', 'Group', 'Department', 'Outcome', 'Message']);
     expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
     expect(ws.getRow(2).values).toEqual([undefined, 2, 'Ada', 'Lovelace', 'ada@example.com', 'L1', 'Maths', 'created']);
     expect(ws.getRow(3).getCell(8).value).toBe('email: duplicate of row 2');
@@ -64,11 +54,7 @@ describe('buildReport', () => {
     expect(typeof cell.value).toBe('string');
     expect(cell.type).toBe(ExcelJS.ValueType.String);
     expect(cell.formula).toBeUndefined();
-    expect([ws.getRow(2).getCell(3).value, ws.getRow(2).getCell(5).value, ws.getRow(2).getCell(6).value]).toEqual([
-      "'+1",
-      "'@x",
-      "'-1",
-    ]);
+    expect([ws.getRow(2).getCell(3).value, ws.getRow(2).getCell(5).value, ws.getRow(2).getCell(6).value]).toEqual(["'+1", "'@x", "'-1"]);
   });
 
   it('never writes a password, even when the row objects carry one', async () => {

@@ -111,10 +111,7 @@ describe('validateRows', () => {
   });
 
   it('the first occurrence is kept even when it has other errors', () => {
-    const { valid, errors } = validateRows([
-      row({ row: 2, firstName: '', email: 'same@example.com' }),
-      row({ row: 3, email: 'SAME@example.com' }),
-    ]);
+    const { valid, errors } = validateRows([row({ row: 2, firstName: '', email: 'same@example.com' }), row({ row: 3, email: 'SAME@example.com' })]);
     expect(valid).toEqual([]);
     expect(errors).toEqual([
       { row: 2, field: 'firstName', message: 'is required' },

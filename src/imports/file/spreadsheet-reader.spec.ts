@@ -186,12 +186,8 @@ describe('readImportRows: xlsx fixtures', () => {
   });
 
   it('bomb.xlsx and truncated.xlsx: INVALID_FILE even when the guard was skipped', async () => {
-    expect((await appError(() => readImportRows(fixture('bomb.xlsx'), 'xlsx', LIMIT))).message).toMatch(
-      /decompression bomb/,
-    );
-    expect((await appError(() => readImportRows(fixture('truncated.xlsx'), 'xlsx', LIMIT))).message).toBe(
-      'The file is damaged or truncated',
-    );
+    expect((await appError(() => readImportRows(fixture('bomb.xlsx'), 'xlsx', LIMIT))).message).toMatch(/decompression bomb/);
+    expect((await appError(() => readImportRows(fixture('truncated.xlsx'), 'xlsx', LIMIT))).message).toBe('The file is damaged or truncated');
   });
 
   it('a sheet whose size is a lie inflates no further than declared', async () => {
@@ -225,9 +221,7 @@ describe('readImportRows: xlsx rules', () => {
     const { rows } = await readImportRows(buf, 'xlsx', LIMIT);
     expect(rows).toHaveLength(50_000);
     expect(rows[0]).toEqual(row({ row: 2, firstName: 'First 1', lastName: 'Last 1', email: 'student.1@example.com', group: 'G1' }));
-    expect(rows[49_999]).toEqual(
-      row({ row: 50_001, firstName: 'First 50000', lastName: 'Last 50000', email: 'student.50000@example.com', group: 'G0' }),
-    );
+    expect(rows[49_999]).toEqual(row({ row: 50_001, firstName: 'First 50000', lastName: 'Last 50000', email: 'student.50000@example.com', group: 'G0' }));
   });
 
   it('the header is the first non-empty row, wherever it is', async () => {
@@ -270,7 +264,10 @@ describe('readImportRows: xlsx rules', () => {
         name: 'xl/_rels/workbook.xml.rels',
         data: Buffer.from('<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
       },
-      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData') },
+      {
+        name: 'xl/worksheets/sheet1.xml',
+        data: Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData'),
+      },
     ]);
     const e = await appError(() => readImportRows(broken, 'xlsx', LIMIT));
     expect(e.code).toMatch(/^INVALID_(FILE|HEADER)$/);

@@ -69,11 +69,9 @@ class RowCollector {
     }
     if (empty) return;
     if (this.rows.length >= this.maxRows) {
-      throw AppError.badRequest(
-        'TOO_MANY_ROWS',
-        `The file has more than ${this.maxRows} rows of students; import at most ${this.maxRows} per file`,
-        { maxRows: this.maxRows },
-      );
+      throw AppError.badRequest('TOO_MANY_ROWS', `The file has more than ${this.maxRows} rows of students; import at most ${this.maxRows} per file`, {
+        maxRows: this.maxRows,
+      });
     }
     this.rows.push(row);
   }
@@ -150,8 +148,7 @@ function decodeXml(s: string): string {
   });
 }
 
-const escapeXml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The attributes of the start tags named `local` (any namespace prefix), in document order. */
 function elements(xml: string, local: string): Array<Record<string, string>> {
@@ -292,9 +289,7 @@ function excelJsZip(parts: SheetParts): Buffer[] {
     {
       // Present even when empty: without it exceljs spools the sheet to a temporary file.
       name: 'xl/sharedStrings.xml',
-      data:
-        parts.sharedStrings ??
-        text(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="0" uniqueCount="0"/>`),
+      data: parts.sharedStrings ?? text(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="0" uniqueCount="0"/>`),
     },
     { name: 'xl/worksheets/sheet1.xml', data: parts.sheet },
   ];
@@ -392,8 +387,7 @@ async function readWithExcelJs(parts: SheetParts, opts: ReadOptions): Promise<Re
   try {
     for await (const worksheet of reader) {
       for await (const row of worksheet) {
-        const text = (cell: ExcelJS.Cell | undefined) =>
-          cell ? cellText(cell.value, { numFmt: cell.numFmt, date1904 }) : '';
+        const text = (cell: ExcelJS.Cell | undefined) => (cell ? cellText(cell.value, { numFmt: cell.numFmt, date1904 }) : '');
         rows.push(
           row.number,
           () => {

@@ -26,8 +26,7 @@ const HELP: Record<RowField, string> = {
   firstName: 'Required, at most 100 characters.',
   lastName: 'Required, at most 100 characters.',
   email: 'Required, one student per email. A student who already has an account is added to the institute; their password is left alone.',
-  password:
-    'Optional, 8 to 128 characters, not a common password. Left empty, the student gets an email to choose one.',
+  password: 'Optional, 8 to 128 characters, not a common password. Left empty, the student gets an email to choose one.',
   group: 'Optional, at most 100 characters (a class, a cohort).',
   department: 'Optional, at most 100 characters.',
 };

@@ -16,7 +16,10 @@ export class RegisterProfessionalDto extends AccountFieldsDto {
   @IsUUID('all', { message: 'companyId must be the id of an approved company' })
   companyId?: string;
 
-  @ApiPropertyOptional({ example: 'Acme SAS', description: 'A company name typed in; one that matches an existing company joins it, otherwise a pending company is created' })
+  @ApiPropertyOptional({
+    example: 'Acme SAS',
+    description: 'A company name typed in; one that matches an existing company joins it, otherwise a pending company is created',
+  })
   @Transform(trim)
   @IsOptional()
   @IsString()

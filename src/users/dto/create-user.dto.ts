@@ -39,7 +39,10 @@ export class AccountFieldsDto {
 }
 
 /** "Create a user": the password is optional; without it, the user gets an email to choose one. */
-export class CreateUserDto extends IntersectionType(OmitType(AccountFieldsDto, ['password'] as const), PartialType(PickType(AccountFieldsDto, ['password'] as const))) {}
+export class CreateUserDto extends IntersectionType(
+  OmitType(AccountFieldsDto, ['password'] as const),
+  PartialType(PickType(AccountFieldsDto, ['password'] as const)),
+) {}
 
 export class CreatedUserDto {
   @ApiProperty({ format: 'uuid' }) id: string;

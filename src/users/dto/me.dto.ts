@@ -38,4 +38,3 @@ export class MeResponseDto extends UserResponseDto {
   memberships: MeMembershipDto[];
   @ApiProperty({ type: MeAffiliationDto, nullable: true }) company: MeAffiliationDto | null;
 }
-
