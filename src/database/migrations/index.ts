@@ -1,6 +1,7 @@
 import { InitialSchema1764316800000 } from './1764316800000-initial-schema';
 import { SearchAndMemberIndexes1764403200000 } from './1764403200000-search-and-member-indexes';
 import { ImportChunks1764489600000 } from './1764489600000-import-chunks';
+import { ImportBatchHeader1764662400000 } from './1764662400000-import-batch-header';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
-export const migrations = [InitialSchema1764316800000, SearchAndMemberIndexes1764403200000, ImportChunks1764489600000];
+export const migrations = [InitialSchema1764316800000, SearchAndMemberIndexes1764403200000, ImportChunks1764489600000, ImportBatchHeader1764662400000];

@@ -1,16 +1,19 @@
 import { extname } from 'node:path';
-import { promisify } from 'node:util';
-import { crc32, inflateRaw } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import * as yauzl from 'yauzl';
 import { AppError } from '../../common/errors/app-error';
+import { contentType, ooxmlWorkbookPath } from './xml';
 
 /**
  * The first gate of an upload: what the bytes are (never what the name says),
- * and whether a zip may be opened at all. Everything here is synchronous and
- * reads only headers, except {@link inflateEntry}, which inflates one entry
- * under a hard cap.
+ * and whether a zip may be opened at all. Zips are read with yauzl: the central
+ * directory is checked against the bomb limits before anything is inflated,
+ * and each part is inflated as a stream that fails as soon as it outgrows its
+ * declared size.
  */
 
-export type FileKind = 'xlsx' | 'csv';
+export type FileKind = 'xlsx' | 'ods' | 'csv';
 
 export interface ZipLimits {
   /** Entries in the central directory. */
@@ -19,10 +22,7 @@ export interface ZipLimits {
   maxTotalUncompressed: number;
   /** Uncompressed / compressed, per entry and for the whole file. */
   maxRatio: number;
-  /**
-   * Below this many uncompressed bytes a high ratio is harmless (a small XML
-   * part of repeated tags can deflate 300 times), so it is not checked.
-   */
+  /** Below this many uncompressed bytes a high ratio is harmless (a small XML part of repeated tags deflates 300 times). */
   minBytesForRatio?: number;
 }
 
@@ -33,225 +33,188 @@ export const DEFAULT_ZIP_LIMITS: Readonly<Required<ZipLimits>> = Object.freeze({
   minBytesForRatio: 1024 * 1024,
 });
 
-export interface ZipEntry {
-  name: string;
-  /** 0 stored, 8 deflated: the only two accepted. */
-  method: number;
-  flags: number;
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  localHeaderOffset: number;
-  /** Where the entry's (compressed) data starts in the buffer. */
-  dataOffset: number;
-}
-
-export interface ZipInfo {
-  entries: ZipEntry[];
-  byName: Map<string, ZipEntry>;
-  totalUncompressed: number;
-}
-
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-const EOCD_SIZE = 22;
-const MAX_COMMENT = 0xffff;
-
 export const MESSAGES = {
   empty: 'The file is empty',
   damaged: 'The file is damaged or truncated',
   legacyXls:
     'This is a legacy Excel 97-2003 workbook (.xls) or an encrypted workbook: open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"',
+  binaryXlsb: 'This is an Excel binary workbook (.xlsb): save it as "Excel Workbook (.xlsx)"',
   notSpreadsheetZip:
-    'The file is not an Excel workbook (.xlsx): it is a zip archive without a workbook in it (a Word or other document renamed .xlsx?)',
-  notText: 'The file is neither an Excel workbook (.xlsx) nor a CSV file',
+    'The file is not a spreadsheet (.xlsx or .ods): it is a zip archive without a workbook in it (a Word or other document renamed?)',
+  notText: 'The file is neither a spreadsheet (.xlsx, .ods) nor a CSV file',
   notUtf8:
     'The file is not UTF-8 text: save it as an Excel workbook (.xlsx) or, for CSV, as "CSV UTF-8 (comma delimited)"',
-  zip64: 'The file uses ZIP64 archive extensions, which are not supported for imports',
   encrypted: 'The workbook is encrypted: remove the password and save it again',
-  method: 'The file uses an unsupported compression method: save it again as .xlsx from Excel or LibreOffice',
+  method: 'The file uses an unsupported compression method: save it again from Excel or LibreOffice',
 } as const;
 
-function invalid(message: string, details?: unknown): AppError {
-  return AppError.badRequest('INVALID_FILE', message, details);
-}
-
-function bomb(why: string): AppError {
-  return invalid(`The file looks like a decompression bomb: ${why}`);
-}
-
+const invalid = (message: string) => AppError.badRequest('INVALID_FILE', message);
+const bomb = (why: string) => invalid(`The file looks like a decompression bomb: ${why}`);
 const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
-/**
- * Reads the End Of Central Directory record and the central directory, without
- * inflating anything. Rejects: no or truncated EOCD, ZIP64, multi-disk archives,
- * encrypted entries, methods other than store/deflate, duplicate names, entries
- * whose data lies outside the file, and bombs by declared sizes: too many
- * entries, too many bytes in total, or an entry (or the whole file) that expands
- * more than `maxRatio` times. Declared sizes can lie: {@link inflateEntry}
- * enforces them while inflating.
- */
-export function inspectZip(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipInfo {
-  const minBytesForRatio = limits.minBytesForRatio ?? DEFAULT_ZIP_LIMITS.minBytesForRatio;
-  if (buf.length < EOCD_SIZE) throw invalid(MESSAGES.damaged);
-
-  // The EOCD is the last record; only a comment (≤ 64 KiB) may follow it.
-  let eocd = -1;
-  const lowest = Math.max(0, buf.length - EOCD_SIZE - MAX_COMMENT);
-  for (let i = buf.length - EOCD_SIZE; i >= lowest; i--) {
-    if (buf.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + buf.readUInt16LE(i + 20) <= buf.length) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw invalid(MESSAGES.damaged);
-
-  if (eocd >= 20 && buf.readUInt32LE(eocd - 20) === SIG_ZIP64_LOCATOR) throw invalid(MESSAGES.zip64);
-  const disk = buf.readUInt16LE(eocd + 4);
-  const cdDisk = buf.readUInt16LE(eocd + 6);
-  const entriesOnDisk = buf.readUInt16LE(eocd + 8);
-  const count = buf.readUInt16LE(eocd + 10);
-  const cdSize = buf.readUInt32LE(eocd + 12);
-  const cdOffset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || entriesOnDisk === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    throw invalid(MESSAGES.zip64);
-  }
-  if (disk !== 0 || cdDisk !== 0 || entriesOnDisk !== count) throw invalid(MESSAGES.damaged);
-  if (count > limits.maxEntries) {
-    throw bomb(`it holds ${count} entries (at most ${limits.maxEntries} are accepted)`);
-  }
-  if (cdOffset + cdSize > eocd) throw invalid(MESSAGES.damaged);
-
-  const entries: ZipEntry[] = [];
-  const byName = new Map<string, ZipEntry>();
-  let total = 0;
-  let p = cdOffset;
-  const cdEnd = cdOffset + cdSize;
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > cdEnd || buf.readUInt32LE(p) !== SIG_CENTRAL) throw invalid(MESSAGES.damaged);
-    const flags = buf.readUInt16LE(p + 8);
-    const method = buf.readUInt16LE(p + 10);
-    const crc = buf.readUInt32LE(p + 16);
-    const compressedSize = buf.readUInt32LE(p + 20);
-    const uncompressedSize = buf.readUInt32LE(p + 24);
-    const nameLength = buf.readUInt16LE(p + 28);
-    const extraLength = buf.readUInt16LE(p + 30);
-    const commentLength = buf.readUInt16LE(p + 32);
-    const diskStart = buf.readUInt16LE(p + 34);
-    const localHeaderOffset = buf.readUInt32LE(p + 42);
-    const next = p + 46 + nameLength + extraLength + commentLength;
-    if (next > cdEnd) throw invalid(MESSAGES.damaged);
-    const name = buf.toString(flags & 0x0800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLength);
-    p = next;
-
-    if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
-      throw invalid(MESSAGES.zip64);
-    }
-    if (diskStart === 0xffff) throw invalid(MESSAGES.zip64);
-    if (flags & 0x0001) throw invalid(MESSAGES.encrypted);
-    if (method !== 0 && method !== 8) throw invalid(MESSAGES.method);
-    if (method === 0 && compressedSize !== uncompressedSize) throw invalid(MESSAGES.damaged);
-    if (byName.has(name)) throw invalid(MESSAGES.damaged);
-
-    // The local header must be where the directory says, and the data inside the file.
-    if (localHeaderOffset + 30 > cdOffset || buf.readUInt32LE(localHeaderOffset) !== SIG_LOCAL) {
-      throw invalid(MESSAGES.damaged);
-    }
-    const dataOffset =
-      localHeaderOffset + 30 + buf.readUInt16LE(localHeaderOffset + 26) + buf.readUInt16LE(localHeaderOffset + 28);
-    if (dataOffset + compressedSize > cdOffset) throw invalid(MESSAGES.damaged);
-
-    if (uncompressedSize > 0 && compressedSize === 0) throw bomb(`"${name}" expands from nothing`);
-    if (uncompressedSize >= minBytesForRatio && uncompressedSize / compressedSize > limits.maxRatio) {
-      throw bomb(`one part expands ${Math.round(uncompressedSize / compressedSize)} times (at most ${limits.maxRatio})`);
-    }
-    total += uncompressedSize;
-    if (total > limits.maxTotalUncompressed) {
-      throw bomb(`it expands to more than ${mb(limits.maxTotalUncompressed)}`);
-    }
-
-    const entry: ZipEntry = {
-      name,
-      method,
-      flags,
-      crc32: crc,
-      compressedSize,
-      uncompressedSize,
-      localHeaderOffset,
-      dataOffset,
-    };
-    entries.push(entry);
-    byName.set(name, entry);
-  }
-  if (total >= minBytesForRatio && total / buf.length > limits.maxRatio) {
-    throw bomb(`it expands ${Math.round(total / buf.length)} times its size (at most ${limits.maxRatio})`);
-  }
-  return { entries, byName, totalUncompressed: total };
+/** A yauzl failure as the user's error: a part that outgrows its declared size is a bomb, anything else damage. */
+function zipError(e: unknown, name?: string): AppError {
+  if (e instanceof AppError) return e;
+  if (/too many bytes/i.test(String((e as Error)?.message))) return bomb(`"${name}" expands beyond its declared size`);
+  return invalid(MESSAGES.damaged);
 }
 
-const inflateRawAsync = promisify(inflateRaw) as (buf: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>;
+/** A zip whose directory passed the limits; parts are inflated on demand only. */
+export class ZipArchive {
+  private readonly early = new Map<string, Promise<Buffer | null>>();
 
-/**
- * The content of one entry. Inflation stops as soon as it produces more bytes
- * than the entry declared (so the limits checked by {@link inspectZip} on declared
- * sizes also bound the bytes really produced); a shorter result or a CRC mismatch
- * means a damaged file.
- */
-export async function inflateEntry(buf: Buffer, entry: ZipEntry): Promise<Buffer> {
-  const raw = buf.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
-  let data: Buffer;
-  if (entry.method === 0) {
-    data = raw;
-  } else {
+  private constructor(
+    private readonly zip: yauzl.ZipFile,
+    private readonly entries: Map<string, yauzl.Entry>,
+  ) {}
+
+  static async open(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
+    const minBytesForRatio = limits.minBytesForRatio ?? DEFAULT_ZIP_LIMITS.minBytesForRatio;
+    const opts = { lazyEntries: true, autoClose: false, validateEntrySizes: true };
+    const zip = await new Promise<yauzl.ZipFile>((ok, ko) => yauzl.fromBuffer(buf, opts, (e, z) => (e ? ko(zipError(e)) : ok(z))));
+    if (zip.entryCount > limits.maxEntries) {
+      throw bomb(`it holds ${zip.entryCount} entries (at most ${limits.maxEntries} are accepted)`);
+    }
+    const entries = new Map<string, yauzl.Entry>();
+    let total = 0;
+    await new Promise<void>((ok, ko) => {
+      zip.on('error', (e) => ko(zipError(e)));
+      zip.on('end', () => ok());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const { fileName: name, compressedSize, uncompressedSize } = entry;
+        total += uncompressedSize;
+        let problem: AppError | null = null;
+        if (entries.has(name)) problem = invalid(MESSAGES.damaged);
+        else if (entry.isEncrypted()) problem = invalid(MESSAGES.encrypted);
+        else if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) problem = invalid(MESSAGES.method);
+        else if (uncompressedSize > 0 && compressedSize === 0) problem = bomb(`"${name}" expands from nothing`);
+        else if (uncompressedSize >= minBytesForRatio && uncompressedSize / compressedSize > limits.maxRatio) {
+          problem = bomb(`one part expands ${Math.round(uncompressedSize / compressedSize)} times (at most ${limits.maxRatio})`);
+        } else if (total > limits.maxTotalUncompressed) problem = bomb(`it expands to more than ${mb(limits.maxTotalUncompressed)}`);
+        if (problem) return ko(problem);
+        entries.set(name, entry);
+        zip.readEntry();
+      });
+      zip.readEntry();
+    });
+    if (total >= minBytesForRatio && total / buf.length > limits.maxRatio) {
+      throw bomb(`it expands ${Math.round(total / buf.length)} times its size (at most ${limits.maxRatio})`);
+    }
+    return new ZipArchive(zip, entries);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The entries' names, in zip order. */
+  get names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * The part's bytes, chunk by chunk as they are inflated; stopping early (a
+   * `break`) stops the inflation. Fails past the declared size (a bomb), short
+   * of it or on a CRC mismatch (damaged).
+   */
+  async *chunks(name: string): AsyncGenerator<Buffer> {
+    const entry = this.entries.get(name);
+    if (!entry) throw invalid(MESSAGES.damaged);
+    let stream: Readable;
     try {
-      data = await inflateRawAsync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+      stream = await new Promise<Readable>((ok, ko) => this.zip.openReadStream(entry, (e, s) => (e ? ko(e) : ok(s))));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw bomb(`"${entry.name}" expands beyond its declared size`);
-      }
-      throw invalid(MESSAGES.damaged);
+      throw zipError(e, name);
     }
+    let crc = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        crc = crc32(chunk, crc);
+        yield chunk;
+      }
+    } catch (e) {
+      throw zipError(e, name);
+    } finally {
+      stream.destroy();
+    }
+    if (crc >>> 0 !== entry.crc32 >>> 0) throw invalid(MESSAGES.damaged);
   }
-  if (data.length !== entry.uncompressedSize) throw invalid(MESSAGES.damaged);
-  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw invalid(MESSAGES.damaged);
-  return data;
+
+  /** A whole part, or null when the zip has none of that name. */
+  read(name: string): Promise<Buffer | null> {
+    const early = this.early.get(name);
+    this.early.delete(name);
+    return early ?? this.inflate(name);
+  }
+
+  /** Starts inflating a part that {@link read} will be asked for. */
+  prefetch(name: string): void {
+    const promise = this.inflate(name);
+    promise.catch(() => undefined); // reported by read()
+    this.early.set(name, promise);
+  }
+
+  private async inflate(name: string): Promise<Buffer | null> {
+    if (!this.entries.has(name)) return null;
+    const parts: Buffer[] = [];
+    for await (const chunk of this.chunks(name)) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  async text(name: string): Promise<string | null> {
+    return (await this.read(name))?.toString('utf8') ?? null;
+  }
+
+  close(): void {
+    this.zip.close();
+  }
 }
 
-const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const ODS_TYPES = ['application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-template'];
 
 /**
- * 'xlsx' or 'csv' from the bytes; the file name only words the messages. A zip
- * must be an OOXML spreadsheet (`[Content_Types].xml` and `xl/workbook.xml`),
- * within the zip limits; anything else must be UTF-8 text without NUL bytes to
- * be read as CSV. Throws 400 INVALID_FILE otherwise.
+ * Which spreadsheet a zip holds: an OpenDocument spreadsheet (its `mimetype`),
+ * or an OOXML package whose main part is a workbook (its content type; when
+ * none is declared, the usual part name xl/workbook.xml).
  */
-export function detectKind(buf: Buffer, fileName: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): FileKind {
+async function zipKind(zip: ZipArchive): Promise<FileKind> {
+  const mimetype = (await zip.read('mimetype'))?.toString('utf8').trim();
+  if (mimetype && ODS_TYPES.includes(mimetype) && zip.has('content.xml')) return 'ods';
+  const workbook = zip.has('[Content_Types].xml') ? await ooxmlWorkbookPath(zip) : null;
+  if (workbook && zip.has(workbook)) {
+    const type = await contentType(zip, workbook);
+    if (type?.includes('.binary.') || workbook.endsWith('.bin')) throw invalid(MESSAGES.binaryXlsb);
+    if (type ? /spreadsheetml\.(sheet|template)\.main|ms-excel\.(sheet|template)\.macroEnabled\.main/.test(type) : workbook === 'xl/workbook.xml') return 'xlsx';
+  }
+  throw invalid(MESSAGES.notSpreadsheetZip);
+}
+
+/**
+ * 'xlsx', 'ods' or 'csv' from the bytes; the file name only words the
+ * messages. A zip must be a spreadsheet within the zip limits; anything else
+ * must be UTF-8 text without NUL bytes to be read as CSV. Throws 400
+ * INVALID_FILE otherwise.
+ */
+export async function detectKind(buf: Buffer, fileName: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<FileKind> {
   if (buf.length === 0) throw invalid(MESSAGES.empty);
-
-  if (buf.length >= 4 && buf.subarray(0, 4).equals(ZIP_MAGIC)) {
-    const zip = inspectZip(buf, limits);
-    if (!zip.byName.has('[Content_Types].xml') || !zip.byName.has('xl/workbook.xml')) {
-      throw invalid(MESSAGES.notSpreadsheetZip);
+  if (buf.subarray(0, 4).equals(ZIP_MAGIC)) {
+    const zip = await ZipArchive.open(buf, limits);
+    try {
+      return await zipKind(zip);
+    } finally {
+      zip.close();
     }
-    return 'xlsx';
   }
-  if (buf.length >= 4 && buf.subarray(0, 4).equals(OLE_MAGIC.subarray(0, 4))) {
-    throw invalid(MESSAGES.legacyXls);
-  }
+  if (buf.subarray(0, 4).equals(OLE_MAGIC)) throw invalid(MESSAGES.legacyXls);
   // UTF-16 (Excel's "Unicode text") and other encodings: say how to save it.
-  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
-    throw invalid(MESSAGES.notUtf8);
-  }
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) throw invalid(MESSAGES.notUtf8);
   if (buf.includes(0)) throw invalid(MESSAGES.notText);
-
-  const body = buf.subarray(0, 3).equals(UTF8_BOM) ? buf.subarray(3) : buf;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, 3).equals(UTF8_BOM) ? buf.subarray(3) : buf);
   } catch {
     const ext = extname(fileName).toLowerCase();
     throw invalid(ext === '.csv' || ext === '.txt' ? MESSAGES.notUtf8 : MESSAGES.notText);
