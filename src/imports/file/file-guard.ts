@@ -7,22 +7,20 @@ import { contentType, ooxmlWorkbookPath } from './xml';
 
 /**
  * The first gate of an upload: what the bytes are (never what the name says),
- * and whether a zip may be opened at all. Zips are read with yauzl: the central
- * directory is checked against the bomb limits before anything is inflated,
- * and each part is inflated as a stream that fails as soon as it outgrows its
- * declared size.
+ * and whether a zip may be opened at all. yauzl reads the central directory,
+ * which is checked against the bomb limits before anything is inflated; each
+ * part is then inflated under yauzl's check of its declared size.
  */
 
 export type FileKind = 'xlsx' | 'ods' | 'csv';
 
 export interface ZipLimits {
-  /** Entries in the central directory. */
   maxEntries: number;
   /** Sum of the declared uncompressed sizes, in bytes. */
   maxTotalUncompressed: number;
-  /** Uncompressed / compressed, per entry and for the whole file. */
+  /** Uncompressed / compressed, per entry and for the whole file… */
   maxRatio: number;
-  /** Below this many uncompressed bytes a high ratio is harmless (a small XML part of repeated tags deflates 300 times). */
+  /** …from this many uncompressed bytes on (a small XML part of repeated tags deflates 300 times, harmlessly). */
   minBytesForRatio?: number;
 }
 
@@ -36,32 +34,27 @@ export const DEFAULT_ZIP_LIMITS: Readonly<Required<ZipLimits>> = Object.freeze({
 export const MESSAGES = {
   empty: 'The file is empty',
   damaged: 'The file is damaged or truncated',
-  legacyXls:
-    'This is a legacy Excel 97-2003 workbook (.xls) or an encrypted workbook: open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"',
+  legacyXls: 'This is a legacy Excel 97-2003 workbook (.xls) or an encrypted workbook: open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"',
   binaryXlsb: 'This is an Excel binary workbook (.xlsb): save it as "Excel Workbook (.xlsx)"',
-  notSpreadsheetZip:
-    'The file is not a spreadsheet (.xlsx or .ods): it is a zip archive without a workbook in it (a Word or other document renamed?)',
+  notSpreadsheetZip: 'The file is not a spreadsheet (.xlsx or .ods): it is a zip archive without a workbook in it (a Word or other document renamed?)',
   notText: 'The file is neither a spreadsheet (.xlsx, .ods) nor a CSV file',
-  notUtf8:
-    'The file is not UTF-8 text: save it as an Excel workbook (.xlsx) or, for CSV, as "CSV UTF-8 (comma delimited)"',
+  notUtf8: 'The file is not UTF-8 text: save it as an Excel workbook (.xlsx) or, for CSV, as "CSV UTF-8 (comma delimited)"',
   encrypted: 'The workbook is encrypted: remove the password and save it again',
   method: 'The file uses an unsupported compression method: save it again from Excel or LibreOffice',
 } as const;
 
 const invalid = (message: string) => AppError.badRequest('INVALID_FILE', message);
 const bomb = (why: string) => invalid(`The file looks like a decompression bomb: ${why}`);
-const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 /** A yauzl failure as the user's error: a part that outgrows its declared size is a bomb, anything else damage. */
 function zipError(e: unknown, name?: string): AppError {
   if (e instanceof AppError) return e;
-  if (/too many bytes/i.test(String((e as Error)?.message))) return bomb(`"${name}" expands beyond its declared size`);
-  return invalid(MESSAGES.damaged);
+  return /too many bytes/i.test(String((e as Error)?.message)) ? bomb(`"${name}" expands beyond its declared size`) : invalid(MESSAGES.damaged);
 }
 
 /** A zip whose directory passed the limits; parts are inflated on demand only. */
 export class ZipArchive {
-  private readonly early = new Map<string, Promise<Buffer | null>>();
+  private readonly pending = new Map<string, Promise<Buffer | null>>();
 
   private constructor(
     private readonly zip: yauzl.ZipFile,
@@ -69,36 +62,31 @@ export class ZipArchive {
   ) {}
 
   static async open(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
-    const minBytesForRatio = limits.minBytesForRatio ?? DEFAULT_ZIP_LIMITS.minBytesForRatio;
+    const { maxEntries, maxTotalUncompressed: maxTotal, maxRatio, minBytesForRatio = DEFAULT_ZIP_LIMITS.minBytesForRatio } = limits;
     const opts = { lazyEntries: true, autoClose: false, validateEntrySizes: true };
     const zip = await new Promise<yauzl.ZipFile>((ok, ko) => yauzl.fromBuffer(buf, opts, (e, z) => (e ? ko(zipError(e)) : ok(z))));
-    if (zip.entryCount > limits.maxEntries) {
-      throw bomb(`it holds ${zip.entryCount} entries (at most ${limits.maxEntries} are accepted)`);
-    }
+    if (zip.entryCount > maxEntries) throw bomb(`it holds ${zip.entryCount} entries (at most ${maxEntries} are accepted)`);
     const entries = new Map<string, yauzl.Entry>();
     let total = 0;
     await new Promise<void>((ok, ko) => {
       zip.on('error', (e) => ko(zipError(e)));
-      zip.on('end', () => ok());
+      zip.on('end', ok);
       zip.on('entry', (entry: yauzl.Entry) => {
-        const { fileName: name, compressedSize, uncompressedSize } = entry;
-        total += uncompressedSize;
-        let problem: AppError | null = null;
-        if (entries.has(name)) problem = invalid(MESSAGES.damaged);
-        else if (entry.isEncrypted()) problem = invalid(MESSAGES.encrypted);
-        else if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) problem = invalid(MESSAGES.method);
-        else if (uncompressedSize > 0 && compressedSize === 0) problem = bomb(`"${name}" expands from nothing`);
-        else if (uncompressedSize >= minBytesForRatio && uncompressedSize / compressedSize > limits.maxRatio) {
-          problem = bomb(`one part expands ${Math.round(uncompressedSize / compressedSize)} times (at most ${limits.maxRatio})`);
-        } else if (total > limits.maxTotalUncompressed) problem = bomb(`it expands to more than ${mb(limits.maxTotalUncompressed)}`);
-        if (problem) return ko(problem);
+        const { fileName: name, compressedSize: packed, uncompressedSize: size } = entry;
+        total += size;
+        if (entries.has(name)) return ko(invalid(MESSAGES.damaged));
+        if (entry.isEncrypted()) return ko(invalid(MESSAGES.encrypted));
+        if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return ko(invalid(MESSAGES.method));
+        if (size > 0 && packed === 0) return ko(bomb(`"${name}" expands from nothing`));
+        if (size >= minBytesForRatio && size / packed > maxRatio) return ko(bomb(`one part expands ${Math.round(size / packed)} times (at most ${maxRatio})`));
+        if (total > maxTotal) return ko(bomb(`it expands to more than ${Math.round(maxTotal / (1024 * 1024))} MB`));
         entries.set(name, entry);
         zip.readEntry();
       });
       zip.readEntry();
     });
-    if (total >= minBytesForRatio && total / buf.length > limits.maxRatio) {
-      throw bomb(`it expands ${Math.round(total / buf.length)} times its size (at most ${limits.maxRatio})`);
+    if (total >= minBytesForRatio && total / buf.length > maxRatio) {
+      throw bomb(`it expands ${Math.round(total / buf.length)} times its size (at most ${maxRatio})`);
     }
     return new ZipArchive(zip, entries);
   }
@@ -107,66 +95,45 @@ export class ZipArchive {
     return this.entries.has(name);
   }
 
-  /** The entries' names, in zip order. */
   get names(): string[] {
     return [...this.entries.keys()];
   }
 
-  /**
-   * The part's bytes, chunk by chunk as they are inflated; stopping early (a
-   * `break`) stops the inflation. Fails past the declared size (a bomb), short
-   * of it or on a CRC mismatch (damaged).
-   */
-  async *chunks(name: string): AsyncGenerator<Buffer> {
-    const entry = this.entries.get(name);
-    if (!entry) throw invalid(MESSAGES.damaged);
-    let stream: Readable;
-    try {
-      stream = await new Promise<Readable>((ok, ko) => this.zip.openReadStream(entry, (e, s) => (e ? ko(e) : ok(s))));
-    } catch (e) {
-      throw zipError(e, name);
-    }
-    let crc = 0;
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        crc = crc32(chunk, crc);
-        yield chunk;
-      }
-    } catch (e) {
-      throw zipError(e, name);
-    } finally {
-      stream.destroy();
-    }
-    if (crc >>> 0 !== entry.crc32 >>> 0) throw invalid(MESSAGES.damaged);
-  }
-
-  /** A whole part, or null when the zip has none of that name. */
+  /** A whole part, or null when there is none of that name. */
   read(name: string): Promise<Buffer | null> {
-    const early = this.early.get(name);
-    this.early.delete(name);
-    return early ?? this.inflate(name);
+    const pending = this.pending.get(name);
+    this.pending.delete(name);
+    return pending ?? this.inflate(name);
   }
 
-  /** Starts inflating a part that {@link read} will be asked for. */
+  /** Starts inflating a part {@link read} will be asked for (zlib works off the main thread). */
   prefetch(name: string): void {
     const promise = this.inflate(name);
     promise.catch(() => undefined); // reported by read()
-    this.early.set(name, promise);
-  }
-
-  private async inflate(name: string): Promise<Buffer | null> {
-    if (!this.entries.has(name)) return null;
-    const parts: Buffer[] = [];
-    for await (const chunk of this.chunks(name)) parts.push(chunk);
-    return Buffer.concat(parts);
-  }
-
-  async text(name: string): Promise<string | null> {
-    return (await this.read(name))?.toString('utf8') ?? null;
+    this.pending.set(name, promise);
   }
 
   close(): void {
     this.zip.close();
+  }
+
+  /** Fails past the declared size (a bomb), short of it or on a CRC mismatch (damaged). */
+  private async inflate(name: string): Promise<Buffer | null> {
+    const entry = this.entries.get(name);
+    if (!entry) return null;
+    const chunks: Buffer[] = [];
+    let crc = 0;
+    try {
+      const stream = await new Promise<Readable>((ok, ko) => this.zip.openReadStream(entry, (e, s) => (e ? ko(e) : ok(s))));
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        crc = crc32(chunk, crc);
+        chunks.push(chunk);
+      }
+    } catch (e) {
+      throw zipError(e, name);
+    }
+    if (crc >>> 0 !== entry.crc32 >>> 0) throw invalid(MESSAGES.damaged);
+    return Buffer.concat(chunks);
   }
 }
 
@@ -174,11 +141,12 @@ const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const ODS_TYPES = ['application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-template'];
+const WORKBOOK_TYPE = /spreadsheetml\.(sheet|template)\.main|ms-excel\.(sheet|template)\.macroEnabled\.main/;
 
 /**
  * Which spreadsheet a zip holds: an OpenDocument spreadsheet (its `mimetype`),
- * or an OOXML package whose main part is a workbook (its content type; when
- * none is declared, the usual part name xl/workbook.xml).
+ * or an OOXML package whose main part is a workbook (its content type or,
+ * when none is declared, the usual part name xl/workbook.xml).
  */
 async function zipKind(zip: ZipArchive): Promise<FileKind> {
   const mimetype = (await zip.read('mimetype'))?.toString('utf8').trim();
@@ -187,7 +155,7 @@ async function zipKind(zip: ZipArchive): Promise<FileKind> {
   if (workbook && zip.has(workbook)) {
     const type = await contentType(zip, workbook);
     if (type?.includes('.binary.') || workbook.endsWith('.bin')) throw invalid(MESSAGES.binaryXlsb);
-    if (type ? /spreadsheetml\.(sheet|template)\.main|ms-excel\.(sheet|template)\.macroEnabled\.main/.test(type) : workbook === 'xl/workbook.xml') return 'xlsx';
+    if (type ? WORKBOOK_TYPE.test(type) : workbook === 'xl/workbook.xml') return 'xlsx';
   }
   throw invalid(MESSAGES.notSpreadsheetZip);
 }
@@ -216,8 +184,7 @@ export async function detectKind(buf: Buffer, fileName: string, limits: ZipLimit
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, 3).equals(UTF8_BOM) ? buf.subarray(3) : buf);
   } catch {
-    const ext = extname(fileName).toLowerCase();
-    throw invalid(ext === '.csv' || ext === '.txt' ? MESSAGES.notUtf8 : MESSAGES.notText);
+    throw invalid(['.csv', '.txt'].includes(extname(fileName).toLowerCase()) ? MESSAGES.notUtf8 : MESSAGES.notText);
   }
   if (text.trim() === '') throw invalid(MESSAGES.empty);
   return 'csv';

@@ -6,9 +6,8 @@ import { attr, ooxmlWorkbookPath, parsePart, relationships, XmlHandler } from '.
 
 /**
  * An .xlsx workbook (SpreadsheetML, ECMA-376 part 1 §18) read sheet by sheet
- * in tab order: the workbook part, its relationships, the number formats of
- * the cell styles (to tell dates), the shared strings, then each sheet's cells
- * as they stream out of the zip.
+ * in tab order: the workbook part and its relationships, the cell styles'
+ * number formats (to tell dates), the shared strings, then each sheet's cells.
  */
 
 /** Built-in number formats that show dates or times (§18.8.30, with the East Asian ones). */
@@ -18,31 +17,25 @@ const MAX_COLUMNS = 16_384;
 /** ST_Xstring escapes: `_x000D_` is a carriage return, `_x005F_` an underscore. */
 const unescapeX = (s: string) => (s.includes('_x') ? s.replace(/_x([0-9A-Fa-f]{4})_/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))) : s);
 
-/** Text in `<t>` elements, phonetic guides (`<rPh>`) left out: a shared string or an inline one. */
+/** The text of `<t>` elements outside phonetic guides (`<rPh>`): a shared or an inline string, rich or not. */
 class RichText {
   text = '';
   private inT = false;
-  private inPhonetic = 0;
+  private phonetic = 0;
 
-  reset(): this {
-    this.text = '';
-    this.inT = false;
-    this.inPhonetic = 0;
-    return this;
+  reset(): void {
+    [this.text, this.inT, this.phonetic] = ['', false, 0];
   }
-
   open(name: string): void {
-    if (name === 't') this.inT = this.inPhonetic === 0;
-    else if (name === 'rPh') this.inPhonetic++;
+    if (name === 't') this.inT = this.phonetic === 0;
+    else if (name === 'rPh') this.phonetic++;
   }
-
   add(text: string): void {
     if (this.inT) this.text += text;
   }
-
   close(name: string): void {
     if (name === 't') this.inT = false;
-    else if (name === 'rPh') this.inPhonetic--;
+    else if (name === 'rPh') this.phonetic--;
   }
 }
 
@@ -66,10 +59,9 @@ async function dateStyles(zip: ZipArchive, path: string | undefined): Promise<bo
   if (path && zip.has(path)) {
     await parsePart(zip, path, {
       open(name, attrs) {
-        const a = name === 'numFmt' || name === 'xf' ? attrs() : {};
-        if (name === 'numFmt') formats.set(Number(a.numFmtId), a.formatCode ?? '');
+        if (name === 'numFmt') formats.set(Number(attrs().numFmtId), attrs().formatCode ?? '');
+        else if (name === 'xf' && inCellXfs) xfs.push(Number(attrs().numFmtId ?? 0));
         else if (name === 'cellXfs') inCellXfs = true;
-        else if (name === 'xf' && inCellXfs) xfs.push(Number(a.numFmtId ?? 0));
       },
       close: (name) => name === 'cellXfs' && (inCellXfs = false),
     });
@@ -127,8 +119,7 @@ class SheetHandler implements XmlHandler {
       else if (name === 'is') {
         this.inline.reset();
         this.hasInline = true;
-      }
-      else if (this.hasInline) this.inline.open(name);
+      } else if (this.hasInline) this.inline.open(name);
     } else if (name === 'c' && this.inRow) {
       const a = attrs();
       const col = a.r ? refColumn(a.r) : 0;

@@ -6,10 +6,10 @@ import type { ZipArchive } from './file-guard';
 import { MESSAGES } from './file-guard';
 
 /**
- * XML parts of a spreadsheet read with saxen, a fast non-validating SAX
- * parser (mismatched or unclosed tags fail, no DTD is honoured). Elements are
- * matched by their local name: `<x:row>` and `<row>` are the same element, as
- * SpreadsheetML writers that use a prefix (the OpenXML SDK's `x:`) mean.
+ * XML parts read with saxen, a fast non-validating SAX parser (mismatched or
+ * unclosed tags fail; DTDs are refused). Elements are matched by local name:
+ * `<x:row>` is `<row>`, as SpreadsheetML writers that use a prefix (the
+ * OpenXML SDK's `x:`) mean it.
  */
 export interface XmlHandler {
   /** `attrs()` parses the tag's attributes: call it only for the elements that need them. */
@@ -22,9 +22,9 @@ const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
- * Predefined entities and character references resolved. saxen leaves
- * attribute values as written and turns references above U+FFFF (emoji, as
- * openpyxl writes them) into the wrong character, so values are decoded here.
+ * Entities and character references resolved. saxen leaves attribute values
+ * as written, and decodes references above U+FFFF (emoji, as openpyxl writes
+ * them) to the wrong character: so values are decoded here.
  */
 export function decodeXml(text: string): string {
   if (text.indexOf('&') < 0) return text;
@@ -35,10 +35,9 @@ export function decodeXml(text: string): string {
   });
 }
 
+/** saxen hands the same attributes object to every call for one tag: its values are decoded once. */
 const decoded = new WeakSet<object>();
-
-/** A tag's attributes with their values decoded, once (saxen hands the same object to every call for a tag). */
-function decodedAttributes(attrs: Record<string, string>): Record<string, string> {
+function decodeAttributes(attrs: Record<string, string>): Record<string, string> {
   for (const key in attrs) {
     if (attrs[key].indexOf('&') < 0 || decoded.has(attrs)) continue;
     for (const k in attrs) attrs[k] = decodeXml(attrs[k]);
@@ -47,26 +46,22 @@ function decodedAttributes(attrs: Record<string, string>): Record<string, string
   return attrs;
 }
 
-function localName(qname: string): string {
-  const colon = qname.indexOf(':');
-  return colon < 0 ? qname : qname.slice(colon + 1);
-}
+const localName = (qname: string) => (qname.indexOf(':') < 0 ? qname : qname.slice(qname.indexOf(':') + 1));
 
 /** Parses a whole part of the zip. A handler that throws {@link Stop} ends the reading of the part there. */
 export async function parsePart(zip: ZipArchive, part: string, h: XmlHandler): Promise<void> {
   const bytes = await zip.read(part);
   if (!bytes) throw AppError.badRequest('INVALID_FILE', MESSAGES.damaged);
-  const xml = new TextDecoder('utf-8').decode(bytes);
   const malformed = () => AppError.badRequest('INVALID_FILE', `The file is damaged: "${part}" is not well-formed XML`);
   const p = new Parser();
+  let current: () => Record<string, string> = () => ({});
+  const attributes = () => decodeAttributes(current());
   p.on('error', () => {
     throw malformed();
   });
   p.on('attention', (text) => {
-    if (/^<!DOCTYPE/i.test(text)) throw malformed(); // never allowed in OOXML or ODF parts
+    if (/^<!DOCTYPE/i.test(text)) throw malformed();
   });
-  let current: () => Record<string, string> = () => ({});
-  const attributes = () => decodedAttributes(current());
   p.on('openTag', (name, attrs) => {
     current = attrs;
     h.open(localName(name), attributes);
@@ -81,35 +76,28 @@ export async function parsePart(zip: ZipArchive, part: string, h: XmlHandler): P
     p.on('closeTag', (name) => close(localName(name)));
   }
   try {
-    p.parse(xml);
+    p.parse(new TextDecoder('utf-8').decode(bytes));
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
   }
 }
 
-/** The value of an attribute by its local name, whatever its prefix (`r:id`, `table:name`…). */
+/** An attribute by its local name, whatever its prefix (`r:id`, `table:name`…). */
 export function attr(attrs: Record<string, string>, local: string): string | undefined {
   for (const key in attrs) if (key === local || key.endsWith(`:${local}`)) return attrs[key];
   return undefined;
 }
 
-export interface Relationship {
-  type: string;
-  /** The target part's name in the zip. */
-  path: string;
-}
-
-/** The relationships of a part (OPC): id → type and target part, resolved against the part's folder. */
-export async function relationships(zip: ZipArchive, part: string): Promise<Map<string, Relationship>> {
+/** The relationships of an OPC part: id → type and target part, resolved against the part's folder. */
+export async function relationships(zip: ZipArchive, part: string): Promise<Map<string, { type: string; path: string }>> {
   const dir = posix.dirname(part);
   const relsPart = posix.join(dir, '_rels', `${posix.basename(part)}.rels`);
-  const rels = new Map<string, Relationship>();
+  const rels = new Map<string, { type: string; path: string }>();
   if (!zip.has(relsPart)) return rels;
   await parsePart(zip, relsPart, {
     open(name, attrs) {
-      if (name !== 'Relationship') return;
-      const a = attrs();
-      if (!a.Id || !a.Target || a.TargetMode === 'External') return;
+      const a = name === 'Relationship' ? attrs() : null;
+      if (!a?.Id || !a.Target || a.TargetMode === 'External') return;
       let target = a.Target;
       try {
         target = decodeURIComponent(target);
@@ -122,18 +110,18 @@ export async function relationships(zip: ZipArchive, part: string): Promise<Map<
   return rels;
 }
 
-/** The content type `[Content_Types].xml` gives a part: its own override, or the default of its extension. */
+/** The content type `[Content_Types].xml` gives a part: its own, or the default of its extension. */
 export async function contentType(zip: ZipArchive, part: string): Promise<string | undefined> {
-  let byPart: string | undefined;
+  let own: string | undefined;
   let byExtension: string | undefined;
   const extension = posix.extname(part).slice(1).toLowerCase();
   await parsePart(zip, '[Content_Types].xml', {
     open(name, attrs) {
-      if (name === 'Override' && attrs().PartName?.replace(/^\//, '') === part) byPart = attrs().ContentType;
+      if (name === 'Override' && attrs().PartName?.replace(/^\//, '') === part) own = attrs().ContentType;
       else if (name === 'Default' && attrs().Extension?.toLowerCase() === extension) byExtension = attrs().ContentType;
     },
   });
-  return byPart ?? byExtension;
+  return own ?? byExtension;
 }
 
 /** The workbook part an OOXML package points to from `_rels/.rels` (xl/workbook.xml for nearly every writer). */
