@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, inflateRaw as inflateRawCallback, InputType, ZlibOptions } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { AppError } from '../../common/errors/app-error';
 import { contentType, ooxmlWorkbookPath } from './xml';
@@ -8,8 +9,10 @@ import { contentType, ooxmlWorkbookPath } from './xml';
 /**
  * The first gate of an upload: what the bytes are (never what the name says),
  * and whether a zip may be opened at all. yauzl reads the central directory,
- * which is checked against the bomb limits before anything is inflated; each
- * part is then inflated under yauzl's check of its declared size.
+ * which is checked against the bomb limits before anything is inflated, and
+ * hands each part's stored bytes; zlib inflates them, never past the size the
+ * directory declared (yauzl's own streaming inflate, in 16 KB callbacks, was
+ * measured slower).
  */
 
 export type FileKind = 'xlsx' | 'ods' | 'csv';
@@ -43,13 +46,16 @@ export const MESSAGES = {
   method: 'The file uses an unsupported compression method: save it again from Excel or LibreOffice',
 } as const;
 
+/** yauzl 3's option for the stored bytes, which @types/yauzl (written for 2.x) lacks. */
+const RAW = { decodeFileData: false } as unknown as yauzl.ZipFileOptions;
+const inflateRaw = promisify(inflateRawCallback) as (buf: InputType, options: ZlibOptions) => Promise<Buffer>;
 const invalid = (message: string) => AppError.badRequest('INVALID_FILE', message);
 const bomb = (why: string) => invalid(`The file looks like a decompression bomb: ${why}`);
 
-/** A yauzl failure as the user's error: a part that outgrows its declared size is a bomb, anything else damage. */
+/** A yauzl or zlib failure as the user's error: inflating past the declared size is a bomb, anything else damage. */
 function zipError(e: unknown, name?: string): AppError {
   if (e instanceof AppError) return e;
-  return /too many bytes/i.test(String((e as Error)?.message)) ? bomb(`"${name}" expands beyond its declared size`) : invalid(MESSAGES.damaged);
+  return (e as NodeJS.ErrnoException)?.code === 'ERR_BUFFER_TOO_LARGE' ? bomb(`"${name}" expands beyond its declared size`) : invalid(MESSAGES.damaged);
 }
 
 /** A zip whose directory passed the limits; parts are inflated on demand only. */
@@ -63,7 +69,7 @@ export class ZipArchive {
 
   static async open(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
     const { maxEntries, maxTotalUncompressed: maxTotal, maxRatio, minBytesForRatio = DEFAULT_ZIP_LIMITS.minBytesForRatio } = limits;
-    const opts = { lazyEntries: true, autoClose: false, validateEntrySizes: true };
+    const opts = { lazyEntries: true, autoClose: false };
     const zip = await new Promise<yauzl.ZipFile>((ok, ko) => yauzl.fromBuffer(buf, opts, (e, z) => (e ? ko(zipError(e)) : ok(z))));
     if (zip.entryCount > maxEntries) throw bomb(`it holds ${zip.entryCount} entries (at most ${maxEntries} are accepted)`);
     const entries = new Map<string, yauzl.Entry>();
@@ -117,23 +123,26 @@ export class ZipArchive {
     this.zip.close();
   }
 
-  /** Fails past the declared size (a bomb), short of it or on a CRC mismatch (damaged). */
+  /**
+   * yauzl hands the part's stored bytes; zlib inflates them in one piece off
+   * the main thread, never past the declared size (a bomb). Short of it or a
+   * CRC mismatch: damaged.
+   */
   private async inflate(name: string): Promise<Buffer | null> {
     const entry = this.entries.get(name);
     if (!entry) return null;
-    const chunks: Buffer[] = [];
-    let crc = 0;
+    let data: Buffer;
     try {
-      const stream = await new Promise<Readable>((ok, ko) => this.zip.openReadStream(entry, (e, s) => (e ? ko(e) : ok(s))));
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        crc = crc32(chunk, crc);
-        chunks.push(chunk);
-      }
+      const stream = await new Promise<Readable>((ok, ko) => this.zip.openReadStream(entry, RAW, (e, s) => (e ? ko(e) : ok(s))));
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+      data = Buffer.concat(chunks);
+      if (entry.compressionMethod === 8) data = await inflateRaw(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
     } catch (e) {
       throw zipError(e, name);
     }
-    if (crc >>> 0 !== entry.crc32 >>> 0) throw invalid(MESSAGES.damaged);
-    return Buffer.concat(chunks);
+    if (data.length !== entry.uncompressedSize || crc32(data) >>> 0 !== entry.crc32 >>> 0) throw invalid(MESSAGES.damaged);
+    return data;
   }
 }
 
