@@ -25,7 +25,7 @@ export class Stop {}
 
 /** Invisible characters that break emails and names: zero-width spaces and joiners, word joiner, soft hyphen. */
 const INVISIBLE = /[\u200b-\u200d\u2060\u00ad]/g;
-/** Whether {@link cleanText} changes anything: most cells need nothing. */
+/** Whether {@link cleanText} would change anything: most cells need nothing. */
 const NEEDS_CLEANING = /[^\S ]|^ | $|  |[\u200b-\u200d\u2060\u00ad]/;
 
 /** A cell's text made tidy: invisible characters removed, every run of white space (NBSP, tabs, line breaks) one space, trimmed. */
@@ -48,11 +48,7 @@ export function isDateFormat(numFmt: string | undefined): boolean {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/**
- * `YYYY-MM-DD`, with ` HH:MM` (and `:SS`) when the value has a time of day, or
- * only the time for Excel's time-only values (day 0 = 1899-12-30/31).
- * Spreadsheet dates carry no time zone: they are handled as UTC.
- */
+/** `YYYY-MM-DD[ HH:MM[:SS]]`, or only the time for time-only values (day 0 = 1899-12-30/31); dates carry no zone: UTC. */
 export function formatDate(date: Date): string {
   const ms = date.getTime();
   if (!Number.isFinite(ms)) return '';

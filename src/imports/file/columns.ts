@@ -5,14 +5,7 @@ export const ROW_FIELDS = ['firstName', 'lastName', 'email', 'password', 'group'
 export type RowField = (typeof ROW_FIELDS)[number];
 
 /** The header of the template and of the report: the contract's column names. */
-export const COLUMN_LABELS: Readonly<Record<RowField, string>> = Object.freeze({
-  firstName: 'First name',
-  lastName: 'Last name',
-  email: 'Email',
-  password: 'Password',
-  group: 'Group',
-  department: 'Department',
-});
+export const COLUMN_LABELS: Readonly<Record<RowField, string>> = Object.freeze({ firstName: 'First name', lastName: 'Last name', email: 'Email', password: 'Password', group: 'Group', department: 'Department' });
 
 export const REQUIRED_FIELDS: readonly RowField[] = ['firstName', 'lastName', 'email'];
 
@@ -20,16 +13,7 @@ export const REQUIRED_FIELDS: readonly RowField[] = ['firstName', 'lastName', 'e
 export const HEADER_ALIASES: Readonly<Record<RowField, readonly string[]>> = Object.freeze({
   firstName: ['First name', 'Firstname', 'Given name', 'Prénom'],
   lastName: ['Last name', 'Lastname', 'Surname', 'Family name', 'Nom', 'Nom de famille'],
-  email: [
-    'Email',
-    'E-mail',
-    'Email address',
-    'Mail',
-    'Courriel',
-    'Adresse e-mail',
-    'Adresse mail',
-    'Adresse électronique',
-  ],
+  email: ['Email', 'E-mail', 'Email address', 'Mail', 'Courriel', 'Adresse e-mail', 'Adresse mail', 'Adresse électronique'],
   password: ['Password', 'Mot de passe'],
   group: ['Group', 'Groupe', 'Classe', 'Class'],
   department: ['Department', 'Département', 'Service', 'Filière'],

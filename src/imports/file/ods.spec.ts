@@ -1,6 +1,6 @@
-import { appError, fixture } from '../../../test/fixtures/helpers';
+import { appError, fixture, importRow } from '../../../test/fixtures/helpers';
 import { buildZip } from '../../../test/support/zip-writer';
-import { ImportRow, readImportRows } from './spreadsheet-reader';
+import { readImportRows } from './spreadsheet-reader';
 
 /** OpenDocument spreadsheets written by hand (ODF 1.3 part 3, §9.1 tables, §19 attributes). */
 
@@ -23,7 +23,7 @@ function ods(tables: string, styles = ''): Buffer {
   ]);
 }
 
-const row = (r: Partial<ImportRow> & { row: number }): ImportRow => ({ firstName: '', lastName: '', email: '', password: '', group: '', department: '', ...r });
+const row = importRow;
 const read = (buf: Buffer, maxRows = 100) => readImportRows(buf, 'ods', { maxRows });
 
 describe('ods', () => {

@@ -1,12 +1,12 @@
 import * as ExcelJS from 'exceljs';
-import { appError, fixture } from '../../../test/fixtures/helpers';
+import { appError, fixture, importRow } from '../../../test/fixtures/helpers';
 import { makeManyRowsXlsx } from '../../../test/fixtures/generate';
 import { buildZip } from '../../../test/support/zip-writer';
 import { cleanPassword, cleanText, formatDate, formatNumber, isDateFormat, isoDateText } from './cell-text';
 import { fieldOfHeader, matchHeader } from './columns';
 import { detectDelimiter } from './csv';
 import { detectKind, ZipArchive } from './file-guard';
-import { HEADER_SEARCH_ROWS, ImportRow, readImportRows } from './spreadsheet-reader';
+import { HEADER_SEARCH_ROWS, readImportRows } from './spreadsheet-reader';
 
 const LIMIT = { maxRows: 50_000 };
 
@@ -16,15 +16,7 @@ async function read(name: string, opts = LIMIT) {
   return readImportRows(buf, await detectKind(buf, name), opts);
 }
 
-const row = (r: Partial<ImportRow> & { row: number }): ImportRow => ({
-  firstName: '',
-  lastName: '',
-  email: '',
-  password: '',
-  group: '',
-  department: '',
-  ...r,
-});
+const row = importRow;
 
 async function xlsx(build: (ws: ExcelJS.Worksheet, wb: ExcelJS.Workbook) => void): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();

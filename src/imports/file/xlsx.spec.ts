@@ -1,6 +1,6 @@
-import { appError } from '../../../test/fixtures/helpers';
+import { appError, importRow } from '../../../test/fixtures/helpers';
 import { buildZip } from '../../../test/support/zip-writer';
-import { ImportRow, readImportRows } from './spreadsheet-reader';
+import { readImportRows } from './spreadsheet-reader';
 
 /**
  * SpreadsheetML written by hand: each case states what the format means
@@ -55,15 +55,7 @@ const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><
 const STYLES = (numFmts: string, xfs: string) =>
   `<styleSheet xmlns="${NS_MAIN}"><numFmts>${numFmts}</numFmts><cellStyleXfs><xf numFmtId="14"/></cellStyleXfs><cellXfs>${xfs}</cellXfs></styleSheet>`;
 
-const row = (r: Partial<ImportRow> & { row: number }): ImportRow => ({
-  firstName: '',
-  lastName: '',
-  email: '',
-  password: '',
-  group: '',
-  department: '',
-  ...r,
-});
+const row = importRow;
 
 /** The data rows, as [firstName, lastName, email, group] by row number. */
 async function cells(spec: Book): Promise<Record<number, string[]>> {
