@@ -46,7 +46,7 @@ function decodeAttributes(attrs: Record<string, string>): Record<string, string>
   return attrs;
 }
 
-const localName = (qname: string) => (qname.indexOf(':') < 0 ? qname : qname.slice(qname.indexOf(':') + 1));
+const localName = (qname: string) => qname.slice(qname.indexOf(':') + 1);
 
 /** Parses a whole part of the zip. A handler that throws {@link Stop} ends the reading of the part there. */
 export async function parsePart(zip: ZipArchive, part: string, h: XmlHandler): Promise<void> {
@@ -64,7 +64,7 @@ export async function parsePart(zip: ZipArchive, part: string, h: XmlHandler): P
   });
   p.on('openTag', (name, attrs) => {
     current = attrs;
-    h.open(localName(name), attributes);
+    h.open(name.indexOf(':') < 0 ? name : localName(name), attributes);
   });
   if (h.text) {
     const text = h.text.bind(h);
@@ -73,7 +73,7 @@ export async function parsePart(zip: ZipArchive, part: string, h: XmlHandler): P
   }
   if (h.close) {
     const close = h.close.bind(h);
-    p.on('closeTag', (name) => close(localName(name)));
+    p.on('closeTag', (name) => close(name.indexOf(':') < 0 ? name : localName(name)));
   }
   try {
     p.parse(new TextDecoder('utf-8').decode(bytes));
