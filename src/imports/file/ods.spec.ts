@@ -65,6 +65,12 @@ describe('ods', () => {
     expect(result.rows).toEqual([7, 8].map((n) => row({ row: n, firstName: 'X', lastName: 'X', email: 'x@example.com' })));
   });
 
+  it('a row repeated 10^11 times walks no further than the last row a sheet can have', async () => {
+    // 10^11 rows of a note beside empty student columns: uncapped, this would not end before the test's timeout.
+    const rows = `${HEAD}<table:table-row table:number-rows-repeated="100000000000"><table:table-cell table:number-columns-repeated="4"/>${cell(p('note'))}</table:table-row>`;
+    expect((await read(ods(table('S', rows)))).rows).toEqual([]);
+  });
+
   it('merged cells: the covered cells are empty', async () => {
     const rows =
       `<table:table-row>${cell(p('Liste des élèves'), 'office:value-type="string" table:number-columns-spanned="4"')}<table:covered-table-cell table:number-columns-repeated="3"/></table:table-row>` +

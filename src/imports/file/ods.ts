@@ -10,8 +10,9 @@ import { attr, parsePart, XmlHandler } from './xml';
  * their paragraphs; repeated rows and cells are expanded, empty ones skipped.
  */
 
-/** Repeated cells are expanded up to this column only: a file cannot make us fill millions of cells. */
+/** Repeated cells and rows are expanded up to this column and row only: a few bytes cannot make us walk billions. */
 const MAX_COLUMNS = 1024;
+const MAX_ROWS = 1 << 20;
 /** Parts of a cell that are not its text: comments, images and text boxes. */
 const NOT_TEXT = new Set(['annotation', 'frame']);
 const WITH_ATTRIBUTES = new Set(['s', 'table-cell', 'covered-table-cell', 'table-row', 'table', 'style', 'table-properties']);
@@ -96,7 +97,7 @@ class ContentHandler implements XmlHandler {
     this.rowNumber += this.rowRepeat;
     if (!this.onRow || (!this.cells.length && !this.unsaved.length)) return;
     try {
-      for (let row = first; row <= this.rowNumber; row++) this.onRow(row, this.cells, this.unsaved);
+      for (let row = first; row <= Math.min(this.rowNumber, MAX_ROWS); row++) this.onRow(row, this.cells, this.unsaved);
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
       this.onRow = null; // the rest of this sheet is passed over
