@@ -11,6 +11,9 @@
  *     importing 50,000 rows.                                              bar < 512 MB
  *  4. A 2,000-row password import done by two worker processes vs one, each
  *     with UV_THREADPOOL_SIZE=1 (dist/worker.js; the API only enqueues).  bar ≥ 1.6×
+ *  5. Reading a 50,000-row .xlsx: the reader vs the frozen pre-issue-12 fast reader
+ *     (ratio of medians, bar ≤ 1.25), and the peak RSS of a bare process reading
+ *     it (bar < 200 MB). See bench/import-read.ts; needs no database.
  *
  * The last line is the worst figure against its bar (≥ 1 means every bar is met).
  *
@@ -31,9 +34,10 @@ import { seedInstitute, seedMembership, signedIn } from '../test/support/factori
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from '../test/support/infra';
 import { createTestApp, TestApp } from '../test/support/test-app';
 import { xlsx } from '../test/support/xlsx';
+import { readingFigures } from './import-read';
 
 const ROOT = join(__dirname, '..');
-const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4').split(',').map(Number));
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5').split(',').map(Number));
 
 /** Waits until no job is waiting, delayed or active under the prefix: each figure starts on a quiet machine. */
 async function drain(prefix: string): Promise<void> {
@@ -224,8 +228,10 @@ function peakRssMb(pid: number): number {
 
 async function main() {
   process.env.NODE_ENV = 'test';
-  const sink = await mailSink();
   const results: Array<{ name: string; value: number; bar: number; higherIsBetter: boolean; unit: string }> = [];
+  // First, on a quiet machine: the figure that times the reader alone.
+  if (ONLY.has(5)) results.push(...(await readingFigures(ROOT)));
+  const sink = await mailSink();
 
   // --- 1 and 2: in one process (API + Bull worker), like `npm start` with REDIS_URL.
   if (ONLY.has(1) || ONLY.has(2)) {

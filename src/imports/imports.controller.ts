@@ -24,6 +24,7 @@ import { ImportStatus } from './entities/import-batch.entity';
 import { buildReport } from './file/report';
 import { buildTemplate } from './file/template';
 import { ImportsService, UploadedFile as Upload } from './imports.service';
+import { UploadLimitInterceptor } from './upload-limit.interceptor';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const importIdPipe = new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound('IMPORT_NOT_FOUND', 'Import not found') });
@@ -48,9 +49,10 @@ export class ImportsController {
 
   @Post()
   @HttpCode(202)
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(UploadLimitInterceptor, FileInterceptor('file'))
   @ApiOperation({
-    summary: 'Upload students (.xlsx, first sheet, or .csv); rows are validated now and processed in chunks by the workers',
+    summary:
+      'Upload students (.xlsx or .ods: the first visible sheet with the header in its first 10 rows; or .csv); rows are validated now and processed in chunks by the workers',
     description:
       'Rows whose email belongs to a member are skipped, to an existing user attached as student, otherwise created. `?dryRun=true` validates and computes outcomes without writing.',
   })
@@ -58,9 +60,10 @@ export class ImportsController {
   @ApiBody({ type: UploadImportDto })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })
   @ApiBadRequestResponse({
-    description: 'INVALID_FILE (not an xlsx/csv, damaged, decompression bomb), INVALID_HEADER (a required column is missing), TOO_MANY_ROWS, NO_ROWS',
+    description:
+      'INVALID_FILE (not an xlsx/ods/csv, damaged, decompression bomb), INVALID_HEADER (no sheet with the required columns: the message names the sheets and rows looked at), TOO_MANY_ROWS (states the limit), NO_ROWS',
   })
-  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over IMPORT_MAX_BYTES' })
+  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over IMPORT_MAX_BYTES (the message states the limit in MB)' })
   upload(
     @Param('instituteId') instituteId: string,
     @UploadedFile() file: Upload | undefined,
@@ -95,14 +98,12 @@ export class ImportsController {
     // 404 before the stream starts; afterwards every state is read from the database,
     // so any API replica can serve the stream whichever worker does the work.
     let batch = await this.imports.get(instituteId, importId);
-    res
-      .status(200)
-      .set({
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-      });
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.flushHeaders();
     let closed = false;
     req.on('close', () => (closed = true));

@@ -50,7 +50,7 @@ export class ImportsService {
 
   async upload(instituteId: string, file: UploadedFile | undefined, dryRun: boolean, actor: AuthUser, ip: string | null): Promise<ImportAcceptedDto> {
     if (!file || !file.buffer) throw AppError.validation([{ field: 'file', message: 'file is required (multipart field "file")' }], 'No file uploaded');
-    const kind = detectKind(file.buffer, file.originalname);
+    const kind = await detectKind(file.buffer, file.originalname);
     const read = await readImportRows(file.buffer, kind, { maxRows: this.config.maxRows });
     if (!read.rows.length) throw AppError.badRequest('NO_ROWS', 'The file has a header row but no student rows');
     const { valid, errors } = validateRows(read.rows);
@@ -72,6 +72,9 @@ export class ImportsService {
       fileName: clip(file.originalname || 'upload', 255),
       fileSha256: createHash('sha256').update(file.buffer).digest('hex'),
       total: read.rows.length,
+      sheetName: read.sheetName ? clip(read.sheetName, 255) : null,
+      headerRow: read.headerRow,
+      ignoredRows: read.ignoredRows,
       // Rows refused by validation are done at once.
       processed: errorsByRow.size,
       failed: errorsByRow.size,
@@ -178,7 +181,7 @@ export class ImportsService {
     const errors = (refused?.results ?? [])
       .flatMap((r) => (r.errors?.length ? r.errors : [{ field: 'row', message: r.message }]).map((e) => ({ row: r.row, field: e.field, message: e.message })))
       .slice(0, MAX_ERRORS_SHOWN);
-    return { ...ImportSummaryDto.from(batch), errors };
+    return { ...ImportSummaryDto.from(batch), sheet: batch.sheetName, headerRow: batch.headerRow, ignoredRows: batch.ignoredRows ?? [], errors };
   }
 
   /** Every data row with its outcome, in row order (never a password). */

@@ -12,7 +12,7 @@ export class UploadImportQueryDto {
 }
 
 export class UploadImportDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: '.xlsx (first sheet) or .csv (UTF-8, , or ;)' })
+  @ApiProperty({ type: 'string', format: 'binary', description: '.xlsx or .ods (the first visible sheet with the header) or .csv (UTF-8, , or ;)' })
   file: unknown;
 }
 
@@ -65,7 +65,16 @@ export class ImportSummaryDto {
   }
 }
 
+export class ImportIgnoredRowDto {
+  @ApiProperty({ description: 'The row number the spreadsheet shows' }) row: number;
+  @ApiProperty({ description: 'Its texts, joined by " | "', example: 'Liste des élèves 2026-2027' }) text: string;
+}
+
 export class ImportDetailDto extends ImportSummaryDto {
+  @ApiProperty({ nullable: true, type: String, description: 'The sheet that was read (null for CSV)' }) sheet: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The row taken as the header' }) headerRow: number | null;
+  @ApiProperty({ type: [ImportIgnoredRowDto], description: 'Non-empty rows above the header, which were not imported (a title, a note)' })
+  ignoredRows: ImportIgnoredRowDto[];
   @ApiProperty({ type: [ImportRowErrorDto], description: 'Row errors in row order (the first 1,000; the report lists every row)' })
   errors: ImportRowErrorDto[];
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../common/entities/base.entity';
+import type { IgnoredRow } from '../file/spreadsheet-reader';
 
 export enum ImportStatus {
   Queued = 'queued',
@@ -53,6 +54,17 @@ export class ImportBatch extends BaseEntity {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   failureReason: string | null;
+
+  /** The sheet that was read (null for CSV). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sheetName: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  headerRow: number | null;
+
+  /** Non-empty rows above the header, skipped: `[{ row, text }]`. */
+  @Column({ type: 'simple-json', nullable: true })
+  ignoredRows: IgnoredRow[] | null;
 
   @Column({ type: 'datetime', precision: 3, nullable: true })
   startedAt: Date | null;

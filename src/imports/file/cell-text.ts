@@ -1,18 +1,36 @@
 /**
- * Text of a spreadsheet cell, whatever Excel stored in it: the value exceljs
- * hands over (string, number, boolean, Date, rich text, hyperlink, formula with
- * its cached result, error, or an object it could not type) becomes the text a
- * person sees, never "[object Object]".
+ * How the readers (xlsx.ts, ods.ts, csv.ts) hand their rows over, and how a
+ * stored cell becomes the text a person sees in it.
  */
+
+/** A sheet as a reader meets it, in tab order. `name` is null for CSV. */
+export interface SheetInfo {
+  name: string | null;
+  hidden: boolean;
+}
+
+/**
+ * One row with text: its number as the spreadsheet shows it, its cells' raw
+ * texts by 0-based column (holes for empty cells), and the columns whose cell
+ * holds a formula without a saved value. Both arrays are the reader's: valid
+ * during the call only. May throw {@link Stop}.
+ */
+export type OnRow = (row: number, cells: readonly string[], unsaved: readonly number[]) => void;
+
+/** Called for each sheet in tab order: the row handler to read it with, or null to skip it. */
+export type Visit = (sheet: SheetInfo) => OnRow | null;
+
+/** Thrown by an {@link OnRow} to end the reading of the current sheet. */
+export class Stop extends Error {}
 
 /** Invisible characters that break emails and names: zero-width spaces and joiners, word joiner, soft hyphen. */
 const INVISIBLE = /[\u200b-\u200d\u2060\u00ad]/g;
+/** Whether {@link cleanText} would change anything: most cells need nothing. */
+const NEEDS_CLEANING = /[^\S ]|^ | $| {2}|[\u200b-\u200d\u2060\u00ad]/;
 
-/**
- * A cell's text made tidy: invisible characters removed, every run of white
- * space (NBSP, narrow NBSP, tabs, line breaks inside a cell) one space, trimmed.
- */
+/** A cell's text made tidy: invisible characters removed, every run of white space (NBSP, tabs, line breaks) one space, trimmed. */
 export function cleanText(text: string): string {
+  if (!NEEDS_CLEANING.test(text)) return text;
   return text.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
 }
 
@@ -21,10 +39,7 @@ export function cleanPassword(text: string): string {
   return text.replace(INVISIBLE, '').trim();
 }
 
-/**
- * Whether an Excel number format shows dates or times (as exceljs decides for
- * plain cells; used here for formula results, which exceljs leaves as numbers).
- */
+/** Whether an Excel number format shows dates or times (literal text, colours and escapes aside). */
 export function isDateFormat(numFmt: string | undefined): boolean {
   if (!numFmt) return false;
   const f = numFmt
@@ -36,11 +51,7 @@ export function isDateFormat(numFmt: string | undefined): boolean {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/**
- * `YYYY-MM-DD`, with ` HH:MM` (and `:SS`) when the value has a time of day, or
- * only the time for Excel's time-only values (day 0 = 1899-12-30/31).
- * Excel dates carry no time zone: exceljs hands them over as UTC.
- */
+/** `YYYY-MM-DD[ HH:MM[:SS]]`, or only the time for time-only values (day 0 = 1899-12-30/31); dates carry no zone: UTC. */
 export function formatDate(date: Date): string {
   const ms = date.getTime();
   if (!Number.isFinite(ms)) return '';
@@ -60,66 +71,17 @@ export function excelSerialToDate(serial: number, date1904 = false): Date {
   return new Date(epoch + Math.round(serial * 86_400_000));
 }
 
+/** An ISO 8601 date or date-time (xlsx `t="d"`, ODF `office:date-value`) as {@link formatDate} writes it; the offset is ignored. */
+export function isoDateText(iso: string): string {
+  const m = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d(?:\.\d+)?))?)?/.exec(iso.trim());
+  if (!m) return iso;
+  const [, y, mo, d, h = '0', mi = '0', s = '0'] = m;
+  return formatDate(new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), 0, Math.round(Number(s) * 1000))));
+}
+
 /** Integers as integers (no "1e+21"), other numbers with Excel's 15 significant digits. */
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return '';
   if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
   return String(Number(n.toPrecision(15)));
-}
-
-export interface CellTextOptions {
-  /** The cell's number format: formula results shown as dates are turned into dates. */
-  numFmt?: string;
-  date1904?: boolean;
-}
-
-function hyperlinkAddress(link: string): string {
-  if (!/^mailto:/i.test(link)) return link;
-  const address = link.slice('mailto:'.length).split('?')[0];
-  try {
-    return decodeURIComponent(address);
-  } catch {
-    return address;
-  }
-}
-
-/** The raw text of a cell value (not yet cleaned: see {@link cleanText}). */
-export function cellText(value: unknown, opts: CellTextOptions = {}, depth = 0): string {
-  if (value === null || value === undefined) return '';
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-      return formatNumber(value);
-    case 'boolean':
-      return value ? 'TRUE' : 'FALSE';
-    case 'bigint':
-      return value.toString();
-    case 'object':
-      break;
-    default:
-      return '';
-  }
-  if (value instanceof Date) return formatDate(value);
-  if (depth > 4) return '';
-  const v = value as Record<string, unknown>;
-
-  if (Array.isArray(v.richText)) {
-    return (v.richText as Array<{ text?: unknown }>).map((run) => (typeof run?.text === 'string' ? run.text : '')).join('');
-  }
-  if ('hyperlink' in v) {
-    const text = cellText(v.text, {}, depth + 1);
-    if (cleanText(text) !== '') return text;
-    return typeof v.hyperlink === 'string' ? hyperlinkAddress(v.hyperlink) : '';
-  }
-  if ('formula' in v || 'sharedFormula' in v || 'result' in v) {
-    const result = v.result;
-    if (typeof result === 'number' && isDateFormat(opts.numFmt)) {
-      return Number.isFinite(result) ? formatDate(excelSerialToDate(result, opts.date1904)) : '';
-    }
-    return cellText(result, opts, depth + 1);
-  }
-  if ('error' in v) return '';
-  if ('text' in v) return cellText(v.text, opts, depth + 1);
-  return '';
 }

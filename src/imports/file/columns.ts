@@ -1,4 +1,3 @@
-import { AppError } from '../../common/errors/app-error';
 import { foldText } from '../../common/text';
 
 /** The fields of an import row, named as in the API's JSON. */
@@ -48,52 +47,28 @@ export function fieldOfHeader(text: string): RowField | undefined {
 /** Field → 0-based column index in the row. */
 export type HeaderMap = Partial<Record<RowField, number>>;
 
-/** "A", "B", … "AA": how a spreadsheet names a 0-based column index. */
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
+export interface HeaderMatch {
+  map: HeaderMap;
+  /** Required fields without a column. */
+  missing: RowField[];
+  /** Fields with more than one column. */
+  twice: RowField[];
+  /** How many fields the row names. */
+  found: number;
 }
 
-const quoted = (fields: RowField[]) => fields.map((f) => `"${COLUMN_LABELS[f]}"`).join(', ');
-
-/**
- * Maps a header row (texts by 0-based column) to the fields, in any column order.
- * Unknown columns are ignored. Throws 400 INVALID_HEADER when a required column
- * is missing or a field's column appears twice.
- */
-export function matchHeader(cells: readonly string[]): HeaderMap {
+/** Which fields a row of texts (by 0-based column) names, in any column order; unknown texts are ignored. */
+export function matchHeader(cells: readonly string[]): HeaderMatch {
   const map: HeaderMap = {};
   const twice: RowField[] = [];
   cells.forEach((text, index) => {
-    if (!text) return;
-    const field = fieldOfHeader(text);
+    const field = text ? fieldOfHeader(text) : undefined;
     if (!field) return;
-    if (map[field] !== undefined) {
-      if (!twice.includes(field)) twice.push(field);
-      return;
-    }
-    map[field] = index;
+    if (map[field] === undefined) map[field] = index;
+    else if (!twice.includes(field)) twice.push(field);
   });
-  const missing = REQUIRED_FIELDS.filter((f) => map[f] === undefined);
-  if (missing.length) {
-    throw AppError.badRequest(
-      'INVALID_HEADER',
-      `Missing column${missing.length > 1 ? 's' : ''} ${quoted(missing)}`,
-      missing.map((f) => ({ field: COLUMN_LABELS[f], message: 'column is missing' })),
-    );
-  }
-  if (twice.length) {
-    throw AppError.badRequest(
-      'INVALID_HEADER',
-      `Column${twice.length > 1 ? 's' : ''} ${quoted(twice)} appear${twice.length > 1 ? '' : 's'} more than once`,
-      twice.map((f) => ({ field: COLUMN_LABELS[f], message: 'column appears more than once' })),
-    );
-  }
-  return map;
+  return { map, twice, missing: REQUIRED_FIELDS.filter((f) => map[f] === undefined), found: Object.keys(map).length };
 }
+
+/** "First name", "Email": how messages name fields. */
+export const quoted = (fields: readonly RowField[]) => fields.map((f) => `"${COLUMN_LABELS[f]}"`).join(', ');

@@ -1,108 +1,65 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import { AppError } from '../../common/errors/app-error';
+import { Stop, Visit } from './cell-text';
+import { MESSAGES } from './file-guard';
 
-const QUOTE = 0x22;
-const CR = 0x0d;
-const LF = 0x0a;
+/**
+ * CSV read with csv-parse (RFC 4180: quoted fields may hold delimiters, line
+ * breaks and doubled quotes; a stray quote inside an unquoted field is kept).
+ * A record is a row as a spreadsheet numbers it: a blank line counts.
+ */
 
 export type CsvDelimiter = ',' | ';' | '\t';
+const DELIMITERS: CsvDelimiter[] = [',', ';', '\t'];
+
+const options = (delimiter: string) => ({ delimiter, bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: false });
 
 /**
- * The delimiter of the header line (the first line that is not blank): whichever
- * of `,` `;` (then tab) occurs most there outside quotes; `,` when none does.
+ * The delimiter that splits the first lines into the most columns (`,` when
+ * none splits them), so title lines above the header do not decide alone.
  */
 export function detectDelimiter(text: string): CsvDelimiter {
-  const counts = { ',': 0, ';': 0, '\t': 0 };
-  let inQuotes = false;
-  let seenContent = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      inQuotes = !inQuotes;
-      seenContent = true;
-    } else if (!inQuotes && (c === '\n' || c === '\r')) {
-      if (seenContent) break;
-    } else if (!inQuotes && (c === ',' || c === ';' || c === '\t')) {
-      counts[c]++;
-      seenContent = true;
-    } else if (c.trim() !== '') {
-      seenContent = true;
+  let best: CsvDelimiter = ',';
+  let widest = 1;
+  for (const delimiter of DELIMITERS) {
+    let records: string[][];
+    try {
+      records = parse(text, { ...options(delimiter), to: 10 });
+    } catch {
+      continue; // a quote that this delimiter leaves open: not this one
     }
+    const width = Math.max(0, ...records.map((r) => r.length));
+    if (width > widest) [best, widest] = [delimiter, width];
   }
-  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';';
-  if (counts['\t'] > counts[','] && counts['\t'] > counts[';']) return '\t';
-  return ',';
+  return best;
 }
 
-/**
- * RFC 4180 records: fields in double quotes may hold delimiters, line breaks and
- * doubled quotes (""); CRLF, LF or a lone CR end a record; a blank line is a
- * record of one empty field (so record numbers match the rows a spreadsheet
- * shows). Lenient where RFC 4180 is strict and no data is lost: a quote inside an
- * unquoted field is kept as is, text after a closing quote is appended. A quote
- * that is never closed would swallow the rest of the file: 400 INVALID_FILE.
- */
-export function* csvRecords(text: string, delimiter: string): Generator<string[]> {
-  const d = delimiter.charCodeAt(0);
-  const n = text.length;
-  let i = 0;
-  let record = 0;
+/** Reads a UTF-8 CSV file (BOM or not) as one sheet without a name. */
+export function readCsv(buf: Buffer, visit: Visit): void {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw AppError.badRequest('INVALID_FILE', MESSAGES.notUtf8);
+  }
+  if (text.includes('\u0000')) throw AppError.badRequest('INVALID_FILE', MESSAGES.notText);
 
-  const scan = (from: number): number => {
-    let j = from;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c === d || c === CR || c === LF) break;
-      j++;
-    }
-    return j;
-  };
-
-  while (i < n) {
-    record++;
-    const fields: string[] = [];
-    for (;;) {
-      let value: string;
-      if (text.charCodeAt(i) === QUOTE) {
-        i++;
-        value = '';
-        let from = i;
-        for (;;) {
-          const q = text.indexOf('"', i);
-          if (q < 0) {
-            throw AppError.badRequest('INVALID_FILE', `The CSV file has a quote that is never closed (row ${record})`);
-          }
-          if (text.charCodeAt(q + 1) === QUOTE) {
-            value += text.slice(from, q + 1);
-            i = q + 2;
-            from = i;
-            continue;
-          }
-          value += text.slice(from, q);
-          i = q + 1;
-          break;
-        }
-        const end = scan(i);
-        if (end > i) value += text.slice(i, end);
-        i = end;
-      } else {
-        const end = scan(i);
-        value = text.slice(i, end);
-        i = end;
-      }
-      fields.push(value);
-      if (i >= n) break;
-      const c = text.charCodeAt(i);
-      if (c === d) {
-        i++;
-        if (i >= n) {
-          fields.push('');
-          break;
-        }
-        continue;
-      }
-      i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
-      break;
-    }
-    yield fields;
+  // Excel's own hint line, `sep=;`, which it hides and does not count as a row.
+  const hint = /^sep=([,;\t])[ \t]*(\r\n|\n|\r|$)/i.exec(text);
+  if (hint) text = text.slice(hint[0].length);
+  let records: string[][];
+  try {
+    records = parse(text, options(hint ? hint[1] : detectDelimiter(text)));
+  } catch (e) {
+    const row = e instanceof CsvError ? (e as CsvError & { records?: number }).records : undefined;
+    const where = row === undefined ? '' : ` (row ${row + 1})`;
+    const what = e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'has a quote that is never closed' : 'cannot be read';
+    throw AppError.badRequest('INVALID_FILE', `The CSV file ${what}${where}`);
+  }
+  const onRow = visit({ name: null, hidden: false });
+  try {
+    records.forEach((fields, i) => onRow?.(i + 1, fields, []));
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
   }
 }

@@ -1,5 +1,5 @@
 import * as ExcelJS from 'exceljs';
-import { inflateEntry, inspectZip } from './file-guard';
+import { ZipArchive } from './file-guard';
 import { buildReport, escapeCell, ReportRow } from './report';
 
 async function load(buf: Buffer): Promise<ExcelJS.Worksheet> {
@@ -60,10 +60,9 @@ describe('buildReport', () => {
   it('never writes a password, even when the row objects carry one', async () => {
     const withPassword = { ...base, password: 'Sup3r-Secret-Passw0rd' } as ReportRow;
     const buf = await buildReport([withPassword]);
-    const zip = inspectZip(buf);
-    for (const entry of zip.entries) {
-      expect((await inflateEntry(buf, entry)).toString('utf8')).not.toContain('Sup3r-Secret-Passw0rd');
-    }
+    const zip = await ZipArchive.open(buf);
+    expect(zip.names.length).toBeGreaterThan(3);
+    for (const name of zip.names) expect((await zip.read(name))!.toString('utf8')).not.toContain('Sup3r-Secret-Passw0rd');
   });
 
   it('writes an empty report (header only) and a large one', async () => {

@@ -35,7 +35,7 @@ export function escapeCell(value: string): string {
 }
 
 /** Empty values stay blank cells. */
-const text = (value: unknown): string | null => {
+const text = (value: string | number | null | undefined): string | null => {
   const s = value === null || value === undefined ? '' : String(value);
   return s === '' ? null : escapeCell(s);
 };

@@ -1,5 +1,5 @@
 import { fixture } from '../../../test/fixtures/helpers';
-import { ROW_FIELDS, validateRows } from './row-validator';
+import { ROW_FIELDS, UNSAVED_FORMULA, validateRows } from './row-validator';
 import { ImportRow, readImportRows } from './spreadsheet-reader';
 
 const row = (r: Partial<ImportRow> & { row: number }): ImportRow => ({
@@ -116,6 +116,25 @@ describe('validateRows', () => {
     expect(errors).toEqual([
       { row: 2, field: 'firstName', message: 'is required' },
       { row: 3, field: 'email', message: 'duplicate of row 2' },
+    ]);
+  });
+
+  it('openpyxl-formulas.xlsx: a formula with no saved value fails its row with that reason, not "is required"', async () => {
+    const { rows } = await readImportRows(fixture('openpyxl-formulas.xlsx'), 'xlsx', { maxRows: 10 });
+    const { valid, errors } = validateRows(rows);
+    expect(valid.map((r) => r.row)).toEqual([3]);
+    expect(errors).toEqual([
+      { row: 2, field: 'email', message: UNSAVED_FORMULA },
+      { row: 4, field: 'group', message: UNSAVED_FORMULA },
+    ]);
+    expect(UNSAVED_FORMULA).toMatch(/formula with no saved value.*save it again/);
+  });
+
+  it('an unsaved formula keeps the row’s other errors', () => {
+    const { errors } = validateRows([row({ row: 5, firstName: '', email: '', unsaved: ['email'] })]);
+    expect(errors).toEqual([
+      { row: 5, field: 'email', message: UNSAVED_FORMULA },
+      { row: 5, field: 'firstName', message: 'is required' },
     ]);
   });
 });

@@ -22,6 +22,9 @@ export interface ValidationResult {
   errors: RowError[];
 }
 
+/** A cell whose formula was never computed (openpyxl and other libraries write formulas without results). */
+export const UNSAVED_FORMULA = 'the cell holds a formula with no saved value: open the file in Excel or LibreOffice and save it again';
+
 /** The same limits as the columns they end up in (users, memberships) and the DTOs. */
 export const ROW_LIMITS = Object.freeze({ name: 100, email: 254, group: 100, department: 100 });
 
@@ -76,6 +79,12 @@ export function validateRows(rows: readonly ImportRow[]): ValidationResult {
       fail('department', `must be at most ${ROW_LIMITS.department} characters`);
     }
 
+    if (row.unsaved?.length) {
+      // An unsaved formula reads as empty: say why instead of "is required".
+      const unsaved = new Set<string>(row.unsaved);
+      const others = rowErrors.filter((e) => !unsaved.has(e.field));
+      rowErrors.splice(0, rowErrors.length, ...row.unsaved.map((field) => ({ row: row.row, field, message: UNSAVED_FORMULA })), ...others);
+    }
     if (rowErrors.length) errors.push(...rowErrors);
     else valid.push({ ...row, email, emailKey: emailKey! });
   }

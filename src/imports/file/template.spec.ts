@@ -14,8 +14,19 @@ describe('buildTemplate', () => {
   });
 
   it('reads back as an import: the header is found, there are no rows', async () => {
-    expect(detectKind(buf, 'template.xlsx')).toBe('xlsx');
-    expect(await readImportRows(buf, 'xlsx', { maxRows: 10 })).toEqual({ rows: [], headerRow: 1, sheetName: 'Students' });
+    expect(await detectKind(buf, 'template.xlsx')).toBe('xlsx');
+    expect(await readImportRows(buf, 'xlsx', { maxRows: 10 })).toEqual({ rows: [], headerRow: 1, sheetName: 'Students', ignoredRows: [] });
+  });
+
+  it('the example header on the Instructions sheet is never taken for the list (beyond the first 10 non-empty rows)', async () => {
+    const copy = new ExcelJS.Workbook();
+    await copy.xlsx.load(buf as unknown as ExcelJS.Buffer);
+    copy.worksheets[0].spliceRows(1, 1);
+    const emptied = Buffer.from(await copy.xlsx.writeBuffer());
+    await expect(readImportRows(emptied, 'xlsx', { maxRows: 10 })).rejects.toMatchObject({
+      code: 'INVALID_HEADER',
+      message: expect.stringMatching(/^No sheet has the header row .*sheet "Students": empty; sheet "Instructions": missing columns/),
+    });
   });
 
   it('first sheet "Students": the contract header in bold, frozen, and nothing else', () => {

@@ -35,7 +35,8 @@ const HELP: Record<RowField, string> = {
  * The import template: sheet "Students" with only the header row (bold, frozen)
  * and text-formatted columns, so Excel keeps what is typed (no numbers turned
  * into dates, no leading zeros dropped); sheet "Instructions" explains each
- * column with an example row. Only the first sheet is ever read back.
+ * column with an example row. Only "Students" is read back: the example
+ * header here comes after more than 10 non-empty rows, beyond the header search.
  */
 export async function buildTemplate(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -63,7 +64,7 @@ export async function buildTemplate(): Promise<Buffer> {
   help.addRow(['How to import students']).font = { bold: true, size: 14 };
   help.addRow([`Fill in the "${TEMPLATE_SHEET}" sheet (the first sheet of the workbook): one student per row, under the header row.`]);
   help.addRow(['Keep the header row. Columns may be in any order; extra columns are ignored. Empty rows are skipped.']);
-  help.addRow(['Save as .xlsx (or CSV UTF-8). Only the first sheet is read; this one is ignored.']);
+  help.addRow([`Save as .xlsx, .ods or CSV UTF-8. The "${TEMPLATE_SHEET}" sheet is read (the first visible sheet with this header row); this one is ignored.`]);
   help.addRow([]);
   help.addRow(['Column', 'Rule']).font = { bold: true };
   for (const field of ROW_FIELDS) help.addRow([COLUMN_LABELS[field], HELP[field]]);

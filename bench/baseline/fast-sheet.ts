@@ -1,3 +1,4 @@
+/** FROZEN BASELINE (see reader.ts): src/imports/file/fast-sheet.ts as it was before issue 12. */
 /**
  * The fast path of the .xlsx reader: the first worksheet's cells read straight
  * from its XML (and the shared strings'), without exceljs's streaming reader.
