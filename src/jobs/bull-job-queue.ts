@@ -42,6 +42,15 @@ export function producerQueueProviders(names: readonly string[]): Provider[] {
 
 const HEALTH_TIMEOUT_MS = 1500;
 
+/** The JobQueue port over the queues registered for `names`. */
+export function bullJobQueueProvider(names: readonly string[]): Provider {
+  return {
+    provide: JobQueue,
+    inject: [jobsConfig.KEY, ...names.map((name) => getQueueToken(name))],
+    useFactory: (c: JobsConfig, ...queues: Queue[]) => new BullJobQueue(queues, c),
+  };
+}
+
 /**
  * The port over @nestjs/bull's queues (one per job name, registered by
  * JobsModule), shared by every API and worker process over the same Redis.

@@ -1,10 +1,9 @@
-import { BullModule, getQueueToken } from '@nestjs/bull';
+import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
-import type { Queue } from 'bull';
 import { jobsConfig } from '../config/configuration';
-import { BullJobQueue, bullQueueOptions, bullRootOptions, producerQueueProviders } from './bull-job-queue';
+import { bullJobQueueProvider, bullQueueOptions, bullRootOptions, producerQueueProviders } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobName } from './job-payloads';
 import { JobQueue } from './job-queue';
@@ -56,15 +55,7 @@ export class JobsModule {
         BullModule.forRootAsync({ inject: [jobsConfig.KEY], useFactory: bullRootOptions }),
         ...(consumer ? [BullModule.registerQueueAsync(...names.map((name) => ({ name, inject: [jobsConfig.KEY], useFactory: bullQueueOptions })))] : []),
       ],
-      providers: [
-        ...(consumer ? [] : producerQueueProviders(names)),
-        {
-          provide: JobQueue,
-          inject: [jobsConfig.KEY, ...names.map((name) => getQueueToken(name))],
-          useFactory: (c: ConfigType<typeof jobsConfig>, ...queues: Queue[]) => new BullJobQueue(queues, c),
-        },
-        ...recovery,
-      ],
+      providers: [...(consumer ? [] : producerQueueProviders(names)), bullJobQueueProvider(names), ...recovery],
       exports: [JobQueue, ...recovery],
     };
   }
