@@ -1,0 +1,114 @@
+/**
+ * bench/sqlite-import: the embedded default (SQLite file, in-process jobs). A
+ * 10,000-row passwordless import, upload to `completed`, in rows per second,
+ * as a ratio to a raw better-sqlite3 transaction inserting the same users
+ * (folded names included) and memberships into the same tables of a database
+ * migrated the same way (bar ≥ 0.5). Median of BENCH_RUNS rounds.
+ *
+ *   npm run bench:sqlite
+ */
+import Database from 'better-sqlite3';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { parseDatabaseUrl } from '../src/config/env';
+import { buildDataSourceOptions } from '../src/database/data-source';
+import { runMigrations } from '../src/database/migrator.service';
+import { MembershipRole } from '../src/memberships/entities/membership.entity';
+import { foldName } from '../src/users/email';
+import { seedInstitute, seedMembership, signedIn } from '../test/support/factories';
+import { createTestApp } from '../test/support/test-app';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+function rows(label: string) {
+  const tag = randomBytes(3).toString('hex');
+  return Array.from({ length: ROWS }, (_, i) => ({ first: `First${i}`, last: `Last${i}`, email: `${label}.${tag}.${i}@bench.example`, group: `G${i % 30}` }));
+}
+
+const csv = (list: ReturnType<typeof rows>) =>
+  Buffer.from(['First name,Last name,Email,Group,Department', ...list.map((r) => `${r.first},${r.last},${r.email},${r.group},Bench`)].join('\n'));
+
+/** The baseline: one better-sqlite3 transaction of prepared INSERTs into a freshly migrated file. */
+async function raw(dir: string, list: ReturnType<typeof rows>): Promise<number> {
+  const file = join(dir, `raw-${randomUUID()}.sqlite`);
+  const ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${file}`)));
+  await ds.initialize();
+  await runMigrations(ds, { log: () => undefined });
+  await ds.destroy();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  const instituteId = randomUUID();
+  db.prepare(`INSERT INTO institutes (id, name, searchName) VALUES (?, 'Raw', 'raw')`).run(instituteId);
+  const user = db.prepare(
+    'INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName, emailVerifiedAt, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const member = db.prepare(
+    "INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department) VALUES (?, ?, ?, 'student', 'active', ?, 'Bench')",
+  );
+  const t0 = process.hrtime.bigint();
+  db.transaction(() => {
+    const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+    for (const r of list) {
+      const id = randomUUID();
+      user.run(id, r.email, r.first, r.last, foldName(r.first), foldName(r.last), now, 'en');
+      member.run(randomUUID(), id, instituteId, r.group);
+    }
+  })();
+  const s = seconds(t0);
+  db.close();
+  return ROWS / s;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sqlite-'));
+  const t = await createTestApp({ env: { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, REDIS_URL: undefined, LOG_LEVEL: 'silent' } });
+  try {
+    const institute = await seedInstitute(t);
+    const manager = await signedIn(t);
+    await seedMembership(t, manager.id, institute.id, MembershipRole.Manager);
+    const ratios: number[] = [];
+    const apps: number[] = [];
+    const raws: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const rawRate = await raw(dir, rows('raw'));
+      const file = csv(rows('app'));
+      const t0 = process.hrtime.bigint();
+      const accepted = await t
+        .http()
+        .post(`/api/institutes/${institute.id}/imports`)
+        .set('Authorization', `Bearer ${manager.token}`)
+        .attach('file', file, 'bench.csv');
+      if (accepted.status !== 202) throw new Error(`upload: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+      for (;;) {
+        const b = (await t.http().get(`/api/institutes/${institute.id}/imports/${accepted.body.id}`).set('Authorization', `Bearer ${manager.token}`)).body;
+        if (b.status === 'completed') break;
+        if (b.status === 'failed') throw new Error(`import failed: ${JSON.stringify(b)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const appRate = ROWS / seconds(t0);
+      // The welcome mails of this round go before the next round is timed.
+      await t.idle(600_000);
+      apps.push(appRate);
+      raws.push(rawRate);
+      ratios.push(appRate / rawRate);
+      console.log(`run ${run + 1}: ${appRate.toFixed(0)} rows/s vs raw ${rawRate.toFixed(0)} rows/s → ${(appRate / rawRate).toFixed(2)}`);
+    }
+    console.log(`sqlite import: ${median(apps).toFixed(0)} rows/s, baseline raw better-sqlite3 transaction ${median(raws).toFixed(0)} rows/s`);
+    console.log(`sqlite import ratio (median of ${RUNS}): ${median(ratios).toFixed(2)} (bar ≥ 0.5)`);
+  } finally {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
