@@ -34,9 +34,9 @@ function rows(label: string) {
 const csv = (list: ReturnType<typeof rows>) =>
   Buffer.from(['First name,Last name,Email,Group,Department', ...list.map((r) => `${r.first},${r.last},${r.email},${r.group},Bench`)].join('\n'));
 
-/** The baseline: one better-sqlite3 transaction of prepared INSERTs into a freshly migrated file. */
-async function raw(dir: string, list: ReturnType<typeof rows>): Promise<number> {
-  const file = join(dir, `raw-${randomUUID()}.sqlite`);
+/** A file migrated like the app's, for the baseline; it grows round after round as the app's does. */
+async function rawDatabase(dir: string): Promise<{ db: Database.Database; instituteId: string }> {
+  const file = join(dir, 'raw.sqlite');
   const ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${file}`)));
   await ds.initialize();
   await runMigrations(ds, { log: () => undefined });
@@ -46,6 +46,11 @@ async function raw(dir: string, list: ReturnType<typeof rows>): Promise<number> 
   db.pragma('foreign_keys = ON');
   const instituteId = randomUUID();
   db.prepare(`INSERT INTO institutes (id, name, searchName) VALUES (?, 'Raw', 'raw')`).run(instituteId);
+  return { db, instituteId };
+}
+
+/** The baseline: one better-sqlite3 transaction of prepared INSERTs of the same users and memberships. */
+function raw({ db, instituteId }: { db: Database.Database; instituteId: string }, list: ReturnType<typeof rows>): number {
   const user = db.prepare(
     'INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName, emailVerifiedAt, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -61,14 +66,13 @@ async function raw(dir: string, list: ReturnType<typeof rows>): Promise<number> 
       member.run(randomUUID(), id, instituteId, r.group);
     }
   })();
-  const s = seconds(t0);
-  db.close();
-  return ROWS / s;
+  return ROWS / seconds(t0);
 }
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sqlite-'));
   const t = await createTestApp({ env: { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, REDIS_URL: undefined, LOG_LEVEL: 'silent' } });
+  const baseline = await rawDatabase(dir);
   try {
     const institute = await seedInstitute(t);
     const manager = await signedIn(t);
@@ -77,7 +81,7 @@ async function main() {
     const apps: number[] = [];
     const raws: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      const rawRate = await raw(dir, rows('raw'));
+      const rawRate = raw(baseline, rows('raw'));
       const file = csv(rows('app'));
       const t0 = process.hrtime.bigint();
       const accepted = await t
@@ -103,6 +107,7 @@ async function main() {
     console.log(`sqlite import: ${median(apps).toFixed(0)} rows/s, baseline raw better-sqlite3 transaction ${median(raws).toFixed(0)} rows/s`);
     console.log(`sqlite import ratio (median of ${RUNS}): ${median(ratios).toFixed(2)} (bar ≥ 0.5)`);
   } finally {
+    baseline.db.close();
     await t.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -41,6 +41,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
     prepareDatabase: (sqlite: { pragma(s: string): unknown }) => {
       sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');
       sqlite.pragma('busy_timeout = 5000');
     },
