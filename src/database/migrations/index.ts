@@ -4,6 +4,7 @@ import { ImportChunks1764489600000 } from './1764489600000-import-chunks';
 import { EmailsAccentSensitive1764576000000 } from './1764576000000-emails-accent-sensitive';
 import { MailLogAndRecovery1764662400000 } from './1764662400000-mail-log-and-recovery';
 import { FoldedNames1764748800000 } from './1764748800000-folded-names';
+import { ScimProvisioning1765008000000 } from './1765008000000-scim-provisioning';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   EmailsAccentSensitive1764576000000,
   MailLogAndRecovery1764662400000,
   FoldedNames1764748800000,
+  ScimProvisioning1765008000000,
 ];

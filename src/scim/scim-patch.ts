@@ -1,0 +1,115 @@
+import SCIMMY from 'scimmy';
+import { ScimError, scimmyAsync } from './scim-error';
+import { scimBoolean } from './scim-filter';
+
+type Json = Record<string, unknown>;
+type SchemaClass = typeof SCIMMY.Schemas.User | typeof SCIMMY.Schemas.Group;
+
+/** A resource type as PATCH sees it: its scimmy schema and the attributes this service keeps. */
+export interface PatchTarget {
+  schema: SchemaClass;
+  /** The URNs of the schema's extensions. */
+  extensions: readonly string[];
+  /** Lower-case top-level attributes kept, extension attributes as `urn…:name`. */
+  kept: ReadonlySet<string>;
+}
+
+const BOOLEAN_ATTRIBUTES = new Set(['active', 'primary']);
+
+/** Entra ID's "True"/"False" strings, wherever a boolean attribute is written. */
+export function booleans(value: unknown, attribute: string | null): unknown {
+  if (attribute && BOOLEAN_ATTRIBUTES.has(attribute.toLowerCase())) return scimBoolean(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => booleans(v, null));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, booleans(v, k)]));
+  return value;
+}
+
+/**
+ * The kept-attribute name an operation path or no-path key writes, after
+ * checking the schema declares it (400 invalidPath otherwise): `name` for
+ * `name.givenName`, `urn…:user:department` for an extension attribute, the
+ * extension URN itself for its whole object.
+ */
+function rootOf(path: string, target: PatchTarget): string {
+  const bare = path.replace(/\[[^\]]*\]/g, '');
+  try {
+    target.schema.definition.attribute(bare);
+  } catch {
+    throw new ScimError(400, 'invalidPath', `Unknown attribute path "${path}"`);
+  }
+  const lower = bare.toLowerCase();
+  const extension = target.extensions.map((urn) => urn.toLowerCase()).find((urn) => lower === urn || lower.startsWith(`${urn}:`));
+  if (extension) {
+    const rest = lower.slice(extension.length + 1);
+    return rest ? `${extension}:${rest.split('.')[0]}` : extension;
+  }
+  const core = `${target.schema.definition.id.toLowerCase()}:`;
+  return (lower.startsWith(core) ? lower.slice(core.length) : lower).split('.')[0];
+}
+
+function keptValue(key: string, value: unknown, target: PatchTarget): unknown {
+  const root = rootOf(key, target);
+  if (target.kept.has(root)) return value;
+  // A whole extension object: keep only the attributes of it this service stores.
+  if (root.startsWith('urn:') && value && typeof value === 'object' && !Array.isArray(value)) {
+    const inner = Object.entries(value).filter(([k]) => target.kept.has(`${root}:${k.toLowerCase()}`));
+    return inner.length ? Object.fromEntries(inner) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What real clients send, made standard before scimmy applies it:
+ *  - Entra ID's `"True"`/`"False"` strings for booleans, in values and in
+ *    value-path filters (`roles[primary eq "True"].value`);
+ *  - operations on attributes this service does not keep (phoneNumbers,
+ *    addresses, title…) are dropped, after the path is checked against the
+ *    schema: nothing stores them, and scimmy would answer noTarget to a value
+ *    path into an attribute the resource never has.
+ */
+export function normalisePatch(body: unknown, target: PatchTarget): { schemas: unknown; Operations: unknown[] } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ScimError(400, 'invalidSyntax', 'A PatchOp message is expected');
+  const { schemas, Operations: operations } = body as { schemas?: unknown; Operations?: unknown };
+  if (!Array.isArray(operations)) throw new ScimError(400, 'invalidSyntax', 'PatchOp "Operations" must be a list');
+  const kept: unknown[] = [];
+  for (const operation of operations) {
+    if (!operation || typeof operation !== 'object') {
+      kept.push(operation);
+      continue;
+    }
+    const { op, path, value } = operation as { op?: unknown; path?: unknown; value?: unknown };
+    if (typeof path === 'string' && path.trim()) {
+      const standard = path.replace(/\b(eq|ne)\s+"(true|false)"/gi, (_m, cmp: string, b: string) => `${cmp} ${b.toLowerCase()}`);
+      if (!target.kept.has(rootOf(standard, target))) continue;
+      const leaf =
+        standard
+          .replace(/\[[^\]]*\]/g, '')
+          .split(/[.:]/)
+          .pop() ?? null;
+      kept.push({ op, path: standard, ...(value === undefined ? {} : { value: booleans(value, leaf) }) });
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value)
+        .map(([k, v]) => [k, keptValue(k, booleans(v, k), target)] as const)
+        .filter(([, v]) => v !== undefined);
+      if (entries.length) kept.push({ op, value: Object.fromEntries(entries) });
+    } else {
+      kept.push({ op, value });
+    }
+  }
+  return { schemas, Operations: kept };
+}
+
+/**
+ * Applies a PatchOp message (RFC 7644 §3.5.2) to a resource with scimmy:
+ * operations with and without `path`, add/replace/remove in any letter case,
+ * value-path filters, the extension URN paths. Returns the patched resource
+ * as plain JSON (unchanged when every operation was dropped).
+ */
+export async function applyPatch(resource: Json, body: unknown, target: PatchTarget): Promise<Json> {
+  const message = normalisePatch(body, target);
+  if (!message.Operations.length) return resource;
+  const patched = await scimmyAsync(() =>
+    new SCIMMY.Messages.PatchOp(message as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0]).apply(new target.schema(resource, 'in')),
+  );
+  return patched ? (JSON.parse(JSON.stringify(patched)) as Json) : resource;
+}
