@@ -10,7 +10,7 @@ import { classKey, MemberDirectoryService } from '../memberships/member-director
 import { ScimGroup } from './entities/scim-group.entity';
 import { ScimError, scimmy } from './scim-error';
 import { compileFilter, FilterField, setOnce } from './scim-filter';
-import { applyPatch, booleans, PatchTarget } from './scim-patch';
+import { applyPatch, ScimTarget, storedOnly } from './scim-input';
 import { Projection } from './scim-projection';
 import { assertIfMatch, filterOf, listResponse, ListQuery, paging, withMeta } from './scim-resource';
 import { GROUP_SCHEMA, GroupSchema, ScimResource } from './scim-schemas';
@@ -18,7 +18,7 @@ import { ScimCaller } from './scim-tokens.service';
 
 type Json = Record<string, unknown>;
 
-const GROUP_PATCH: PatchTarget = { schema: GroupSchema, extensions: [], kept: new Set(['displayname', 'externalid', 'members']) };
+const GROUP_TARGET: ScimTarget = { schema: GroupSchema, extensions: [], kept: new Set(['displayname', 'externalid', 'members']) };
 
 interface GroupCriteria {
   id?: string;
@@ -53,7 +53,7 @@ function desiredGroup(g: Json): DesiredGroup {
 
 function parseGroup(body: unknown): Json {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ScimError(400, 'invalidSyntax', 'A SCIM Group is expected');
-  return scimmy(() => JSON.parse(JSON.stringify(new GroupSchema(booleans(body, null) as Json, 'in'))) as Json);
+  return scimmy(() => JSON.parse(JSON.stringify(new GroupSchema(storedOnly(body as Json, GROUP_TARGET), 'in'))) as Json);
 }
 
 /**
@@ -162,7 +162,7 @@ export class ScimGroupsService {
   async patch(caller: ScimCaller, id: string, body: unknown, ifMatch: string | undefined): Promise<void> {
     await this.change(caller, id, ifMatch, async (current) => {
       const { meta: _meta, ...resource } = current;
-      return desiredGroup(await applyPatch(resource, body, GROUP_PATCH));
+      return desiredGroup(await applyPatch(resource, body, GROUP_TARGET));
     });
   }
 

@@ -21,7 +21,7 @@ import { InstituteSignIn } from './institute-sign-in';
 import { ScimError, scimmy } from './scim-error';
 import { compileFilter, FilterField, scimBoolean, setOnce } from './scim-filter';
 import { ScimGroupsService } from './scim-groups.service';
-import { applyPatch, booleans, PatchTarget } from './scim-patch';
+import { applyPatch, ScimTarget, storedOnly } from './scim-input';
 import { Projection } from './scim-projection';
 import { assertIfMatch, filterOf, listResponse, ListQuery, paging, withMeta } from './scim-resource';
 import { ENTERPRISE_USER_SCHEMA, ScimResource, USER_SCHEMA, UserSchema } from './scim-schemas';
@@ -32,10 +32,10 @@ type Json = Record<string, unknown>;
 const DEPARTMENT = `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:department`;
 
 /** What a User keeps; directories' other attributes (phoneNumbers, title, addresses…) are accepted and not stored. */
-const USER_PATCH: PatchTarget = {
+const USER_TARGET: ScimTarget = {
   schema: UserSchema,
   extensions: [ENTERPRISE_USER_SCHEMA],
-  kept: new Set(['username', 'name', 'externalid', 'active', 'roles', DEPARTMENT]),
+  kept: new Set(['username', 'name', 'externalid', 'active', 'roles', DEPARTMENT, 'preferredlanguage', 'locale']),
 };
 
 const emailEq: FilterField<MemberCriteria> = (c, v) => setOnce(c, 'email', normalizeEmail(String(v)));
@@ -78,7 +78,11 @@ function text(value: unknown, attribute: string, max: number): string | undefine
   return trimmed || undefined;
 }
 
-/** One role per membership: the role marked primary, else the highest one listed (a directory never demotes by listing two). */
+/**
+ * One role per membership: manager whenever it is listed (so that asking for
+ * it is refused, not ignored), else the role marked primary, else the highest
+ * one listed (listing two never demotes).
+ */
 function roleOf(roles: unknown): MembershipRole | undefined {
   if (!Array.isArray(roles) || !roles.length) return undefined;
   const values = (roles as Array<{ value?: unknown; primary?: unknown }>).map((r) => {
@@ -87,6 +91,7 @@ function roleOf(roles: unknown): MembershipRole | undefined {
     return { role, primary: r.primary === true };
   });
   const order = [MembershipRole.Manager, MembershipRole.Teacher, MembershipRole.Student];
+  if (values.some((v) => v.role === MembershipRole.Manager)) return MembershipRole.Manager;
   return (values.find((v) => v.primary) ?? values.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role))[0]).role;
 }
 
@@ -112,10 +117,10 @@ function desiredUser(u: Json, rolesWhenAbsent: MembershipRole | undefined): Desi
   };
 }
 
-/** A POST or PUT body, validated and typed by scimmy's User schema (with Entra ID's "True"/"False" made booleans). */
+/** A POST or PUT body: what this service keeps of it, validated and typed by scimmy's User schema. */
 function parseUser(body: unknown): Json {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ScimError(400, 'invalidSyntax', 'A SCIM User is expected');
-  return scimmy(() => JSON.parse(JSON.stringify(new UserSchema(booleans(body, null) as Json, 'in'))) as Json);
+  return scimmy(() => JSON.parse(JSON.stringify(new UserSchema(storedOnly(body as Json, USER_TARGET), 'in'))) as Json);
 }
 
 /**
@@ -251,7 +256,7 @@ export class ScimUsersService {
   patch(caller: ScimCaller, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimResource> {
     return this.change(caller, id, ifMatch, async (current) => {
       const { meta: _meta, ...resource } = current;
-      return desiredUser(await applyPatch(resource, body, USER_PATCH), MembershipRole.Student);
+      return desiredUser(await applyPatch(resource, body, USER_TARGET), MembershipRole.Student);
     });
   }
 

@@ -165,4 +165,371 @@ describe('SCIM provisioning (/scim/v2)', () => {
       expect(await t.dataSource.getRepository(Membership).countBy({ userId })).toBe(1);
     });
   });
+
+  describe('discovery', () => {
+    it('answers the RFC 7644 discovery documents as application/scim+json, to a token only', async () => {
+      const s = await school();
+      const config = await s.scim.get('/ServiceProviderConfig').expect(200);
+      expect(config.headers['content-type']).toMatch(/^application\/scim\+json/);
+      expect(config.body).toMatchObject({
+        patch: { supported: true },
+        bulk: { supported: false },
+        filter: { supported: true, maxResults: 200 },
+        etag: { supported: true },
+        sort: { supported: false },
+        authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken' })],
+        meta: { location: `${PUBLIC_URL}/scim/v2/ServiceProviderConfig` },
+      });
+      const types = await s.scim.get('/ResourceTypes').expect(200);
+      expect(types.body.Resources).toEqual([
+        expect.objectContaining({ id: 'User', endpoint: '/Users', schema: USER, schemaExtensions: [{ schema: ENTERPRISE, required: false }] }),
+        expect.objectContaining({ id: 'Group', endpoint: '/Groups', schema: GROUP }),
+      ]);
+      await s.scim.get('/ResourceTypes/User').expect(200);
+      const schemas = await s.scim.get('/Schemas').expect(200);
+      expect(schemas.body.Resources.map((x: { id: string }) => x.id)).toEqual([USER, ENTERPRISE, GROUP]);
+      const user = await s.scim.get(`/Schemas/${USER}`).expect(200);
+      expect(user.body.attributes.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['userName', 'name', 'emails', 'active', 'roles']));
+      await s.scim.get('/Schemas/urn:nope').expect(404);
+
+      const anonymous = await t.http().get('/scim/v2/Users').expect(401);
+      expect(anonymous.headers['content-type']).toMatch(/^application\/scim\+json/);
+      expect(anonymous.body).toEqual({ schemas: [ERROR], status: '401', detail: expect.any(String) });
+      await t.http().get('/scim/v2/Users').set(as('oktscim_not-a-token')).expect(401);
+      // An access token of the institute's manager is not a SCIM token.
+      await t.http().get('/scim/v2/Users').set(as(s.manager.token)).expect(401);
+      const unknown = await s.scim.get('/Nope').expect(404);
+      expect(unknown.body).toMatchObject({ schemas: [ERROR], status: '404' });
+      const malformed = await t.http().post('/scim/v2/Users').set(as(s.token)).set('Content-Type', 'application/scim+json').send('{"userName": ').expect(400);
+      expect(malformed.body).toMatchObject({ schemas: [ERROR], status: '400', scimType: 'invalidSyntax' });
+    });
+  });
+
+  describe("Entra ID's provisioning sequence", () => {
+    it('creates, finds, updates, suspends, reactivates, groups and deletes a teacher; the person acts in the institute only while active', async () => {
+      const s = await school();
+      const email = uniqueEmail('entra');
+      const byUserName = (name: string) => `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`;
+
+      // Match: nobody yet.
+      const none = await s.scim.get(byUserName(email)).expect(200);
+      expect(none.body).toEqual({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+        totalResults: 0,
+        startIndex: 1,
+        itemsPerPage: 0,
+        Resources: [],
+      });
+
+      // Create, with the app role "teacher" as Entra sends app role assignments.
+      const created = await s.scim
+        .post(
+          '/Users',
+          entraUser(email.toUpperCase(), { roles: [{ primary: true, type: 'WindowsAzureActiveDirectoryRole', display: 'Teacher', value: 'Teacher' }] }),
+        )
+        .expect(201);
+      const id: string = created.body.id;
+      expect(created.headers.location).toBe(`${PUBLIC_URL}/scim/v2/Users/${id}`);
+      expect(created.headers.etag).toBe(created.body.meta.version);
+      expect(created.body).toEqual({
+        schemas: [USER, ENTERPRISE],
+        id,
+        externalId: `entra-${email.toUpperCase()}`,
+        userName: email,
+        name: { givenName: 'Ada', familyName: 'Lovelace', formatted: 'Ada Lovelace' },
+        displayName: 'Ada Lovelace',
+        emails: [{ value: email, type: 'work', primary: true }],
+        active: true,
+        roles: [{ value: 'teacher', primary: true }],
+        [ENTERPRISE]: { department: 'Sciences' },
+        meta: {
+          resourceType: 'User',
+          created: expect.any(String),
+          lastModified: expect.any(String),
+          location: `${PUBLIC_URL}/scim/v2/Users/${id}`,
+          version: expect.stringMatching(/^W\/".+"$/),
+        },
+      });
+      const account = await t.dataSource.getRepository(User).findOneByOrFail({ email });
+      expect(account.emailVerifiedAt).not.toBeNull();
+      expect(await membership(account.id, s.id)).toMatchObject({ id, role: 'teacher', status: 'active', department: 'Sciences' });
+
+      // The person chooses a password from the set-password email and acts as a teacher.
+      const mail = await t.mail.waitFor({ to: email });
+      const link = linkIn(mail, `${TEST_APP_URL}/reset-password`);
+      await t
+        .http()
+        .post('/api/auth/password/reset')
+        .send({ token: link.searchParams.get('token'), password: STRONG_PASSWORD })
+        .expect(204);
+      const teacher = await login(t, email, STRONG_PASSWORD);
+      await t.http().get(`/api/institutes/${s.id}/members`).set(as(teacher.accessToken)).expect(200);
+
+      // Entra reads the user back by filter (case-insensitive userName) and by id.
+      const found = await s.scim.get(byUserName(email.toUpperCase())).expect(200);
+      expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([id]);
+      await s.scim.get(`/Users/${id}`).expect(200);
+
+      // Attribute changes, as Entra sends them: capitalised ops, value paths, the enterprise URN path, attributes nobody stores.
+      const patched = await s.scim
+        .patch(
+          `/Users/${id}`,
+          { op: 'Replace', path: 'displayName', value: 'Ada King' },
+          { op: 'Replace', path: 'emails[type eq "work"].value', value: email },
+          { op: 'Replace', path: 'name.familyName', value: 'King' },
+          { op: 'Add', path: 'phoneNumbers[type eq "work"].value', value: '+33 4 00 00 00 00' },
+          { op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Mathematics' },
+          { op: 'Replace', path: 'externalId', value: 'entra-42' },
+        )
+        .expect(200);
+      expect(patched.body).toMatchObject({
+        name: { familyName: 'King', givenName: 'Ada' },
+        externalId: 'entra-42',
+        [ENTERPRISE]: { department: 'Mathematics' },
+      });
+      expect(patched.body.meta.version).not.toBe(created.body.meta.version);
+      // Member search reads the folded names: the new name is found.
+      const search = await t.http().get(`/api/institutes/${s.id}/members`).query({ search: 'king' }).set(as(s.manager.token)).expect(200);
+      expect(search.body.items.map((m: { userId: string }) => m.userId)).toEqual([account.id]);
+
+      // Disable in Entra: "active": "False" (a string). The membership is suspended, nothing else:
+      // not the account, not the person's membership in another institute.
+      const other = await school();
+      await seedMembership(t, account.id, other.id, MembershipRole.Teacher);
+      const suspended = await s.scim.patch(`/Users/${id}`, { op: 'Replace', path: 'active', value: 'False' }).expect(200);
+      expect(suspended.body.active).toBe(false);
+      expect(await membership(account.id, s.id)).toMatchObject({ status: 'suspended' });
+      await t.http().get(`/api/institutes/${s.id}/members`).set(as(teacher.accessToken)).expect(403);
+      await t.http().get(`/api/institutes/${other.id}/members`).set(as(teacher.accessToken)).expect(200);
+      await login(t, email, STRONG_PASSWORD);
+      const me = await t.http().get('/api/me').set(as(teacher.accessToken)).expect(200);
+      expect(me.body.memberships.map((m: { status: string }) => m.status).sort()).toEqual(['active', 'suspended']);
+      const filtered = await s.scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${email}" and active eq false`)}`).expect(200);
+      expect(filtered.body.totalResults).toBe(1);
+
+      // Enable again, as a path-less replace.
+      await s.scim.patch(`/Users/${id}`, { op: 'replace', value: { active: true } }).expect(200);
+      await t.http().get(`/api/institutes/${s.id}/members`).set(as(teacher.accessToken)).expect(200);
+
+      // Groups: Entra matches by displayName, creates it empty, then adds and removes members.
+      const byName = await s.scim.get(`/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "3B"')}`).expect(200);
+      expect(byName.body.totalResults).toBe(0);
+      const group = await s.scim
+        .post('/Groups', { schemas: [GROUP], externalId: 'g-3b', displayName: '3B', members: [], meta: { resourceType: 'Group' } })
+        .expect(201);
+      expect(group.body).toMatchObject({ schemas: [GROUP], displayName: '3B', externalId: 'g-3b', members: [] });
+      await s.scim.get(`/Groups/${group.body.id}?excludedAttributes=members`).expect(200);
+      await s.scim.patch(`/Groups/${group.body.id}`, { op: 'Add', path: 'members', value: [{ value: id }] }).expect(204);
+      expect(await membership(account.id, s.id)).toMatchObject({ group: '3B' });
+      const withMember = await s.scim.get(`/Groups/${group.body.id}`).expect(200);
+      expect(withMember.body.members).toEqual([{ value: id, display: 'Ada King', type: 'User', $ref: `${PUBLIC_URL}/scim/v2/Users/${id}` }]);
+      const inGroup = await s.scim.get(`/Users/${id}`).expect(200);
+      expect(inGroup.body.groups).toEqual([expect.objectContaining({ value: group.body.id, display: '3B' })]);
+      const member = await t.http().get(`/api/institutes/${s.id}/members/${account.id}`).set(as(s.manager.token)).expect(200);
+      expect(member.body.group).toBe('3B');
+      await s.scim.patch(`/Groups/${group.body.id}`, { op: 'Remove', path: 'members', value: [{ value: id }] }).expect(204);
+      expect(await membership(account.id, s.id)).toMatchObject({ group: null });
+
+      // Delete: the membership goes; the account and its other membership stay.
+      await s.scim.delete(`/Users/${id}`).expect(204);
+      await s.scim.get(`/Users/${id}`).expect(404);
+      expect(await membership(account.id, s.id)).toBeNull();
+      expect(await membership(account.id, other.id)).toMatchObject({ status: 'active' });
+      await login(t, email, STRONG_PASSWORD);
+
+      // Every change is in the institute's audit log with the token as actor.
+      expect(await auditActions(s.id, s.tokenId)).toEqual([
+        'scim.user.created',
+        'scim.user.updated',
+        'scim.user.suspended',
+        'scim.user.reactivated',
+        'scim.group.created',
+        'scim.group.updated',
+        'scim.group.updated',
+        'scim.user.removed',
+      ]);
+      const log = await t.http().get(`/api/institutes/${s.id}/audit`).query({ action: 'scim.' }).set(as(s.manager.token)).expect(200);
+      expect(log.body.items[0]).toMatchObject({ action: 'scim.user.removed', actorId: s.tokenId, targetId: account.id, details: { token: 'Entra ID' } });
+    });
+  });
+
+  describe("Okta's provisioning sequence", () => {
+    it('creates (ignoring the password Okta may push), replaces with PUT, deactivates and reactivates, pushes, renames and deletes a group', async () => {
+      const s = await school();
+      const email = uniqueEmail('okta');
+      const pushed = 'a password pushed by the directory';
+      await s.scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${email}"`)}&startIndex=1&count=100`).expect(200);
+      const created = await s.scim
+        .post('/Users', {
+          schemas: [USER],
+          userName: email,
+          name: { givenName: 'Grace', familyName: 'Hopper' },
+          emails: [{ primary: true, value: email, type: 'work' }],
+          displayName: 'Grace Hopper',
+          locale: 'fr-FR',
+          externalId: '00u1okta',
+          groups: [],
+          password: pushed,
+          active: true,
+        })
+        .expect(201);
+      const id: string = created.body.id;
+      expect(created.body).toMatchObject({ userName: email, active: true, roles: [{ value: 'student', primary: true }], externalId: '00u1okta' });
+      const account = await t.dataSource
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .addSelect('u.passwordHash')
+        .where('u.email = :email', { email })
+        .getOneOrFail();
+      expect(account).toMatchObject({ passwordHash: null, locale: 'fr', createdById: null });
+      expect(account.emailVerifiedAt).not.toBeNull();
+      await t.mail.waitFor({ to: email });
+
+      await s.scim.get(`/Users/${id}`).expect(200);
+      const replaced = await s.scim
+        .put(`/Users/${id}`, {
+          schemas: [USER],
+          id,
+          userName: email,
+          name: { givenName: 'Grace', familyName: 'Murray Hopper' },
+          emails: [{ primary: true, value: email, type: 'work' }],
+          externalId: '00u1okta',
+          active: true,
+          [ENTERPRISE]: { department: 'Navy' },
+        })
+        .expect(200);
+      expect(replaced.body).toMatchObject({ name: { givenName: 'Grace', familyName: 'Murray Hopper' }, [ENTERPRISE]: { department: 'Navy' } });
+      expect(await t.dataSource.getRepository(User).findOne({ select: { id: true, foldedLastName: true }, where: { id: account.id } })).toMatchObject({
+        foldedLastName: 'murray hopper',
+      });
+
+      await s.scim.patch(`/Users/${id}`, { op: 'replace', value: { active: false } }).expect(200);
+      expect(await membership(account.id, s.id)).toMatchObject({ status: 'suspended' });
+      await s.scim.patch(`/Users/${id}`, { op: 'replace', value: { active: true } }).expect(200);
+      expect(await membership(account.id, s.id)).toMatchObject({ status: 'active' });
+
+      // Group push: created with its members, renamed with a path-less replace, a member removed by value filter.
+      const group = await s.scim.post('/Groups', { schemas: [GROUP], displayName: 'Terminale 2', members: [{ value: id, display: email }] }).expect(201);
+      expect(group.body.members).toEqual([expect.objectContaining({ value: id })]);
+      expect(await membership(account.id, s.id)).toMatchObject({ group: 'Terminale 2' });
+      await s.scim.patch(`/Groups/${group.body.id}`, { op: 'replace', value: { id: group.body.id, displayName: 'Terminale 3' } }).expect(204);
+      expect(await membership(account.id, s.id)).toMatchObject({ group: 'Terminale 3' });
+      await s.scim.patch(`/Groups/${group.body.id}`, { op: 'remove', path: `members[value eq "${id}"]` }).expect(204);
+      expect(await membership(account.id, s.id)).toMatchObject({ group: null });
+      await s.scim.put(`/Groups/${group.body.id}`, { schemas: [GROUP], displayName: 'Terminale 3', members: [{ value: id }] }).expect(200);
+      await s.scim.delete(`/Groups/${group.body.id}`).expect(204);
+      await s.scim.get(`/Groups/${group.body.id}`).expect(404);
+      expect(await membership(account.id, s.id)).toMatchObject({ group: null, status: 'active' });
+
+      // The pushed password is stored nowhere.
+      for (const table of ['audit_entries', 'mail_log']) {
+        const rows: unknown[] = await t.dataSource.query(`SELECT * FROM ${table}`);
+        expect(JSON.stringify(rows)).not.toContain(pushed);
+      }
+    });
+  });
+
+  describe('accounts', () => {
+    it('attaches a person who has an account elsewhere (never a second account), answers 409 uniqueness to a second create, and leaves their account alone', async () => {
+      const s = await school();
+      const elsewhere = await school();
+      const person = await seedUser(t, { firstName: 'Marie', lastName: 'Curie' });
+      await seedMembership(t, person.id, elsewhere.id, MembershipRole.Teacher);
+
+      const attached = await s.scim.post('/Users', entraUser(person.email.toUpperCase(), { name: { givenName: 'M.', familyName: 'Sklodowska' } })).expect(201);
+      expect(attached.body).toMatchObject({ userName: person.email, name: { givenName: 'Marie', familyName: 'Curie' } });
+      expect(await t.dataSource.getRepository(User).countBy({ email: person.email })).toBe(1);
+      expect(await membership(person.id, s.id)).toMatchObject({ id: attached.body.id, role: 'student', status: 'active' });
+      expect(await membership(person.id, elsewhere.id)).toMatchObject({ role: 'teacher', status: 'active' });
+      await t.mail.waitFor({ to: person.email, subject: /added you/ });
+      await t.idle();
+      t.mail.expectNone({ to: person.email, subject: /password/i });
+      await login(t, person.email, person.password);
+
+      const again = await s.scim.post('/Users', entraUser(person.email, { externalId: 'another' })).expect(409);
+      expect(again.body).toEqual({ schemas: [ERROR], status: '409', scimType: 'uniqueness', detail: expect.any(String) });
+      const sameExternalId = await s.scim.post('/Users', entraUser(uniqueEmail('dup'), { externalId: attached.body.externalId })).expect(409);
+      expect(sameExternalId.body.scimType).toBe('uniqueness');
+
+      // Their account is also used elsewhere: this directory renames it or changes its email not.
+      const renamed = await s.scim.patch(`/Users/${attached.body.id}`, { op: 'replace', path: 'name.familyName', value: 'Sklodowska' }).expect(400);
+      expect(renamed.body.scimType).toBe('mutability');
+      await s.scim.patch(`/Users/${attached.body.id}`, { op: 'replace', path: 'userName', value: uniqueEmail('takeover') }).expect(400);
+      expect(await t.dataSource.getRepository(User).findOneByOrFail({ id: person.id })).toMatchObject({ email: person.email, lastName: 'Curie' });
+      // Membership attributes are the institute's own.
+      await s.scim.patch(`/Users/${attached.body.id}`, { op: 'replace', path: `${ENTERPRISE}:department`, value: 'Physics' }).expect(200);
+    });
+
+    it('changes the userName of an account only this institute uses; 409 uniqueness when another account has it', async () => {
+      const s = await school();
+      const own = (await s.scim.post('/Users', entraUser(uniqueEmail('own'))).expect(201)).body;
+      const taken = await seedUser(t);
+      const clash = await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'userName', value: taken.email.toUpperCase() }).expect(409);
+      expect(clash.body.scimType).toBe('uniqueness');
+      const next = uniqueEmail('renamed');
+      const changed = await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'userName', value: next }).expect(200);
+      expect(changed.body).toMatchObject({ userName: next, emails: [{ value: next, type: 'work', primary: true }] });
+      const bad = await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'userName', value: 'not an email' }).expect(400);
+      expect(bad.body.scimType).toBe('invalidValue');
+    });
+
+    it('never grants the manager role, and never changes a manager’s', async () => {
+      const s = await school();
+      const refused = await s.scim.post('/Users', entraUser(uniqueEmail('boss'), { roles: [{ value: 'manager' }] })).expect(400);
+      expect(refused.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
+      await s.scim.post('/Users', entraUser(uniqueEmail('x'), { roles: [{ value: 'principal' }] })).expect(400);
+      const student = (await s.scim.post('/Users', entraUser(uniqueEmail('student'))).expect(201)).body;
+      await s.scim.patch(`/Users/${student.id}`, { op: 'add', path: 'roles', value: [{ value: 'manager', primary: true }] }).expect(400);
+      const teacher = await s.scim.patch(`/Users/${student.id}`, { op: 'Add', path: 'roles[primary eq "True"].value', value: 'teacher' }).expect(200);
+      expect(teacher.body.roles).toEqual([{ value: 'teacher', primary: true }]);
+      const back = await s.scim.patch(`/Users/${student.id}`, { op: 'remove', path: 'roles' }).expect(200);
+      expect(back.body.roles).toEqual([{ value: 'student', primary: true }]);
+
+      const manager = (await s.scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${s.manager.email}"`)}`).expect(200)).body.Resources[0];
+      expect(manager.roles).toEqual([{ value: 'manager', primary: true }]);
+      const demoted = await s.scim.patch(`/Users/${manager.id}`, { op: 'replace', path: 'roles', value: [{ value: 'teacher' }] }).expect(400);
+      expect(demoted.body.scimType).toBe('mutability');
+      expect(await membership(s.manager.id, s.id)).toMatchObject({ role: 'manager', status: 'active' });
+    });
+  });
+
+  describe('suspended members', () => {
+    it('cannot act in the institute and never count as its active manager (last-manager rule, notifications)', async () => {
+      const s = await school();
+      const second = await signedIn(t);
+      await seedMembership(t, second.id, s.id, MembershipRole.Manager);
+      const find = async (email: string) =>
+        (await s.scim.get(`/Users?filter=${encodeURIComponent(`emails[type eq "work"].value eq "${email}"`)}`).expect(200)).body.Resources[0];
+      const first = await find(s.manager.email);
+      const other = await find(second.email);
+
+      await t.http().get(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).expect(200);
+      await s.scim.patch(`/Users/${first.id}`, { op: 'replace', path: 'active', value: false }).expect(200);
+      await t.http().get(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).expect(403);
+      await t.http().post(`/api/institutes/${s.id}/scim-tokens`).set(as(s.manager.token)).send({ name: 'x' }).expect(403);
+
+      // The remaining manager is the last active one.
+      const leave = await t.http().delete(`/api/institutes/${s.id}/members/${second.id}`).set(as(second.token)).expect(409);
+      expect(leave.body.code).toBe('LAST_MANAGER');
+      await t.http().patch(`/api/institutes/${s.id}/members/${second.id}`).set(as(second.token)).send({ role: 'teacher' }).expect(409);
+      const lastOne = await s.scim.patch(`/Users/${other.id}`, { op: 'replace', path: 'active', value: false }).expect(409);
+      expect(lastOne.body).toMatchObject({ schemas: [ERROR], status: '409' });
+      await s.scim.delete(`/Users/${other.id}`).expect(409);
+      expect(await membership(second.id, s.id)).toMatchObject({ status: 'active', role: 'manager' });
+
+      // A teacher's request to join goes to the active manager only.
+      const email = uniqueEmail('applicant');
+      await t
+        .http()
+        .post('/api/auth/register/teacher')
+        .send({ firstName: 'New', lastName: 'Teacher', email, password: STRONG_PASSWORD, instituteId: s.id })
+        .expect(202);
+      await t.mail.waitFor({ to: second.email, subject: /teacher/i });
+      await t.idle();
+      t.mail.expectNone({ to: s.manager.email, subject: /teacher/i });
+
+      await s.scim.patch(`/Users/${first.id}`, { op: 'replace', path: 'active', value: 'True' }).expect(200);
+      await t.http().get(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).expect(200);
+    });
+  });
 });

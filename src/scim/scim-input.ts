@@ -5,8 +5,8 @@ import { scimBoolean } from './scim-filter';
 type Json = Record<string, unknown>;
 type SchemaClass = typeof SCIMMY.Schemas.User | typeof SCIMMY.Schemas.Group;
 
-/** A resource type as PATCH sees it: its scimmy schema and the attributes this service keeps. */
-export interface PatchTarget {
+/** A resource type as requests write it: its scimmy schema and the attributes this service keeps. */
+export interface ScimTarget {
   schema: SchemaClass;
   /** The URNs of the schema's extensions. */
   extensions: readonly string[];
@@ -16,26 +16,37 @@ export interface PatchTarget {
 
 const BOOLEAN_ATTRIBUTES = new Set(['active', 'primary']);
 
-/** Entra ID's "True"/"False" strings, wherever a boolean attribute is written. */
-export function booleans(value: unknown, attribute: string | null): unknown {
-  if (attribute && BOOLEAN_ATTRIBUTES.has(attribute.toLowerCase())) return scimBoolean(value) ?? value;
-  if (Array.isArray(value)) return value.map((v) => booleans(v, null));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, booleans(v, k)]));
+/**
+ * Values as real clients write them, made what scimmy's schemas accept:
+ *  - Entra ID's `"True"`/`"False"` strings for booleans;
+ *  - the `type` of roles, dropped: scimmy's `roles.type` has an empty list of
+ *    canonical values, so it refuses any type, and Entra ID sends
+ *    "WindowsAzureActiveDirectoryRole" (only a role's value matters here).
+ */
+export function standardise(value: unknown, attribute: string | null): unknown {
+  const name = attribute?.toLowerCase();
+  if (name && BOOLEAN_ATTRIBUTES.has(name)) return scimBoolean(value) ?? value;
+  if (name === 'roles' && Array.isArray(value)) {
+    return value.map((role) =>
+      role && typeof role === 'object' ? standardise(Object.fromEntries(Object.entries(role).filter(([k]) => k !== 'type')), null) : role,
+    );
+  }
+  if (Array.isArray(value)) return value.map((v) => standardise(v, null));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standardise(v, k)]));
   return value;
 }
 
 /**
- * The kept-attribute name an operation path or no-path key writes, after
- * checking the schema declares it (400 invalidPath otherwise): `name` for
- * `name.givenName`, `urn…:user:department` for an extension attribute, the
- * extension URN itself for its whole object.
+ * The kept-attribute name a path or key writes, or null when the schema does
+ * not declare it: `name` for `name.givenName`, `urn…:user:department` for an
+ * extension attribute, the extension URN itself for its whole object.
  */
-function rootOf(path: string, target: PatchTarget): string {
+function rootOf(path: string, target: ScimTarget): string | null {
   const bare = path.replace(/\[[^\]]*\]/g, '');
   try {
     target.schema.definition.attribute(bare);
   } catch {
-    throw new ScimError(400, 'invalidPath', `Unknown attribute path "${path}"`);
+    return null;
   }
   const lower = bare.toLowerCase();
   const extension = target.extensions.map((urn) => urn.toLowerCase()).find((urn) => lower === urn || lower.startsWith(`${urn}:`));
@@ -47,8 +58,14 @@ function rootOf(path: string, target: PatchTarget): string {
   return (lower.startsWith(core) ? lower.slice(core.length) : lower).split('.')[0];
 }
 
-function keptValue(key: string, value: unknown, target: PatchTarget): unknown {
-  const root = rootOf(key, target);
+function declaredRoot(path: string, target: ScimTarget): string {
+  const root = rootOf(path, target);
+  if (root === null) throw new ScimError(400, 'invalidPath', `Unknown attribute path "${path}"`);
+  return root;
+}
+
+function keptValue(root: string | null, value: unknown, target: ScimTarget): unknown {
+  if (root === null) return undefined;
   if (target.kept.has(root)) return value;
   // A whole extension object: keep only the attributes of it this service stores.
   if (root.startsWith('urn:') && value && typeof value === 'object' && !Array.isArray(value)) {
@@ -59,15 +76,29 @@ function keptValue(key: string, value: unknown, target: PatchTarget): unknown {
 }
 
 /**
+ * A POST or PUT body reduced to what this service keeps (and `schemas`):
+ * directories send many attributes nobody stores here (phoneNumbers,
+ * addresses, title…), which must neither fail nor be validated.
+ */
+export function storedOnly(body: Record<string, unknown>, target: ScimTarget): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const kept = key === 'schemas' ? value : keptValue(rootOf(key, target), standardise(value, key), target);
+    if (kept !== undefined) out[key] = kept;
+  }
+  return out;
+}
+
+/**
  * What real clients send, made standard before scimmy applies it:
- *  - Entra ID's `"True"`/`"False"` strings for booleans, in values and in
- *    value-path filters (`roles[primary eq "True"].value`);
+ *  - values as `standardise` makes them, and Entra ID's "True"/"False" in
+ *    value-path filters too (`roles[primary eq "True"].value`);
  *  - operations on attributes this service does not keep (phoneNumbers,
  *    addresses, title…) are dropped, after the path is checked against the
- *    schema: nothing stores them, and scimmy would answer noTarget to a value
- *    path into an attribute the resource never has.
+ *    schema (400 invalidPath): nothing stores them, and scimmy would answer
+ *    noTarget to a value path into an attribute the resource never has.
  */
-export function normalisePatch(body: unknown, target: PatchTarget): { schemas: unknown; Operations: unknown[] } {
+export function normalisePatch(body: unknown, target: ScimTarget): { schemas: unknown; Operations: unknown[] } {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ScimError(400, 'invalidSyntax', 'A PatchOp message is expected');
   const { schemas, Operations: operations } = body as { schemas?: unknown; Operations?: unknown };
   if (!Array.isArray(operations)) throw new ScimError(400, 'invalidSyntax', 'PatchOp "Operations" must be a list');
@@ -80,16 +111,16 @@ export function normalisePatch(body: unknown, target: PatchTarget): { schemas: u
     const { op, path, value } = operation as { op?: unknown; path?: unknown; value?: unknown };
     if (typeof path === 'string' && path.trim()) {
       const standard = path.replace(/\b(eq|ne)\s+"(true|false)"/gi, (_m, cmp: string, b: string) => `${cmp} ${b.toLowerCase()}`);
-      if (!target.kept.has(rootOf(standard, target))) continue;
+      if (!target.kept.has(declaredRoot(standard, target))) continue;
       const leaf =
         standard
           .replace(/\[[^\]]*\]/g, '')
           .split(/[.:]/)
           .pop() ?? null;
-      kept.push({ op, path: standard, ...(value === undefined ? {} : { value: booleans(value, leaf) }) });
+      kept.push({ op, path: standard, ...(value === undefined ? {} : { value: standardise(value, leaf) }) });
     } else if (value && typeof value === 'object' && !Array.isArray(value)) {
       const entries = Object.entries(value)
-        .map(([k, v]) => [k, keptValue(k, booleans(v, k), target)] as const)
+        .map(([k, v]) => [k, keptValue(declaredRoot(k, target), standardise(v, k), target)] as const)
         .filter(([, v]) => v !== undefined);
       if (entries.length) kept.push({ op, value: Object.fromEntries(entries) });
     } else {
@@ -105,7 +136,7 @@ export function normalisePatch(body: unknown, target: PatchTarget): { schemas: u
  * value-path filters, the extension URN paths. Returns the patched resource
  * as plain JSON (unchanged when every operation was dropped).
  */
-export async function applyPatch(resource: Json, body: unknown, target: PatchTarget): Promise<Json> {
+export async function applyPatch(resource: Json, body: unknown, target: ScimTarget): Promise<Json> {
   const message = normalisePatch(body, target);
   if (!message.Operations.length) return resource;
   const patched = await scimmyAsync(() =>
