@@ -532,4 +532,189 @@ describe('SCIM provisioning (/scim/v2)', () => {
       await t.http().get(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).expect(200);
     });
   });
+
+  describe('what real clients send', () => {
+    it('filters on userName, externalId, id and the work email, combined with and/or; pages with startIndex and count; picks attributes', async () => {
+      const s = await school();
+      const emails = [uniqueEmail('f1'), uniqueEmail('f2'), uniqueEmail('f3')];
+      const users = [];
+      for (const [i, email] of emails.entries()) users.push((await s.scim.post('/Users', entraUser(email, { externalId: `ext-${i}` })).expect(201)).body);
+      const ids = (res: { body: { Resources: Array<{ id: string }> } }) => res.body.Resources.map((u) => u.id);
+      const filter = (f: string, extra = '') => s.scim.get(`/Users?filter=${encodeURIComponent(f)}${extra}`);
+
+      expect(ids(await filter(`externalId eq "ext-1"`).expect(200))).toEqual([users[1].id]);
+      // externalId compares exactly (caseExact), userName ignoring case.
+      expect(ids(await filter(`externalId eq "EXT-1"`).expect(200))).toEqual([]);
+      expect(ids(await filter(`id eq "${users[2].id}"`).expect(200))).toEqual([users[2].id]);
+      expect(ids(await filter(`emails[type eq "work"].value eq "${emails[0].toUpperCase()}"`).expect(200))).toEqual([users[0].id]);
+      expect(ids(await filter(`emails[type eq "home"].value eq "${emails[0]}"`).expect(200))).toEqual([]);
+      expect(ids(await filter(`userName eq "${emails[0]}" and externalId eq "ext-0"`).expect(200))).toEqual([users[0].id]);
+      expect(ids(await filter(`userName eq "${emails[0]}" and externalId eq "ext-1"`).expect(200))).toEqual([]);
+      expect(ids(await filter(`userName eq "${emails[0]}" or externalId eq "ext-2"`).expect(200))).toEqual([users[0].id, users[2].id]);
+      expect(ids(await filter(`${USER}:userName eq "${emails[1]}"`).expect(200))).toEqual([users[1].id]);
+      const unsupported = await filter('name.givenName co "A"').expect(400);
+      expect(unsupported.body).toMatchObject({ schemas: [ERROR], status: '400', scimType: 'invalidFilter' });
+      expect((await filter('userName eq').expect(400)).body.scimType).toBe('invalidFilter');
+      expect((await filter('userName zz "x"').expect(400)).body.scimType).toBe('invalidFilter');
+
+      // The manager was a member first: four users, oldest first.
+      const page = await s.scim.get('/Users?startIndex=2&count=2').expect(200);
+      expect(page.body).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
+      expect(ids(page)).toEqual([users[0].id, users[1].id]);
+      expect(ids(await s.scim.get('/Users?startIndex=4&count=2').expect(200))).toEqual([users[2].id]);
+      expect((await s.scim.get('/Users?count=0').expect(200)).body).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
+      expect((await s.scim.get('/Users?count=many').expect(400)).body.scimType).toBe('invalidValue');
+
+      const only = await s.scim.get(`/Users/${users[0].id}?attributes=userName,name.givenName,${ENTERPRISE}:department`).expect(200);
+      expect(only.body).toEqual({
+        schemas: [USER, ENTERPRISE],
+        id: users[0].id,
+        userName: emails[0],
+        name: { givenName: 'Ada' },
+        [ENTERPRISE]: { department: 'Sciences' },
+      });
+      const listed = await filter(`userName eq "${emails[0]}"`, '&attributes=userName').expect(200);
+      expect(listed.body.Resources).toEqual([{ schemas: [USER, ENTERPRISE], id: users[0].id, userName: emails[0] }]);
+      const without = await s.scim.get(`/Users/${users[0].id}?excludedAttributes=emails,meta,name.formatted,${ENTERPRISE}`).expect(200);
+      expect(without.body).not.toHaveProperty('emails');
+      expect(without.body).not.toHaveProperty('meta');
+      expect(without.body).not.toHaveProperty(ENTERPRISE);
+      expect(without.body.name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });
+    });
+
+    it('PATCH: operations without path, case-insensitive op, value filters, remove; unknown paths and bad bodies are SCIM errors', async () => {
+      const s = await school();
+      const user = (await s.scim.post('/Users', entraUser(uniqueEmail('p'))).expect(201)).body;
+      const res = await s.scim
+        .patch(
+          `/Users/${user.id}`,
+          { op: 'rEpLaCe', value: { 'name.givenName': 'Augusta', [`${ENTERPRISE}:department`]: 'Arts', nickName: 'Ada', active: 'True' } },
+          { op: 'remove', path: 'externalId' },
+        )
+        .expect(200);
+      expect(res.body).toMatchObject({ name: { givenName: 'Augusta' }, [ENTERPRISE]: { department: 'Arts' }, active: true });
+      expect(res.body).not.toHaveProperty('externalId');
+      const ext = await s.scim.patch(`/Users/${user.id}`, { op: 'add', value: { [ENTERPRISE]: { department: 'Music', employeeNumber: '7' } } }).expect(200);
+      expect(ext.body[ENTERPRISE]).toEqual({ department: 'Music' });
+      const removed = await s.scim.patch(`/Users/${user.id}`, { op: 'remove', path: `${ENTERPRISE}:department` }).expect(200);
+      expect(removed.body).not.toHaveProperty(ENTERPRISE);
+
+      expect((await s.scim.patch(`/Users/${user.id}`, { op: 'replace', path: 'shoeSize', value: 42 }).expect(400)).body.scimType).toBe('invalidPath');
+      expect((await s.scim.patch(`/Users/${user.id}`, { op: 'merge', path: 'active', value: true }).expect(400)).body.scimType).toBe('invalidSyntax');
+      expect((await s.scim.patch(`/Users/${user.id}`, { op: 'replace', path: 'active', value: 'maybe' }).expect(400)).body.scimType).toBe('invalidValue');
+      const wrongSchema = await t
+        .http()
+        .patch(`/scim/v2/Users/${user.id}`)
+        .set(as(s.token))
+        .send({ schemas: ['urn:nope'], Operations: [{ op: 'replace', path: 'active', value: false }] })
+        .expect(400);
+      expect(wrongSchema.body).toMatchObject({ schemas: [ERROR], scimType: 'invalidSyntax' });
+      await s.scim.patch(`/Users/00000000-0000-4000-8000-000000000000`, { op: 'replace', path: 'active', value: false }).expect(404);
+      expect((await s.scim.post('/Users', { schemas: [USER], name: { givenName: 'No', familyName: 'Login' } }).expect(400)).body.status).toBe('400');
+      expect((await s.scim.post('/Users', entraUser('not-an-email')).expect(400)).body.scimType).toBe('invalidValue');
+      expect((await s.scim.post('/Users', entraUser(uniqueEmail('n'), { name: { givenName: 'Only' } })).expect(400)).body.scimType).toBe('invalidValue');
+    });
+
+    it('versions resources with ETags: If-None-Match answers 304, a stale If-Match 412', async () => {
+      const s = await school();
+      const user = (await s.scim.post('/Users', entraUser(uniqueEmail('etag'))).expect(201)).body;
+      const read = await s.scim.get(`/Users/${user.id}`).expect(200);
+      expect(read.headers.etag).toBe(user.meta.version);
+      await s.scim.get(`/Users/${user.id}`).set('If-None-Match', user.meta.version).expect(304);
+      const changed = await s.scim
+        .patch(`/Users/${user.id}`, { op: 'replace', path: 'name.givenName', value: 'Augusta' })
+        .set('If-Match', user.meta.version)
+        .expect(200);
+      expect(changed.body.meta.version).not.toBe(user.meta.version);
+      expect(new Date(changed.body.meta.lastModified).getTime()).toBeGreaterThanOrEqual(new Date(user.meta.lastModified).getTime());
+      const stale = await s.scim
+        .patch(`/Users/${user.id}`, { op: 'replace', path: 'name.givenName', value: 'Ada' })
+        .set('If-Match', user.meta.version)
+        .expect(412);
+      expect(stale.body).toMatchObject({ schemas: [ERROR], status: '412' });
+      await s.scim.delete(`/Users/${user.id}`).set('If-Match', user.meta.version).expect(412);
+      await s.scim.delete(`/Users/${user.id}`).set('If-Match', changed.body.meta.version).expect(204);
+    });
+
+    it('groups: a member is in one class at most; names are unique; unknown members are refused', async () => {
+      const s = await school();
+      const user = (await s.scim.post('/Users', entraUser(uniqueEmail('g'))).expect(201)).body;
+      const a = (await s.scim.post('/Groups', { schemas: [GROUP], displayName: '5A', members: [{ value: user.id }] }).expect(201)).body;
+      const b = (await s.scim.post('/Groups', { schemas: [GROUP], displayName: '5B' }).expect(201)).body;
+      await s.scim.patch(`/Groups/${b.id}`, { op: 'add', path: 'members', value: [{ value: user.id }] }).expect(204);
+      expect((await s.scim.get(`/Groups/${a.id}`).expect(200)).body.members).toEqual([]);
+      expect((await s.scim.get(`/Groups/${b.id}`).expect(200)).body.members.map((m: { value: string }) => m.value)).toEqual([user.id]);
+      const byMember = await s.scim.get(`/Groups?filter=${encodeURIComponent(`members[value eq "${user.id}"]`)}`).expect(200);
+      expect(byMember.body.Resources.map((g: { id: string }) => g.id)).toEqual([b.id]);
+
+      const duplicate = await s.scim.post('/Groups', { schemas: [GROUP], displayName: '5A' }).expect(409);
+      expect(duplicate.body.scimType).toBe('uniqueness');
+      expect((await s.scim.patch(`/Groups/${b.id}`, { op: 'replace', path: 'displayName', value: '5A' }).expect(409)).body.scimType).toBe('uniqueness');
+      const unknown = await s.scim
+        .patch(`/Groups/${b.id}`, { op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] })
+        .expect(400);
+      expect(unknown.body.scimType).toBe('invalidValue');
+      expect((await s.scim.post('/Groups', { schemas: [GROUP], displayName: '' }).expect(400)).body.scimType).toBe('invalidValue');
+
+      await s.scim.delete(`/Groups/${b.id}`).expect(204);
+      expect((await s.scim.get(`/Users/${user.id}`).expect(200)).body).not.toHaveProperty('groups');
+      expect(await t.dataSource.getRepository(AuditEntry).countBy({ instituteId: s.id, actorId: s.tokenId, action: 'scim.group.removed' })).toBe(1);
+    });
+
+    it('limits each token: 429 with Retry-After past the limit, counted in Redis; other tokens go on', async () => {
+      const s = await school();
+      const second = await t.http().post(`/api/institutes/${s.id}/scim-tokens`).set(as(s.manager.token)).send({ name: 'Okta' }).expect(201);
+      for (let i = 0; i < RATE_LIMIT; i++) await s.scim.get('/ServiceProviderConfig').expect(200);
+      const limited = await s.scim.get('/Users').expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ schemas: [ERROR], status: '429' });
+      await client(second.body.token).get('/Users').expect(200);
+      // The counter is shared by every replica: it lives in Redis under the queue prefix.
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        expect(Number(await redis.get(`${t.env.QUEUE_PREFIX}:throttle:{scim:${s.tokenId}:scim}:hits`))).toBeGreaterThan(RATE_LIMIT);
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('sends no set-password email when the institute signs in through its identity provider', async () => {
+      const s = await school();
+      const signIn = t.get(InstituteSignIn);
+      const spy = jest.spyOn(signIn, 'usesIdentityProvider').mockImplementation((instituteId) => Promise.resolve(instituteId === s.id));
+      try {
+        const email = uniqueEmail('sso');
+        await s.scim.post('/Users', entraUser(email)).expect(201);
+        await t.idle();
+        t.mail.expectNone({ to: email });
+        expect(spy).toHaveBeenCalledWith(s.id);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('never logs a SCIM token, nor stores one outside its hash', async () => {
+      const s = await school();
+      await s.scim.get('/Users').expect(200);
+      await s.scim.post('/Users', entraUser(uniqueEmail('log'))).expect(201);
+      await t
+        .http()
+        .get('/scim/v2/Users')
+        .set(as(`${s.token}x`))
+        .expect(401);
+      await t.idle();
+      const marker = `end-of-scim-run-${Date.now()}`;
+      t.app.get(Logger).log(marker);
+      for (const deadline = Date.now() + 10000; !logs.includes(marker);) {
+        if (Date.now() > deadline) throw new Error('the marker never reached the log');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(logs).toContain('"url":"/scim/v2/Users"');
+      expect(logs).not.toContain(s.token.slice('oktscim_'.length, 30));
+      for (const table of ['audit_entries', 'mail_log', 'scim_tokens']) {
+        const rows: unknown[] = await t.dataSource.query(`SELECT * FROM ${table}`);
+        expect(JSON.stringify(rows)).not.toContain(s.token);
+      }
+    });
+  });
 });
