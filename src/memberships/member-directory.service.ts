@@ -72,7 +72,8 @@ function toMember(m: Membership): DirectoryMember {
     department: m.department,
     externalId: m.externalId,
     createdAt: m.createdAt,
-    updatedAt: m.updatedAt > u.updatedAt ? m.updatedAt : u.updatedAt,
+    // Updates store whole seconds (TypeORM sets CURRENT_TIMESTAMP): never report a change before the creation.
+    updatedAt: new Date(Math.max(m.createdAt.getTime(), m.updatedAt.getTime(), u.updatedAt.getTime())),
   };
 }
 

@@ -261,7 +261,12 @@ export class ScimGroupsService {
             $ref: `${this.base}/Users/${m.id}`,
           })),
         },
-        { resourceType: 'Group', created: g.createdAt.toISOString(), lastModified: g.updatedAt.toISOString(), location: `${this.base}/Groups/${g.id}` },
+        {
+          resourceType: 'Group',
+          created: g.createdAt.toISOString(),
+          lastModified: new Date(Math.max(g.createdAt.getTime(), g.updatedAt.getTime())).toISOString(),
+          location: `${this.base}/Groups/${g.id}`,
+        },
       ),
     );
   }

@@ -27,7 +27,7 @@ export function standardise(value: unknown, attribute: string | null): unknown {
   const name = attribute?.toLowerCase();
   if (name && BOOLEAN_ATTRIBUTES.has(name)) return scimBoolean(value) ?? value;
   if (name === 'roles' && Array.isArray(value)) {
-    return value.map((role) =>
+    return (value as unknown[]).map((role) =>
       role && typeof role === 'object' ? standardise(Object.fromEntries(Object.entries(role).filter(([k]) => k !== 'type')), null) : role,
     );
   }

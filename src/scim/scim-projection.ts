@@ -23,7 +23,7 @@ function pickSub(value: unknown, sub: string): unknown {
 
 function mergeSub(into: unknown, part: unknown): unknown {
   if (Array.isArray(part)) return part.map((p, i) => mergeSub(Array.isArray(into) ? into[i] : undefined, p));
-  return { ...((into as Json | undefined) ?? {}), ...(part as Json) };
+  return { ...(into as Json | undefined), ...(part as Json) };
 }
 
 function omitSub(value: unknown, sub: string): unknown {

@@ -61,7 +61,6 @@ describe('SCIM provisioning (/scim/v2)', () => {
       delete: (path: string) => t.http().delete(`/scim/v2${path}`).set(headers),
     };
   }
-  type Client = ReturnType<typeof client>;
 
   /** An institute with an active manager and a SCIM token the manager created. */
   async function school() {
@@ -139,6 +138,15 @@ describe('SCIM provisioning (/scim/v2)', () => {
       await client(byStaff.body.token).get('/Users').expect(200);
       await t.http().delete(`/api/institutes/${s.id}/scim-tokens/${s.tokenId}`).set(as(s.manager.token)).expect(404);
       expect(await auditActions(s.id, s.manager.id)).toEqual(['scim.token_created', 'scim.token_revoked']);
+    });
+
+    it('documents the token routes in /docs-json; /scim/v2 is described by its own discovery endpoints instead', async () => {
+      const doc = await t.http().get('/docs-json').expect(200);
+      const paths = doc.body.paths as Record<string, Record<string, { security?: unknown }>>;
+      expect(Object.keys(paths['/api/institutes/{instituteId}/scim-tokens']).sort()).toEqual(['get', 'post']);
+      expect(Object.keys(paths['/api/institutes/{instituteId}/scim-tokens/{tokenId}'])).toEqual(['delete']);
+      expect(paths['/api/institutes/{instituteId}/scim-tokens'].post.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(paths).filter((p) => p.startsWith('/scim'))).toEqual([]);
     });
 
     it('a token of one institute sees nothing of another (404) and changes nothing there', async () => {
