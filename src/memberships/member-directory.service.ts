@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
+import { anyOf } from '../common/sql';
 import { normalizeEmail } from '../users/email';
 import { User } from '../users/entities/user.entity';
 import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
@@ -94,30 +95,23 @@ export class MemberDirectoryService {
     return this.members.lockInstitute(em, instituteId);
   }
 
-  /** A page of the institute's members, oldest first; `anyOf` null means everyone. */
+  /** A page of the institute's members, oldest first, matching any of `criteria` (null: everyone). */
   async find(
     instituteId: string,
-    anyOf: MemberCriteria[] | null,
+    criteria: MemberCriteria[] | null,
     page: { offset: number; limit: number },
     em: EntityManager = this.memberships.manager,
   ): Promise<{ total: number; items: DirectoryMember[] }> {
-    if (anyOf && !anyOf.length) return { total: 0, items: [] };
+    if (criteria && !criteria.length) return { total: 0, items: [] };
     const qb = em.createQueryBuilder(Membership, 'm').innerJoinAndSelect('m.user', 'u').where('m.instituteId = :instituteId', { instituteId });
-    if (anyOf) {
+    if (criteria) {
       qb.andWhere(
-        new Brackets((any) => {
-          anyOf.forEach((c, i) => {
-            any.orWhere(
-              new Brackets((all) => {
-                all.where('1 = 1');
-                if (c.id !== undefined) all.andWhere(`m.id = :id${i}`, { [`id${i}`]: c.id });
-                if (c.email !== undefined) all.andWhere(`u.email = :email${i}`, { [`email${i}`]: normalizeEmail(c.email) });
-                if (c.externalId !== undefined) all.andWhere(`m.externalId = :ext${i}`, { [`ext${i}`]: c.externalId });
-                if (c.group !== undefined) all.andWhere(`m.groupName = :group${i}`, { [`group${i}`]: c.group });
-                if (c.active !== undefined) all.andWhere(`m.status ${c.active ? '=' : '<>'} :active${i}`, { [`active${i}`]: MembershipStatus.Active });
-              }),
-            );
-          });
+        anyOf(criteria, (all, c, i) => {
+          if (c.id !== undefined) all.andWhere(`m.id = :id${i}`, { [`id${i}`]: c.id });
+          if (c.email !== undefined) all.andWhere(`u.email = :email${i}`, { [`email${i}`]: normalizeEmail(c.email) });
+          if (c.externalId !== undefined) all.andWhere(`m.externalId = :ext${i}`, { [`ext${i}`]: c.externalId });
+          if (c.group !== undefined) all.andWhere(`m.groupName = :group${i}`, { [`group${i}`]: c.group });
+          if (c.active !== undefined) all.andWhere(`m.status ${c.active ? '=' : '<>'} :active${i}`, { [`active${i}`]: MembershipStatus.Active });
         }),
       );
     }

@@ -1,20 +1,19 @@
-import { Controller, Get, Inject, Param, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Get, Inject, Param } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator';
 import { appConfig } from '../config/configuration';
-import { ScimAuthGuard } from './scim-auth.guard';
-import { ScimContentType } from './scim-content-type.interceptor';
+import { ScimEndpoint } from './scim-endpoint';
 import { ScimError } from './scim-error';
 import { listResponse } from './scim-resource';
 import { resourceTypes, schemaDocuments, serviceProviderConfig } from './scim-schemas';
 
-/** RFC 7644 §4 discovery. Left out of Swagger: these documents describe the SCIM API themselves. */
-@ApiExcludeController()
-@Public()
-@UseGuards(ScimAuthGuard)
-@UseInterceptors(ScimContentType)
-@Controller('scim/v2')
+function byId<T extends { id: string }>(documents: T[], id: string, what: string): T {
+  const found = documents.find((d) => d.id === id);
+  if (!found) throw ScimError.notFound(`No ${what} ${id}`);
+  return found;
+}
+
+/** RFC 7644 §4 discovery: these documents describe the SCIM API. */
+@ScimEndpoint('scim/v2')
 export class ScimDiscoveryController {
   constructor(@Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>) {}
 
@@ -35,9 +34,7 @@ export class ScimDiscoveryController {
 
   @Get('ResourceTypes/:id')
   resourceType(@Param('id') id: string) {
-    const found = resourceTypes(this.base).find((r) => r.id === id);
-    if (!found) throw ScimError.notFound(`No resource type ${id}`);
-    return found;
+    return byId(resourceTypes(this.base), id, 'resource type');
   }
 
   @Get('Schemas')
@@ -48,8 +45,6 @@ export class ScimDiscoveryController {
 
   @Get('Schemas/:id')
   schema(@Param('id') id: string) {
-    const found = schemaDocuments(this.base).find((s) => s.id === id);
-    if (!found) throw ScimError.notFound(`No schema ${id}`);
-    return found;
+    return byId(schemaDocuments(this.base), id, 'schema');
   }
 }

@@ -2,17 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, EntityManager, In, Not, Repository } from 'typeorm';
+import { EntityManager, In, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { anyOf } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { appConfig } from '../config/configuration';
 import { classKey, MemberDirectoryService } from '../memberships/member-directory.service';
 import { ScimGroup } from './entities/scim-group.entity';
-import { ScimError, scimmy } from './scim-error';
-import { compileFilter, FilterField, setOnce } from './scim-filter';
-import { applyPatch, ScimTarget, storedOnly } from './scim-input';
-import { Projection } from './scim-projection';
-import { assertIfMatch, filterOf, listResponse, ListQuery, paging, withMeta } from './scim-resource';
+import { ScimError } from './scim-error';
+import { FilterField, setOnce } from './scim-filter';
+import { applyPatch, parseBody, ScimTarget } from './scim-input';
+import { assertIfMatch, listResponse, ListQuery, readList, withMeta } from './scim-resource';
 import { GROUP_SCHEMA, GroupSchema, ScimResource } from './scim-schemas';
 import { ScimCaller } from './scim-tokens.service';
 
@@ -51,11 +51,6 @@ function desiredGroup(g: Json): DesiredGroup {
   return { displayName, externalId: externalId || null, members: [...new Set(members as string[])] };
 }
 
-function parseGroup(body: unknown): Json {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ScimError(400, 'invalidSyntax', 'A SCIM Group is expected');
-  return scimmy(() => JSON.parse(JSON.stringify(new GroupSchema(storedOnly(body as Json, GROUP_TARGET), 'in'))) as Json);
-}
-
 /**
  * SCIM Groups (RFC 7643 §4.2) of the token's institute: each names a class,
  * and its members are the members whose `group` it is. Adding a user to a
@@ -84,36 +79,22 @@ export class ScimGroupsService {
   }
 
   async list(caller: ScimCaller, query: ListQuery) {
-    const projection = Projection.of(query, GROUP_SCHEMA);
-    const filter = filterOf(query);
-    const criteria = filter === null ? null : await this.withMembersResolved(caller.instituteId, compileFilter(filter, GROUP_SCHEMA, GROUP_FILTER));
-    const { startIndex, offset, limit } = paging(query);
+    const { criteria: asked, projection, startIndex, offset, limit } = readList(query, GROUP_SCHEMA, GROUP_FILTER);
+    const criteria = asked && (await this.withMembersResolved(caller.instituteId, asked));
+    if (criteria && !criteria.length) return listResponse([], 0, startIndex);
     const qb = this.groups.createQueryBuilder('g').where('g.instituteId = :instituteId', { instituteId: caller.instituteId });
     if (criteria) {
-      if (!criteria.length) return listResponse([], 0, startIndex);
       qb.andWhere(
-        new Brackets((any) => {
-          criteria.forEach((c, i) => {
-            any.orWhere(
-              new Brackets((all) => {
-                all.where('1 = 1');
-                if (c.id !== undefined) all.andWhere(`g.id = :id${i}`, { [`id${i}`]: c.id });
-                if (c.displayName !== undefined) all.andWhere(`g.displayName = :name${i}`, { [`name${i}`]: c.displayName });
-                if (c.externalId !== undefined) all.andWhere(`g.externalId = :ext${i}`, { [`ext${i}`]: c.externalId });
-              }),
-            );
-          });
+        anyOf(criteria, (all, c, i) => {
+          if (c.id !== undefined) all.andWhere(`g.id = :id${i}`, { [`id${i}`]: c.id });
+          if (c.displayName !== undefined) all.andWhere(`g.displayName = :name${i}`, { [`name${i}`]: c.displayName });
+          if (c.externalId !== undefined) all.andWhere(`g.externalId = :ext${i}`, { [`ext${i}`]: c.externalId });
         }),
       );
     }
     const total = await qb.getCount();
     const rows = limit && offset < total ? await qb.orderBy('g.createdAt', 'ASC').addOrderBy('g.id', 'ASC').offset(offset).limit(limit).getMany() : [];
-    const resources = await this.render(caller.instituteId, rows);
-    return listResponse(
-      resources.map((r) => projection.apply(r)),
-      total,
-      startIndex,
-    );
+    return listResponse(await this.render(caller.instituteId, rows), total, startIndex, projection);
   }
 
   /** `members[value eq "…"]`: the group of that member's class, by name. */
@@ -138,7 +119,7 @@ export class ScimGroupsService {
   }
 
   async create(caller: ScimCaller, body: unknown): Promise<ScimResource> {
-    const desired = desiredGroup(parseGroup(body));
+    const desired = desiredGroup(parseBody(body, GROUP_TARGET));
     const id = randomUUID();
     await this.tx.run(async (em) => {
       await this.directory.lockInstitute(em, caller.instituteId);
@@ -153,7 +134,7 @@ export class ScimGroupsService {
 
   /** PUT: name, externalId and the whole member list. */
   async replace(caller: ScimCaller, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimResource> {
-    const desired = desiredGroup(parseGroup(body));
+    const desired = desiredGroup(parseBody(body, GROUP_TARGET));
     await this.change(caller, id, ifMatch, () => Promise.resolve(desired));
     return this.get(caller, id);
   }

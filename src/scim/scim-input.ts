@@ -1,5 +1,5 @@
 import SCIMMY from 'scimmy';
-import { ScimError, scimmyAsync } from './scim-error';
+import { ScimError, scimmy, scimmyAsync } from './scim-error';
 import { scimBoolean } from './scim-filter';
 
 type Json = Record<string, unknown>;
@@ -87,6 +87,13 @@ export function storedOnly(body: Record<string, unknown>, target: ScimTarget): R
     if (kept !== undefined) out[key] = kept;
   }
   return out;
+}
+
+/** A POST or PUT body: what this service keeps of it, validated and typed by the scimmy schema. */
+export function parseBody(body: unknown, target: ScimTarget): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ScimError(400, 'invalidSyntax', `A SCIM ${target.schema.definition.name} is expected`);
+  return scimmy(() => JSON.parse(JSON.stringify(new target.schema(storedOnly(body as Record<string, unknown>, target), 'in'))) as Record<string, unknown>);
 }
 
 /**

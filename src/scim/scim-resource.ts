@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ScimError } from './scim-error';
+import { compileFilter, FilterField } from './scim-filter';
+import { Projection } from './scim-projection';
 import { LIST_RESPONSE_SCHEMA, MAX_RESULTS, ScimMeta, ScimResource } from './scim-schemas';
 
 /**
@@ -35,19 +37,23 @@ function integer(raw: unknown, name: string, fallback: number): number {
 }
 
 /** `startIndex` (1-based; below 1 means 1) and `count` (0 returns only the total; at most MAX_RESULTS). */
-export function paging(query: ListQuery): { startIndex: number; offset: number; limit: number } {
+function paging(query: ListQuery): { startIndex: number; offset: number; limit: number } {
   const startIndex = Math.max(1, integer(query.startIndex, 'startIndex', 1));
   const limit = Math.min(MAX_RESULTS, Math.max(0, integer(query.count, 'count', 100)));
   return { startIndex, offset: startIndex - 1, limit };
 }
 
-export function listResponse(resources: Array<Record<string, unknown>>, totalResults: number, startIndex: number) {
-  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
+export function listResponse(resources: Array<Record<string, unknown>>, totalResults: number, startIndex: number, projection?: Projection) {
+  const shown = projection ? resources.map((r) => projection.apply(r)) : resources;
+  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: shown.length, Resources: shown };
 }
 
-/** The filter of a list request, or null when none was given. */
-export function filterOf(query: ListQuery): string | null {
-  if (query.filter === undefined) return null;
-  if (typeof query.filter !== 'string') throw new ScimError(400, 'invalidFilter', 'Give one filter');
-  return query.filter;
+/** A list request: its filter as criteria (null without one; empty when no term can match), paging, attributes. */
+export function readList<C extends object>(query: ListQuery, coreSchema: string, fields: Record<string, FilterField<C>>) {
+  if (query.filter !== undefined && typeof query.filter !== 'string') throw new ScimError(400, 'invalidFilter', 'Give one filter');
+  return {
+    criteria: query.filter === undefined ? null : compileFilter(query.filter, coreSchema, fields),
+    projection: Projection.of(query, coreSchema),
+    ...paging(query),
+  };
 }

@@ -18,12 +18,11 @@ import { UserProfiles } from '../users/user-profiles';
 import { EmailTakenError, UsersService } from '../users/users.service';
 import { ScimGroup } from './entities/scim-group.entity';
 import { InstituteSignIn } from './institute-sign-in';
-import { ScimError, scimmy } from './scim-error';
-import { compileFilter, FilterField, scimBoolean, setOnce } from './scim-filter';
+import { ScimError } from './scim-error';
+import { FilterField, scimBoolean, setOnce } from './scim-filter';
 import { ScimGroupsService } from './scim-groups.service';
-import { applyPatch, ScimTarget, storedOnly } from './scim-input';
-import { Projection } from './scim-projection';
-import { assertIfMatch, filterOf, listResponse, ListQuery, paging, withMeta } from './scim-resource';
+import { applyPatch, parseBody, ScimTarget } from './scim-input';
+import { assertIfMatch, listResponse, ListQuery, readList, withMeta } from './scim-resource';
 import { ENTERPRISE_USER_SCHEMA, ScimResource, USER_SCHEMA, UserSchema } from './scim-schemas';
 import { ScimCaller } from './scim-tokens.service';
 
@@ -117,12 +116,6 @@ function desiredUser(u: Json, rolesWhenAbsent: MembershipRole | undefined): Desi
   };
 }
 
-/** A POST or PUT body: what this service keeps of it, validated and typed by scimmy's User schema. */
-function parseUser(body: unknown): Json {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ScimError(400, 'invalidSyntax', 'A SCIM User is expected');
-  return scimmy(() => JSON.parse(JSON.stringify(new UserSchema(storedOnly(body as Json, USER_TARGET), 'in'))) as Json);
-}
-
 /**
  * SCIM Users (RFC 7643 §4.1) of the token's institute: an account plus its
  * membership there. `id` is the membership's id, so the same person has a
@@ -152,17 +145,9 @@ export class ScimUsersService {
   }
 
   async list(caller: ScimCaller, query: ListQuery) {
-    const projection = Projection.of(query, USER_SCHEMA);
-    const filter = filterOf(query);
-    const criteria = filter === null ? null : compileFilter(filter, USER_SCHEMA, USER_FILTER);
-    const { startIndex, offset, limit } = paging(query);
+    const { criteria, projection, startIndex, offset, limit } = readList(query, USER_SCHEMA, USER_FILTER);
     const page = await this.directory.find(caller.instituteId, criteria, { offset, limit });
-    const resources = await this.render(caller.instituteId, page.items);
-    return listResponse(
-      resources.map((r) => projection.apply(r)),
-      page.total,
-      startIndex,
-    );
+    return listResponse(await this.render(caller.instituteId, page.items), page.total, startIndex, projection);
   }
 
   async get(caller: ScimCaller, id: string): Promise<ScimResource> {
@@ -178,7 +163,7 @@ export class ScimUsersService {
    * it was added. 409 uniqueness when the person is a member already.
    */
   async create(caller: ScimCaller, body: unknown): Promise<ScimResource> {
-    const desired = desiredUser(parseUser(body), MembershipRole.Student);
+    const desired = desiredUser(parseBody(body, USER_TARGET), MembershipRole.Student);
     if (!desired.firstName || !desired.lastName) throw ScimError.invalidValue('name.givenName and name.familyName are required');
     if (desired.role === MembershipRole.Manager) throw ScimError.invalidValue('A directory never grants the manager role: use student or teacher');
     const institute = await this.institutes.get(caller.instituteId);
@@ -190,7 +175,8 @@ export class ScimUsersService {
         await this.mail.dispatch(mailIds);
         return this.get(caller, id);
       } catch (error) {
-        if (!(error instanceof EmailTakenError) || attempt === 2) throw error;
+        if (!(error instanceof EmailTakenError)) throw error;
+        if (attempt === 2) throw new ScimError(409, 'uniqueness', 'Another account has this userName');
       }
     }
   }
@@ -248,7 +234,7 @@ export class ScimUsersService {
 
   /** PUT: the body replaces the user (absent externalId and department are cleared; absent roles are kept). */
   replace(caller: ScimCaller, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimResource> {
-    const desired = desiredUser(parseUser(body), undefined);
+    const desired = desiredUser(parseBody(body, USER_TARGET), undefined);
     return this.change(caller, id, ifMatch, () => Promise.resolve(desired));
   }
 
