@@ -18,6 +18,7 @@ import { MembershipsModule } from './memberships/memberships.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { OpsModule } from './ops/ops.module';
+import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 
 /**
@@ -45,6 +46,7 @@ export class AppModule {
         NotificationsModule,
         OnboardingModule,
         ImportsModule,
+        ScimModule,
         OpsModule,
         HealthModule,
       ],

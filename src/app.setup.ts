@@ -8,6 +8,7 @@ import { HttpExceptionFilter } from './common/errors/http-exception.filter';
 import { answerClientErrorsInContractShape, jsonBodyParser } from './common/http/hostile-input';
 import { validationExceptionFactory } from './common/errors/validation';
 import { appConfig } from './config/configuration';
+import { ScimExceptionFilter } from './scim/scim-error';
 
 /** Everything main.ts and the tests share: the HTTP shape of the service. */
 export function configureApp(app: INestApplication): INestApplication {
@@ -23,6 +24,8 @@ export function configureApp(app: INestApplication): INestApplication {
     exclude: [
       { path: 'health', method: RequestMethod.ALL },
       { path: 'health/{*path}', method: RequestMethod.ALL },
+      // SCIM clients are given a base URL and append the RFC 7644 paths to it.
+      { path: 'scim/v2/{*path}', method: RequestMethod.ALL },
     ],
   });
   app.use(
@@ -54,7 +57,7 @@ export function configureApp(app: INestApplication): INestApplication {
       exceptionFactory: validationExceptionFactory,
     }),
   );
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter([{ pathPrefix: '/scim/', filter: new ScimExceptionFilter() }]));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -13,4 +13,6 @@ export enum MembershipStatus {
   Pending = 'pending',
   Active = 'active',
   Rejected = 'rejected',
+  /** Set by the institute's directory (SCIM `active: false`): the member keeps the membership but cannot act in the institute. */
+  Suspended = 'suspended',
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { Brackets, type EntityManager, type WhereExpressionBuilder } from 'typeorm';
 
 /** Rows per multi-row statement: well under the placeholder limits of MySQL and SQLite. */
 const ROWS_PER_STATEMENT = 1000;
@@ -36,4 +36,22 @@ export async function selectIn<T>(em: EntityManager, sql: (placeholders: string)
     out.push(...rows);
   }
   return out;
+}
+
+/**
+ * `(term₁) OR (term₂) OR …`, each term a conjunction written by `each` (its
+ * parameters suffixed with the term's index so terms do not overwrite each
+ * other's). A filter in disjunctive normal form, as directories send them.
+ */
+export function anyOf<T>(terms: readonly T[], each: (all: WhereExpressionBuilder, term: T, index: number) => void): Brackets {
+  return new Brackets((any) => {
+    terms.forEach((term, i) => {
+      any.orWhere(
+        new Brackets((all) => {
+          all.where('1 = 1');
+          each(all, term, i);
+        }),
+      );
+    });
+  });
 }

@@ -20,6 +20,7 @@ export const appConfig = namespace('app', (env) => ({
   nodeEnv: env.nodeEnv,
   port: env.port,
   appUrl: env.appUrl,
+  publicUrl: env.publicUrl,
   corsOrigins: env.corsOrigins,
   trustProxy: env.trustProxy,
   logLevel: env.logLevel,
@@ -53,7 +54,9 @@ export const authConfig = namespace('auth', (env) => ({
 
 export const importsConfig = namespace('imports', (env) => ({ maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows }));
 
-const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig];
+export const scimConfig = namespace('scim', (env) => ({ throttleLimit: env.scimThrottleLimit, throttleTtlSeconds: env.scimThrottleTtlSeconds }));
+
+const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig, scimConfig];
 
 /** The namespaces of one boot, computed from its parsed environment. */
 export function configFor(env: EnvConfig) {
@@ -66,3 +69,4 @@ export type JobsConfig = ConfigType<typeof jobsConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ImportsConfig = ConfigType<typeof importsConfig>;
+export type ScimConfig = ConfigType<typeof scimConfig>;

@@ -10,9 +10,14 @@ describe('loadEnv', () => {
     expect(env.smtpUrl).toBeNull();
     expect(env.mailFrom).toBe('Oktonine <no-reply@oktonine.local>');
     expect(env.appUrl).toBe('http://localhost:3000');
+    expect(env.publicUrl).toBe('http://localhost:3000');
     expect(env.jwtSecretGenerated).toBe(true);
     expect(env.bootstrapStaff).toBeNull();
     expect(env.runWorkers).toBe(true);
+  });
+
+  it('derives the public URL from PORT when PUBLIC_URL is unset', () => {
+    expect(loadEnv({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
   });
 
   it('generates one development secret per process, not per read', () => {
@@ -27,6 +32,8 @@ describe('loadEnv', () => {
     [{ REDIS_URL: 'http://redis' }, /REDIS_URL must use redis:/],
     [{ SMTP_URL: 'not a url' }, /SMTP_URL must be a URL/],
     [{ APP_URL: 'ftp://x' }, /APP_URL must use http:/],
+    [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL must use http:/],
+    [{ SCIM_THROTTLE_LIMIT: '0' }, /SCIM_THROTTLE_LIMIT must be between/],
     [{ NODE_ENV: 'production' }, /JWT_SECRET is required when NODE_ENV=production/],
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32/],
     [{ BOOTSTRAP_STAFF_EMAIL: 'ops@example.org' }, /BOOTSTRAP_STAFF_PASSWORD is required/],
@@ -53,12 +60,14 @@ describe('loadEnv', () => {
       REDIS_URL: 'redis://redis:6379',
       SMTP_URL: 'smtp://mailpit:1025',
       APP_URL: 'https://app.oktonine.example/',
+      PUBLIC_URL: 'https://api.oktonine.example/',
       CORS_ORIGINS: 'https://app.oktonine.example, https://sso.school.example',
       BOOTSTRAP_STAFF_EMAIL: 'Ops@Oktonine.example',
       BOOTSTRAP_STAFF_PASSWORD: 'a long enough passphrase',
     });
     expect(env.database).toEqual({ type: 'mysql', url: 'mysql://oktonine:secret@mysql:3306/oktonine', host: 'mysql', port: 3306, database: 'oktonine' });
     expect(env.appUrl).toBe('https://app.oktonine.example');
+    expect(env.publicUrl).toBe('https://api.oktonine.example');
     expect(env.corsOrigins).toEqual(['https://app.oktonine.example', 'https://sso.school.example']);
     expect(env.bootstrapStaff).toEqual({ email: 'ops@oktonine.example', password: 'a long enough passphrase' });
     expect(env.jwtSecretGenerated).toBe(false);

@@ -21,6 +21,8 @@ export interface EnvConfig {
   nodeEnv: NodeEnv;
   port: number;
   appUrl: string;
+  /** The API's own external base URL (SCIM `meta.location`, SSO callbacks). */
+  publicUrl: string;
   corsOrigins: string[];
   trustProxy: boolean | number | string;
   logLevel: string;
@@ -45,6 +47,8 @@ export interface EnvConfig {
   authThrottleLimit: number;
   authThrottleTtlSeconds: number;
   validationDigestEveryMs: number;
+  scimThrottleLimit: number;
+  scimThrottleTtlSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -190,6 +194,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
     appUrl,
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${int(env, 'PORT', 3000, 0, 65535)}`).replace(/\/+$/, ''),
     corsOrigins,
     trustProxy: trustProxy(env),
     logLevel,
@@ -214,5 +219,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     authThrottleLimit: int(env, 'AUTH_THROTTLE_LIMIT', 20, 1, 1_000_000),
     authThrottleTtlSeconds: int(env, 'AUTH_THROTTLE_TTL', 60, 1, 86_400),
     validationDigestEveryMs: int(env, 'VALIDATION_DIGEST_EVERY_MS', 15 * 60_000, 100, 86_400_000),
+    scimThrottleLimit: int(env, 'SCIM_THROTTLE_LIMIT', 600, 1, 1_000_000),
+    scimThrottleTtlSeconds: int(env, 'SCIM_THROTTLE_TTL', 60, 1, 86_400),
   };
 }

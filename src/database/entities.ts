@@ -11,6 +11,8 @@ import { Institute } from '../institutes/entities/institute.entity';
 import { InstituteNameWord } from '../institutes/entities/institute-name-word.entity';
 import { Membership } from '../memberships/entities/membership.entity';
 import { Notification } from '../notifications/entities/notification.entity';
+import { ScimGroup } from '../scim/entities/scim-group.entity';
+import { ScimToken } from '../scim/entities/scim-token.entity';
 import { User } from '../users/entities/user.entity';
 
 export const entities = [
@@ -28,4 +30,6 @@ export const entities = [
   ImportChunk,
   MailLogEntry,
   RegistrationRequest,
+  ScimToken,
+  ScimGroup,
 ];

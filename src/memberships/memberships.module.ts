@@ -10,12 +10,19 @@ import { MembershipAccess } from './membership-access';
 import { MembershipsController } from './memberships.controller';
 import { MemberValidationService } from './member-validation.service';
 import { MembershipsService } from './memberships.service';
+import { MemberDirectoryService } from './member-directory.service';
 
 /** The User <--> Institute relation (the `memberships` table); auth's institute access. */
 @Module({
   imports: [TypeOrmModule.forFeature([Membership]), UsersModule, InstitutesModule, AuditModule, NotificationsModule],
   controllers: [MembershipsController],
-  providers: [MembershipsService, MemberValidationService, MembershipAccess, { provide: InstituteAccess, useExisting: MembershipAccess }],
-  exports: [MembershipsService, InstituteAccess],
+  providers: [
+    MembershipsService,
+    MemberValidationService,
+    MemberDirectoryService,
+    MembershipAccess,
+    { provide: InstituteAccess, useExisting: MembershipAccess },
+  ],
+  exports: [MembershipsService, MemberDirectoryService, InstituteAccess],
 })
 export class MembershipsModule {}

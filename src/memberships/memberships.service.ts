@@ -262,7 +262,7 @@ export class MembershipsService implements OnModuleInit {
    * in the transaction, so the count that follows sees every committed change
    * (two managers demoting each other at once cannot both succeed).
    */
-  private async lockInstitute(em: EntityManager, instituteId: string): Promise<void> {
+  async lockInstitute(em: EntityManager, instituteId: string): Promise<void> {
     if (this.tx.isMysql) {
       const rows = await em.query<Array<{ id: string }>>('SELECT id FROM institutes WHERE id = ? FOR UPDATE', [instituteId]);
       if (!rows.length) throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
@@ -271,7 +271,8 @@ export class MembershipsService implements OnModuleInit {
     }
   }
 
-  private async assertAnotherManager(em: EntityManager, instituteId: string, exceptUserId: string): Promise<void> {
+  /** LAST_MANAGER unless another active manager remains; call after `lockInstitute` in the same transaction. */
+  async assertAnotherManager(em: EntityManager, instituteId: string, exceptUserId: string): Promise<void> {
     const others = await em
       .createQueryBuilder(Membership, 'm')
       .where('m.instituteId = :instituteId AND m.role = :manager AND m.status = :active AND m.userId <> :userId', {

@@ -96,6 +96,25 @@ export class UsersService implements AccountStore {
     }
   }
 
+  /** Names and email of an account, folded names kept in step; a taken email throws EmailTakenError. */
+  async updateProfile(
+    userId: string,
+    changes: { firstName?: string; lastName?: string; email?: string },
+    em: EntityManager = this.users.manager,
+  ): Promise<void> {
+    const set: Partial<User> = {};
+    if (changes.firstName !== undefined) Object.assign(set, { firstName: changes.firstName, foldedFirstName: foldName(changes.firstName) });
+    if (changes.lastName !== undefined) Object.assign(set, { lastName: changes.lastName, foldedLastName: foldName(changes.lastName) });
+    if (changes.email !== undefined) set.email = normalizeEmail(changes.email);
+    if (!Object.keys(set).length) return;
+    try {
+      await em.update(User, { id: userId }, set);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
   async setPassword(userId: string, password: NewPassword, em: EntityManager = this.users.manager): Promise<void> {
     await em
       .createQueryBuilder()

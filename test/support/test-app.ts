@@ -129,6 +129,9 @@ const APP_ENV_KEYS = [
   'JOB_SWEEP_EVERY_MS',
   'JOB_SWEEP_GRACE_MS',
   'SHUTDOWN_DRAIN_MS',
+  'PUBLIC_URL',
+  'SCIM_THROTTLE_LIMIT',
+  'SCIM_THROTTLE_TTL',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

@@ -43,10 +43,18 @@ interface MiddlewareError {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
+  /** `elsewhere`: paths outside `/api` that answer errors in a shape of their own (SCIM's under `/scim/`). */
+  constructor(private readonly elsewhere: ReadonlyArray<{ pathPrefix: string; filter: ExceptionFilter }> = []) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
+    const other = this.elsewhere.find((e) => req.path?.startsWith(e.pathPrefix));
+    if (other) {
+      other.filter.catch(exception, host);
+      return;
+    }
     const { body, headers } = this.toBody(exception, req);
     if (res.headersSent) {
       res.end();

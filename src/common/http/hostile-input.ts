@@ -41,6 +41,8 @@ export function jsonNestsDeeperThan(body: Buffer, max: number): boolean {
 export function jsonBodyParser(): RequestHandler {
   return json({
     limit: JSON_BODY_LIMIT,
+    // SCIM clients (directories) send their bodies as application/scim+json (RFC 7644 §3.1).
+    type: ['application/json', 'application/scim+json'],
     verify: (_req, _res, body) => {
       if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
         throw Object.assign(new Error(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, type: JSON_TOO_DEEP, expose: true });

@@ -45,7 +45,7 @@ export class ListMembersQueryDto extends PageQueryDto {
   role?: MembershipRole;
 
   @IsOptional()
-  @IsEnum(MembershipStatus, { message: 'status must be one of pending, active, rejected' })
+  @IsEnum(MembershipStatus, { message: 'status must be one of pending, active, rejected, suspended' })
   status?: MembershipStatus;
 
   @IsOptional()

@@ -11,6 +11,8 @@ export { MembershipRole, MembershipStatus };
 @Entity('memberships')
 @Index('UQ_memberships_user_institute', ['userId', 'instituteId'], { unique: true })
 @Index('IDX_memberships_institute_role_status', ['instituteId', 'role', 'status'])
+@Index('UQ_memberships_institute_external', ['instituteId', 'externalId'], { unique: true })
+@Index('IDX_memberships_institute_group', ['instituteId', 'group'])
 export class Membership extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   userId: string;
@@ -50,4 +52,8 @@ export class Membership extends BaseEntity {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   rejectionReason: string | null;
+
+  /** The person's id in the institute's directory (SCIM `externalId`), unique per institute, compared byte for byte. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  externalId: string | null;
 }

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { InstitutesModule } from '../institutes/institutes.module';
+import { MembershipsModule } from '../memberships/memberships.module';
+import { UsersModule } from '../users/users.module';
+import { ScimGroup } from './entities/scim-group.entity';
+import { ScimToken } from './entities/scim-token.entity';
+import { InstituteSignIn, PasswordSignIn } from './institute-sign-in';
+import { ScimAuthGuard } from './scim-auth.guard';
+import { ScimDiscoveryController } from './scim-discovery.controller';
+import { ScimGroupsController } from './scim-groups.controller';
+import { ScimGroupsService } from './scim-groups.service';
+import { ScimTokensController } from './scim-tokens.controller';
+import { ScimTokensService } from './scim-tokens.service';
+import { ScimUsersController } from './scim-users.controller';
+import { ScimUsersService } from './scim-users.service';
+
+/**
+ * SCIM 2.0 provisioning: an institute's directory (Entra ID, Okta…) creates,
+ * updates, suspends and removes its members and classes under `/scim/v2` with
+ * a token the institute's managers create. It orchestrates the public services
+ * of users, institutes and memberships and owns only its tokens and groups.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([ScimToken, ScimGroup]), UsersModule, InstitutesModule, MembershipsModule, AuditModule],
+  controllers: [ScimTokensController, ScimDiscoveryController, ScimUsersController, ScimGroupsController],
+  providers: [ScimTokensService, ScimUsersService, ScimGroupsService, ScimAuthGuard, { provide: InstituteSignIn, useClass: PasswordSignIn }],
+})
+export class ScimModule {}
