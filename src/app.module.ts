@@ -45,7 +45,7 @@ export class AppModule {
         NotificationsModule,
         OnboardingModule,
         ImportsModule,
-        OpsModule,
+        OpsModule.forRoot(env),
         HealthModule,
       ],
     };

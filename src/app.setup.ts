@@ -8,22 +8,28 @@ import { HttpExceptionFilter } from './common/errors/http-exception.filter';
 import { answerClientErrorsInContractShape, jsonBodyParser } from './common/http/hostile-input';
 import { validationExceptionFactory } from './common/errors/validation';
 import { appConfig } from './config/configuration';
+import { HttpMetrics } from './ops/metrics/http-metrics';
+
+/** Served outside /api: health, metrics, the queue dashboard and the pages the API serves itself. */
+const OUTSIDE_API = ['health', 'metrics', 'admin/queues', 'admin/sign-in', 'assets', 'verify-email', 'reset-password', 'dev/mail'];
 
 /** Everything main.ts and the tests share: the HTTP shape of the service. */
 export function configureApp(app: INestApplication): INestApplication {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   app.useLogger(app.get(Logger));
   const express = app as NestExpressApplication;
+  // First, so every request is timed, those refused early included.
+  express.use(app.get(HttpMetrics).middleware());
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
   express.use(jsonBodyParser());
   answerClientErrorsInContractShape(express.getHttpServer());
 
   app.setGlobalPrefix('api', {
-    exclude: [
-      { path: 'health', method: RequestMethod.ALL },
-      { path: 'health/{*path}', method: RequestMethod.ALL },
-    ],
+    exclude: OUTSIDE_API.flatMap((path) => [
+      { path, method: RequestMethod.ALL },
+      { path: `${path}/{*path}`, method: RequestMethod.ALL },
+    ]),
   });
   app.use(
     helmet({
@@ -66,6 +72,7 @@ export function configureApp(app: INestApplication): INestApplication {
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN' }, 'metrics')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Oktonine API' });

@@ -53,7 +53,9 @@ export const authConfig = namespace('auth', (env) => ({
 
 export const importsConfig = namespace('imports', (env) => ({ maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows }));
 
-const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig];
+export const opsConfig = namespace('ops', (env) => ({ metricsToken: env.metricsToken, metricsPort: env.metricsPort }));
+
+const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig, opsConfig];
 
 /** The namespaces of one boot, computed from its parsed environment. */
 export function configFor(env: EnvConfig) {
@@ -66,3 +68,4 @@ export type JobsConfig = ConfigType<typeof jobsConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ImportsConfig = ConfigType<typeof importsConfig>;
+export type OpsConfig = ConfigType<typeof opsConfig>;

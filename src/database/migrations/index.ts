@@ -5,6 +5,7 @@ import { EmailsAccentSensitive1764576000000 } from './1764576000000-emails-accen
 import { MailLogAndRecovery1764662400000 } from './1764662400000-mail-log-and-recovery';
 import { FoldedNames1764748800000 } from './1764748800000-folded-names';
 import { ImportBatchHeader1764792000000 } from './1764792000000-import-batch-header';
+import { MailLogListing1765180800000 } from './1765180800000-mail-log-listing';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   MailLogAndRecovery1764662400000,
   FoldedNames1764748800000,
   ImportBatchHeader1764792000000,
+  MailLogListing1765180800000,
 ];
