@@ -42,7 +42,7 @@ function refuse(req: Request, res: Response, status: number, code: string, messa
 
 /**
  * The way into the queue dashboard. A browser sends no bearer token, so staff
- * exchange theirs (`POST /api/admin/queues/session`) for a short-lived cookie:
+ * exchange theirs (`POST /api/admin/dashboard/session`) for a short-lived cookie:
  * HttpOnly (no script reads it), SameSite=Strict (no other site's page makes the
  * browser send it), scoped to /admin (never sent to the API), Secure over HTTPS.
  * Every dashboard request then checks it and reads the account again, so a

@@ -16,7 +16,7 @@ const COOKIE_HEADER = {
 };
 
 @ApiTags('admin')
-@Controller('admin/queues/session')
+@Controller('admin/dashboard/session')
 export class DashboardSessionController {
   constructor(private readonly access: DashboardAccess) {}
 

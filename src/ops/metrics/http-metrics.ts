@@ -11,7 +11,8 @@ const MOUNTS = ['/admin/queues', '/docs'];
  * matched (404s, scanners) share one label.
  */
 export function routeTemplate(req: Request): string {
-  const path = (req as Request & { route?: { path?: unknown } }).route?.path;
+  const route: unknown = req.route;
+  const path = route && typeof route === 'object' && 'path' in route ? route.path : undefined;
   if (typeof path === 'string') {
     const template = `${req.baseUrl}${path}`;
     const mount = MOUNTS.find((m) => req.originalUrl.startsWith(m) && !template.startsWith(m));

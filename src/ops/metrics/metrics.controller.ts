@@ -34,6 +34,8 @@ export class MetricsController {
     if (!metricsTokenMatches(authorization, this.config.metricsToken ?? '')) {
       throw new AppError(401, 'UNAUTHORIZED', 'A valid metrics token is required', undefined, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
-    res.type(this.metrics.contentType).send(await this.metrics.text());
+    res.setHeader('Content-Type', this.metrics.contentType);
+    // A Buffer, so Express leaves the exposition format's content type as it is.
+    res.send(Buffer.from(await this.metrics.text()));
   }
 }

@@ -76,7 +76,7 @@
 
   if (page === 'dashboard-sign-in') {
     signIn(function (login) {
-      return post('/api/admin/queues/session', {}, login.accessToken).then(function (r) {
+      return post('/api/admin/dashboard/session', {}, login.accessToken).then(function (r) {
         if (r.status === 204) return location.assign(next());
         say(r.status === 403 ? 'Only platform staff can open the queue dashboard.' : problem(r), 'error');
       });
