@@ -160,6 +160,12 @@ describe('Mail log (GET /api/admin/mail, retry, the institute view)', () => {
     for (const to of recipients) expect(captured).not.toContain(to);
   });
 
+  it('serves no development page when APP_URL is a frontend and mail goes to SMTP', async () => {
+    for (const path of ['/verify-email?token=x', '/reset-password?token=x', '/dev/mail']) {
+      expect((await t.http().get(path)).status).toBe(404);
+    }
+  });
+
   it('has no /metrics without METRICS_TOKEN', async () => {
     const res = await t.http().get('/metrics').set(bearer(staff.token));
     expect(res.status).toBe(404);

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MembershipRole } from '../../src/memberships/entities/membership.entity';
+import { spawnEntry } from '../support/spawn-app';
 import { seedInstitute, seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { until } from '../support/wait';
@@ -109,6 +114,36 @@ describe('Prometheus metrics (/metrics)', () => {
     for (const state of ['waiting', 'active', 'delayed', 'failed']) {
       expect(sample(text, 'oktonine_queue_jobs', { queue: 'imports.chunk', state })).toBe(0);
       expect(sample(text, 'oktonine_queue_jobs', { queue: 'mail.send', state })).toBe(0);
+    }
+  });
+
+  it('is served by a worker process on METRICS_PORT, with the same token', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'okt-worker-metrics-'));
+    const worker = spawnEntry('worker.ts', { ...t.env, METRICS_PORT: String(port), LOG_LEVEL: 'info' }, dir);
+    try {
+      await until(
+        async () => worker.output(),
+        (out) => out.includes(`Metrics on port ${port}`),
+        'the worker listening for scrapes',
+      );
+      const url = `http://127.0.0.1:${port}/metrics`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { Authorization: 'Bearer not-the-metrics-token' } })).status).toBe(401);
+      const res = await fetch(url, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+      expect(sample(text, 'oktonine_import_rows_total', { outcome: 'created' })).toBe(0);
+      expect(sample(text, 'oktonine_queue_jobs', { queue: 'mail.send', state: 'failed' })).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${port}/`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(404);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exit;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
