@@ -55,7 +55,15 @@ describe('In a browser (Chromium)', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Root on CI needs --no-sandbox; the rest keeps Chromium off a network it does not have.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {

@@ -31,7 +31,9 @@ describe('Mail log (GET /api/admin/mail, retry, the institute view)', () => {
 
   /** A mail_log row written directly: the fixture, not the feature. */
   const logEntry = (fields: Partial<MailLogEntry>) =>
-    t.dataSource.getRepository(MailLogEntry).save({ id: randomUUID(), template: 'test-message', context: { name: 'Ops' }, dedupeKey: null, userId: null, ...fields });
+    t.dataSource
+      .getRepository(MailLogEntry)
+      .save({ id: randomUUID(), template: 'test-message', context: { name: 'Ops' }, dedupeKey: null, userId: null, ...fields });
 
   it('lists every email newest first with its status and what it is about, never its content; filters by address, status and template', async () => {
     const email = uniqueEmail('created');

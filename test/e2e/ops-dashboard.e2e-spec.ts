@@ -115,7 +115,12 @@ describe('Queue dashboard (/admin/queues)', () => {
     const crossSite = await put(`${job.id}/retry`).set('Origin', 'https://evil.example');
     expect(crossSite.status).toBe(403);
     expect(crossSite.body).toMatchObject({ code: 'CROSS_SITE_REQUEST' });
-    for (const refused of [put('empty'), put('obliterate'), put(`${job.id}/update-data`), t.http().post('/admin/queues/api/queues/mail.send/add').set('Cookie', pair)]) {
+    for (const refused of [
+      put('empty'),
+      put('obliterate'),
+      put(`${job.id}/update-data`),
+      t.http().post('/admin/queues/api/queues/mail.send/add').set('Cookie', pair),
+    ]) {
       expect((await refused).status).toBe(403);
     }
     const audits = t.dataSource.getRepository(AuditEntry);
@@ -129,7 +134,11 @@ describe('Queue dashboard (/admin/queues)', () => {
     );
     expect(retried!.details).toEqual({ queue: 'mail.send', jobId: String(job.id) });
     // Run again, it finds its mail already failed for good and ends: completed.
-    await until(async () => (await queue.getJob(job.id))?.getState(), (state) => state === 'completed', 'the retried job ran');
+    await until(
+      async () => (await queue.getJob(job.id))?.getState(),
+      (state) => state === 'completed',
+      'the retried job ran',
+    );
     expect((await put(`${job.id}/clean`)).status).toBeLessThan(300);
     const removed = await until(
       () => audits.findOneBy({ actorId: staff.id, action: 'queue.job_removed' }),
