@@ -47,7 +47,7 @@ export class AppModule {
         OnboardingModule,
         ImportsModule,
         ScimModule,
-        OpsModule,
+        OpsModule.forRoot(env),
         HealthModule,
       ],
     };

@@ -9,24 +9,29 @@ import { answerClientErrorsInContractShape, jsonBodyParser } from './common/http
 import { validationExceptionFactory } from './common/errors/validation';
 import { appConfig } from './config/configuration';
 import { ScimExceptionFilter } from './scim/scim-error';
+import { HttpMetrics } from './ops/metrics/http-metrics';
+
+/** Served outside /api: health, metrics, the queue dashboard and the pages the API serves itself. */
+// SCIM clients are given a base URL (…/scim/v2) and append the RFC 7644 paths to it.
+const OUTSIDE_API = ['health', 'metrics', 'admin/queues', 'admin/sign-in', 'assets', 'verify-email', 'reset-password', 'dev/mail', 'scim/v2'];
 
 /** Everything main.ts and the tests share: the HTTP shape of the service. */
 export function configureApp(app: INestApplication): INestApplication {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   app.useLogger(app.get(Logger));
   const express = app as NestExpressApplication;
+  // First, so every request is timed, those refused early included.
+  express.use(app.get(HttpMetrics).middleware());
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
   express.use(jsonBodyParser());
   answerClientErrorsInContractShape(express.getHttpServer());
 
   app.setGlobalPrefix('api', {
-    exclude: [
-      { path: 'health', method: RequestMethod.ALL },
-      { path: 'health/{*path}', method: RequestMethod.ALL },
-      // SCIM clients are given a base URL and append the RFC 7644 paths to it.
-      { path: 'scim/v2/{*path}', method: RequestMethod.ALL },
-    ],
+    exclude: OUTSIDE_API.flatMap((path) => [
+      { path, method: RequestMethod.ALL },
+      { path: `${path}/{*path}`, method: RequestMethod.ALL },
+    ]),
   });
   app.use(
     helmet({
@@ -69,6 +74,7 @@ export function configureApp(app: INestApplication): INestApplication {
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN' }, 'metrics')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Oktonine API' });

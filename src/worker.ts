@@ -30,6 +30,8 @@ async function bootstrap() {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
+  const { WorkerMetricsServer } = await import('./ops/metrics/worker-metrics-server');
+  await app.get(WorkerMetricsServer).start();
   app.get(Logger).log('Worker started: consuming queues');
 }
 

@@ -7,6 +7,10 @@ export const SET_PASSWORD_TTL_MS = 7 * 24 * 3600 * 1000;
 export const JWT_ISSUER = 'oktonine';
 export const JWT_AUDIENCE = 'oktonine-api';
 export const ACCESS_TOKEN_TYPE = 'access';
+/** The queue dashboard's cookie: a JWT of its own audience and type, never accepted as an access token. */
+export const DASHBOARD_AUDIENCE = 'oktonine-dashboard';
+export const DASHBOARD_TOKEN_TYPE = 'dashboard';
+export const DASHBOARD_SESSION_TTL_SECONDS = 15 * 60;
 export const LOCKOUT_THRESHOLD = 10;
 export const LOCKOUT_MS = 15 * 60 * 1000;
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { Metrics } from '../common/metrics';
 import { AppError } from '../common/errors/app-error';
 import { Transactions } from '../common/transactions';
 import { JobQueue } from '../jobs/job-queue';
@@ -23,6 +24,8 @@ const invalidCredentials = () => AppError.unauthorized('INVALID_CREDENTIALS', 'I
 
 @Injectable()
 export class AuthService {
+  private readonly logins;
+
   constructor(
     private readonly accounts: AccountStore,
     private readonly passwords: PasswordService,
@@ -34,7 +37,16 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly tx: Transactions,
     private readonly jobs: JobQueue,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.logins = metrics.counter({
+      name: 'oktonine_logins_total',
+      help: 'Password sign-ins by outcome: succeeded, failed (bad credentials or unverified email), locked (account locked out)',
+      labelNames: ['outcome'],
+    });
+    // Every series from the start, so rate() sees the first increment.
+    for (const outcome of ['succeeded', 'failed', 'locked']) this.logins.inc({ outcome }, 0);
+  }
 
   /**
    * The same 401 for an unknown email, a wrong password and a locked account, with
@@ -46,11 +58,13 @@ export class AuthService {
     if (!user) {
       await this.passwords.verifyDummy(password);
       await this.audit.record({ action: 'auth.login_failed', ip, details: { reason: 'unknown_account' } });
+      this.logins.inc({ outcome: 'failed' });
       throw invalidCredentials();
     }
     if (!(await this.lockout.reserveAttempt(user.id))) {
       await this.passwords.verifyDummy(password);
       await this.audit.record({ action: 'auth.login_locked', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+      this.logins.inc({ outcome: 'locked' });
       throw invalidCredentials();
     }
     if (!(await this.passwords.verify(user.passwordHash, password))) {
@@ -62,14 +76,19 @@ export class AuthService {
         ip,
         details: { reason: 'bad_password' },
       });
+      this.logins.inc({ outcome: 'failed' });
       throw invalidCredentials();
     }
     await this.lockout.clear(user.id);
-    if (!user.emailVerifiedAt) throw AppError.forbidden('EMAIL_NOT_VERIFIED', 'Verify your email address before signing in');
+    if (!user.emailVerifiedAt) {
+      this.logins.inc({ outcome: 'failed' });
+      throw AppError.forbidden('EMAIL_NOT_VERIFIED', 'Verify your email address before signing in');
+    }
     if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
       await this.accounts.setPassword(user.id, { hash: await this.passwords.hash(password), revokeTokens: false });
     }
     await this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+    this.logins.inc({ outcome: 'succeeded' });
     return { ...(await this.tokens.issue(user)), user: UserResponseDto.from(user) };
   }
 

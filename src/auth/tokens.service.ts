@@ -6,7 +6,16 @@ import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { AuditService } from '../audit/audit.service';
-import { ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_TTL_MS } from './auth.constants';
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  ACCESS_TOKEN_TYPE,
+  DASHBOARD_AUDIENCE,
+  DASHBOARD_SESSION_TTL_SECONDS,
+  DASHBOARD_TOKEN_TYPE,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  REFRESH_TOKEN_TTL_MS,
+} from './auth.constants';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Account } from './ports';
 import { newOpaqueToken, sha256 } from './token-hash';
@@ -67,6 +76,33 @@ export class TokensService {
 
   async revokeAllForUser(userId: string): Promise<void> {
     await this.refreshTokens.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  /**
+   * The queue dashboard's session (a browser sends cookies, not bearer tokens):
+   * short-lived, its own audience and type, bound to the account's token version
+   * so a password change ends it. Whoever checks it reads the account's rights again.
+   */
+  issueDashboardSession(user: Pick<Account, 'id' | 'tokenVersion'>): Promise<string> {
+    const claims: AccessTokenClaims = { sub: user.id, typ: DASHBOARD_TOKEN_TYPE, ver: user.tokenVersion };
+    return this.jwt.signAsync(claims, {
+      algorithm: 'HS256',
+      expiresIn: DASHBOARD_SESSION_TTL_SECONDS,
+      issuer: JWT_ISSUER,
+      audience: DASHBOARD_AUDIENCE,
+      jwtid: randomUUID(),
+    });
+  }
+
+  /** The claims of a valid dashboard session, or null (bad signature, expired, another kind of token). */
+  async verifyDashboardSession(token: string): Promise<{ userId: string; tokenVersion: number } | null> {
+    try {
+      const claims = await this.jwt.verifyAsync<Partial<AccessTokenClaims>>(token, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: DASHBOARD_AUDIENCE });
+      if (claims.typ !== DASHBOARD_TOKEN_TYPE || typeof claims.sub !== 'string' || typeof claims.ver !== 'number') return null;
+      return { userId: claims.sub, tokenVersion: claims.ver };
+    } catch {
+      return null;
+    }
   }
 
   /** A spent token presented again has leaked: its whole family ends. */

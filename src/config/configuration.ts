@@ -56,7 +56,9 @@ export const importsConfig = namespace('imports', (env) => ({ maxBytes: env.impo
 
 export const scimConfig = namespace('scim', (env) => ({ throttleLimit: env.scimThrottleLimit, throttleTtlSeconds: env.scimThrottleTtlSeconds }));
 
-const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig, scimConfig];
+export const opsConfig = namespace('ops', (env) => ({ metricsToken: env.metricsToken, metricsPort: env.metricsPort }));
+
+const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig, scimConfig, opsConfig];
 
 /** The namespaces of one boot, computed from its parsed environment. */
 export function configFor(env: EnvConfig) {
@@ -70,3 +72,4 @@ export type MailConfig = ConfigType<typeof mailConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ImportsConfig = ConfigType<typeof importsConfig>;
 export type ScimConfig = ConfigType<typeof scimConfig>;
+export type OpsConfig = ConfigType<typeof opsConfig>;

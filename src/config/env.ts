@@ -49,6 +49,8 @@ export interface EnvConfig {
   validationDigestEveryMs: number;
   scimThrottleLimit: number;
   scimThrottleTtlSeconds: number;
+  metricsToken: string | null;
+  metricsPort: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -187,6 +189,11 @@ export function loadEnv(env: Env = process.env): EnvConfig {
   const queuePrefix = str(env, 'QUEUE_PREFIX') ?? 'oktonine';
   if (!/^[\w:-]+$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may only contain letters, digits, _, - and :');
 
+  const metricsToken = str(env, 'METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN', 'must be 16 to 256 printable characters without spaces (e.g. `openssl rand -hex 32`)');
+  }
+
   const mailFrom = str(env, 'MAIL_FROM') ?? 'Oktonine <no-reply@oktonine.local>';
   if (!/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', `must be an address such as "Oktonine <no-reply@example.org>"`);
 
@@ -221,5 +228,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     validationDigestEveryMs: int(env, 'VALIDATION_DIGEST_EVERY_MS', 15 * 60_000, 100, 86_400_000),
     scimThrottleLimit: int(env, 'SCIM_THROTTLE_LIMIT', 600, 1, 1_000_000),
     scimThrottleTtlSeconds: int(env, 'SCIM_THROTTLE_TTL', 60, 1, 86_400),
+    metricsToken,
+    metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
   };
 }

@@ -19,6 +19,7 @@ import { NotificationType } from '../notifications/notifications.types';
 import { UsersService } from '../users/users.service';
 import { ImportBatch, ImportStatus } from './entities/import-batch.entity';
 import { ImportChunk, RowOutcome, RowResult, StoredRow } from './entities/import-chunk.entity';
+import { ImportMetrics } from './import-metrics';
 import { IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB, ImportChunkJob, ImportWelcomeJob } from './imports.constants';
 
 const MESSAGES: Record<Exclude<RowOutcome, RowOutcome.Failed>, { done: string; dry: string }> = {
@@ -65,6 +66,7 @@ export class ImportJobsService implements OnModuleInit {
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
     private readonly institutes: InstitutesService,
+    private readonly importMetrics: ImportMetrics,
     @Inject(mailConfig.KEY) private readonly mailCfg: ConfigType<typeof mailConfig>,
     @InjectRepository(ImportBatch) private readonly batches: Repository<ImportBatch>,
     @InjectRepository(ImportChunk) private readonly chunks: Repository<ImportChunk>,
@@ -115,6 +117,7 @@ export class ImportJobsService implements OnModuleInit {
     }
     const uploader = batch.uploadedById ? await this.users.findById(batch.uploadedById) : null;
 
+    let counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
     const finished = await this.tx.run(async (em) => {
       // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
       // while the first run still goes): the second finds it done and leaves.
@@ -125,7 +128,8 @@ export class ImportJobsService implements OnModuleInit {
       ]);
       if (!state || Number(state.done)) return undefined;
       const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
-      const counts = { created: 0, attached: 0, skipped: 0 };
+      // Reset here: the transaction may run again after a deadlock.
+      counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
       for (const r of results) counts[r.outcome as Outcome] += 1;
       await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [
         1,
@@ -140,6 +144,7 @@ export class ImportJobsService implements OnModuleInit {
       return this.completeIfDone(em, batch);
     });
     if (finished === undefined) return;
+    this.importMetrics.count(counts, batch.dryRun);
     this.logger.log({ batchId, chunk, rows: rows.length, ms: Date.now() - started }, 'Import chunk done');
     await this.afterCommit(batch, finished);
   }

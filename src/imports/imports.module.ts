@@ -16,6 +16,7 @@ import { ImportsController } from './imports.controller';
 import { IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB } from './imports.constants';
 import { ImportChunkProcessor, ImportWelcomeProcessor } from './imports.processors';
 import { JobsModule } from '../jobs/jobs.module';
+import { ImportMetrics } from './import-metrics';
 import { ImportsService } from './imports.service';
 
 @Module({
@@ -37,6 +38,6 @@ import { ImportsService } from './imports.service';
     }),
   ],
   controllers: [ImportsController],
-  providers: [ImportsService, ImportJobsService, ImportChunkProcessor, ImportWelcomeProcessor],
+  providers: [ImportsService, ImportJobsService, ImportMetrics, ImportChunkProcessor, ImportWelcomeProcessor],
 })
 export class ImportsModule {}

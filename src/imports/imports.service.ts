@@ -18,6 +18,7 @@ import type { ImportRow as ParsedRow } from './file/spreadsheet-reader';
 import { detectKind } from './file/file-guard';
 import { validateRows } from './file/row-validator';
 import { readImportRows } from './file/spreadsheet-reader';
+import { ImportMetrics } from './import-metrics';
 import { ImportJobsService } from './import-jobs.service';
 import { IMPORT_CHUNK_JOB } from './imports.constants';
 
@@ -43,6 +44,7 @@ export class ImportsService {
     private readonly jobs: JobQueue,
     private readonly audit: AuditService,
     private readonly processor: ImportJobsService,
+    private readonly importMetrics: ImportMetrics,
     @Inject(importsConfig.KEY) private readonly config: ConfigType<typeof importsConfig>,
     @InjectRepository(ImportBatch) private readonly batches: Repository<ImportBatch>,
     @InjectRepository(ImportChunk) private readonly chunks: Repository<ImportChunk>,
@@ -151,6 +153,7 @@ export class ImportsService {
       // Every row refused by validation: nothing to queue, the batch ends here.
       return chunkCount ? null : this.processor.completeIfDone(em, batch);
     });
+    this.importMetrics.count({ [RowOutcome.Failed]: batch.failed }, dryRun);
     if (!chunkCount) await this.processor.afterCommit(batch, finished);
     if (chunkCount) {
       await this.jobs.enqueueMany(

@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnApplicatio
 import Bull, { Job, JobOptions as BullJobOptions, Queue, QueueOptions } from 'bull';
 import { jobsConfig, JobsConfig } from '../config/configuration';
 import { JobName, JobPayloads } from './job-payloads';
-import { DEFAULT_ATTEMPTS, JobOptions, JobQueue, QueueHealth, settlesWithin } from './job-queue';
+import { DEFAULT_ATTEMPTS, InspectableQueue, JobOptions, JobQueue, QueueCounts, QueueHealth, settlesWithin } from './job-queue';
 
 /** Connection, prefix and job defaults shared by every queue (BullModule.forRootAsync). */
 export function bullRootOptions(c: JobsConfig): BullRootModuleOptions {
@@ -109,6 +109,19 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
     }
     // The repeat key (name + every + jobId) is the same from every process: Redis keeps one.
     await queue.add({}, { repeat: { every: everyMs }, jobId: name, attempts: 1, removeOnComplete: 50, removeOnFail: 50 });
+  }
+
+  async counts(): Promise<QueueCounts[]> {
+    return Promise.all(
+      [...this.queues].map(async ([name, queue]) => {
+        const c = await queue.getJobCounts();
+        return { queue: name, waiting: c.waiting, active: c.active, delayed: c.delayed, failed: c.failed };
+      }),
+    );
+  }
+
+  inspectableQueues(): readonly InspectableQueue[] {
+    return [...this.queues.values()];
   }
 
   async health(): Promise<QueueHealth> {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { jobsConfig } from '../config/configuration';
 import { JobName, JobPayloads, QueuedJob } from './job-payloads';
 import { JOB_HANDLER, JOB_PROCESSOR, JobHandlerOptions } from './job-processor.decorator';
-import { backoffDelay, DEFAULT_ATTEMPTS, JobOptions, JobQueue, QueueHealth, settlesWithin } from './job-queue';
+import { backoffDelay, DEFAULT_ATTEMPTS, InspectableQueue, JobOptions, JobQueue, QueueCounts, QueueHealth, settlesWithin } from './job-queue';
 
 type Handler = (job: QueuedJob<unknown>) => Promise<unknown>;
 
@@ -33,6 +33,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
   private readonly inFlight = new Set<Promise<void>>();
   private readonly activeIds = new Set<string>();
   private readonly backlog: Array<() => void> = [];
+  private readonly stats = new Map<string, Omit<QueueCounts, 'queue'>>();
   private started = false;
   private closing = false;
 
@@ -57,6 +58,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
         if (!options) continue;
         if (this.handlers.has(name)) throw new Error(`Two handlers for the jobs "${name}"`);
         this.handlers.set(name, { handler: method.bind(instance), concurrency: options.concurrency ?? 1, running: 0, waiting: [] });
+        this.stat(name);
       }
     }
   }
@@ -68,7 +70,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     }
     const id = options.jobId ?? randomUUID();
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    this.schedule(() => this.run(name, id, data, 0, attempts, options.jobId), options.delayMs ?? 0);
+    this.schedule(name, () => this.run(name, id, data, 0, attempts, options.jobId), options.delayMs ?? 0);
   }
 
   async enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobPayloads[N]; options?: JobOptions }>): Promise<void> {
@@ -77,10 +79,19 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
 
   async repeat(name: JobName, everyMs: number): Promise<void> {
     const timer = setInterval(() => {
-      if (!this.closing) this.schedule(() => this.run(name, randomUUID(), {}, 0, 1), 0);
+      if (!this.closing) this.schedule(name, () => this.run(name, randomUUID(), {}, 0, 1), 0);
     }, everyMs);
     timer.unref();
     this.repeatTimers.add(timer);
+  }
+
+  /** This process's jobs; `failed` counts the jobs that failed for good since it started. */
+  async counts(): Promise<QueueCounts[]> {
+    return [...this.stats].map(([queue, s]) => ({ queue, ...s }));
+  }
+
+  inspectableQueues(): readonly InspectableQueue[] {
+    return [];
   }
 
   async health(): Promise<QueueHealth | null> {
@@ -118,8 +129,19 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     }
   }
 
-  private schedule(start: () => Promise<void>, delayMs: number): void {
+  private stat(name: string): Omit<QueueCounts, 'queue'> {
+    let stat = this.stats.get(name);
+    if (!stat) this.stats.set(name, (stat = { waiting: 0, active: 0, delayed: 0, failed: 0 }));
+    return stat;
+  }
+
+  private schedule(name: string, start: () => Promise<void>, delayMs: number): void {
     if (this.closing) return;
+    const stat = this.stat(name);
+    // Before bootstrap every job waits in the backlog, whatever its delay.
+    const delayed = delayMs > 0 && this.started;
+    if (delayed) stat.delayed++;
+    else stat.waiting++;
     const launch = () => {
       const p = start().finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
@@ -130,6 +152,10 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     }
     const timer = setTimeout(() => {
       this.jobTimers.delete(timer);
+      if (delayed) {
+        stat.delayed--;
+        stat.waiting++;
+      }
       launch();
     }, delayMs);
     this.jobTimers.add(timer);
@@ -137,11 +163,15 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
 
   private async run(name: string, id: string, data: unknown, attemptsMade: number, attempts: number, dedupeId?: string): Promise<void> {
     const registered = this.handlers.get(name);
+    const stat = this.stat(name);
     if (!registered) {
+      stat.waiting--;
       this.logger.error({ job: name, jobId: id }, 'No handler for this job');
       return;
     }
     await this.acquire(registered);
+    stat.waiting--;
+    stat.active++;
     try {
       await registered.handler({ id, name, data, attemptsMade, opts: { attempts } });
       if (dedupeId) this.activeIds.delete(`${name}:${dedupeId}`);
@@ -150,12 +180,14 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
       const attempt = attemptsMade + 1;
       if (attempt < attempts && !this.closing) {
         this.logger.warn({ job: name, jobId: id, attempt, error: message }, 'Job failed, will retry');
-        this.schedule(() => this.run(name, id, data, attempt, attempts, dedupeId), backoffDelay(attempt, this.config.backoffMs));
+        this.schedule(name, () => this.run(name, id, data, attempt, attempts, dedupeId), backoffDelay(attempt, this.config.backoffMs));
       } else {
         if (dedupeId) this.activeIds.delete(`${name}:${dedupeId}`);
+        stat.failed++;
         this.logger.error({ job: name, jobId: id, attempt, error: message }, 'Job failed for good');
       }
     } finally {
+      stat.active--;
       this.release(registered);
     }
   }

@@ -23,6 +23,23 @@ export interface QueueHealth {
   error?: string;
 }
 
+/** How many jobs of one queue are in each state (metrics, dashboards). */
+export interface QueueCounts {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/**
+ * A queue as the dashboard receives it: with Redis, the Bull queue itself. Opaque
+ * here so that only bull-job-queue.ts depends on bull.
+ */
+export interface InspectableQueue {
+  readonly name: string;
+}
+
 export const DEFAULT_ATTEMPTS = 5;
 
 export function backoffDelay(attempt: number, base: number): number {
@@ -57,6 +74,12 @@ export abstract class JobQueue {
    * changed) is removed, so exactly one schedule runs.
    */
   abstract repeat(name: JobName, everyMs: number): Promise<void>;
+
+  /** Job counts per queue: read from Redis with Bull (the same for every process), from memory in-process. */
+  abstract counts(): Promise<QueueCounts[]>;
+
+  /** The Bull queues behind this port, for the queue dashboard; none in-process. */
+  abstract inspectableQueues(): readonly InspectableQueue[];
 
   /** Redis health; null when there is no Redis (in-process mode). */
   abstract health(): Promise<QueueHealth | null>;

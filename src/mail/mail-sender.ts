@@ -1,5 +1,5 @@
 import { MailerService } from '@nestjs-modules/mailer';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,12 +10,11 @@ import { MailMessage } from './mail.types';
 /**
  * Renders and delivers one message now. Only job handlers call this: requests
  * enqueue through MailService. Without SMTP_URL the message is written to
- * `var/mail/<timestamp>-<to>.eml` instead.
+ * `var/mail/<timestamp>-<to>.eml` instead. Nothing is logged per message
+ * (MailDeliveryLog writes one line per burst).
  */
 @Injectable()
 export class MailSender {
-  private readonly logger = new Logger('Mail');
-
   constructor(
     private readonly mailer: MailerService,
     private readonly renderer: MailRenderer,
@@ -26,14 +25,10 @@ export class MailSender {
     const context = { appUrl: this.config.appUrl, ...message.context };
     const { subject, html, text } = this.renderer.render(message.template, message.locale, context);
     const info: unknown = await this.mailer.sendMail({ to: message.to, subject, html, text });
-    if (this.config.smtpUrl) {
-      this.logger.log({ to: message.to, subject, template: message.template }, 'Mail sent');
-      return;
-    }
+    if (this.config.smtpUrl) return;
     await mkdir(this.config.dir, { recursive: true });
     const safeTo = message.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
     const file = join(this.config.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeTo}.eml`);
     await writeFile(file, (info as { message: Buffer }).message);
-    this.logger.log({ to: message.to, subject, file }, `Mail to ${message.to}: ${subject}`);
   }
 }

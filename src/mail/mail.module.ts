@@ -4,6 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailLogEntry } from './entities/mail-log-entry.entity';
 import { ConfigType } from '@nestjs/config';
 import { mailConfig } from '../config/configuration';
+import { MailDeliveryLog } from './mail-delivery-log';
+import { MailLogQueryService } from './mail-log-query.service';
 import { MailRenderer } from './mail-renderer';
 import { MailSender } from './mail-sender';
 import { MailProcessor } from './mail.processor';
@@ -24,7 +26,7 @@ import { MailService } from './mail.service';
       }),
     }),
   ],
-  providers: [MailRenderer, MailSender, MailService, MailProcessor],
-  exports: [MailService, MailSender],
+  providers: [MailRenderer, MailSender, MailDeliveryLog, MailService, MailLogQueryService, MailProcessor],
+  exports: [MailService, MailSender, MailLogQueryService],
 })
 export class MailModule {}

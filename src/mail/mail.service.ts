@@ -1,12 +1,15 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { Metrics } from '../common/metrics';
 import { Transactions } from '../common/transactions';
 import { JobQueue } from '../jobs/job-queue';
 import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailLogEntry, MailStatus } from './entities/mail-log-entry.entity';
+import { MailDeliveryLog } from './mail-delivery-log';
 import { MailSender } from './mail-sender';
 import { MAIL_SEND_JOB, MailComposer, MailMessage, OutgoingMail } from './mail.types';
 
@@ -22,17 +25,27 @@ const SWEEP_LIMIT = 5000;
  */
 @Injectable()
 export class MailService implements OnModuleInit {
-  private readonly logger = new Logger('Mail');
   private readonly composers = new Map<string, MailComposer>();
+  private readonly sent;
+  private readonly failed;
 
   constructor(
     private readonly jobs: JobQueue,
     private readonly recovery: JobRecovery,
     private readonly sender: MailSender,
+    private readonly deliveries: MailDeliveryLog,
     private readonly tx: Transactions,
     private readonly clock: Clock,
+    metrics: Metrics,
     @InjectRepository(MailLogEntry) private readonly log: Repository<MailLogEntry>,
-  ) {}
+  ) {
+    this.sent = metrics.counter({
+      name: 'oktonine_mails_sent_total',
+      help: 'Emails accepted by the SMTP server (or written to MAIL_DIR)',
+      labelNames: ['template'],
+    });
+    this.failed = metrics.counter({ name: 'oktonine_mails_failed_total', help: 'Emails given up after their last attempt', labelNames: ['template'] });
+  }
 
   onModuleInit() {
     this.recovery.register('mail', (olderThan) => this.requeueStale(olderThan));
@@ -112,10 +125,12 @@ export class MailService implements OnModuleInit {
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
       await this.log.update({ id: mailId }, { attempts: () => 'attempts + 1', lastError: reason, ...(lastAttempt ? { status: MailStatus.Failed } : {}) });
+      if (lastAttempt) this.countFailure(entry.template);
       throw error;
     }
     if (!message) {
       await this.log.update({ id: mailId }, { status: MailStatus.Failed, lastError: 'The recipient account no longer exists' });
+      this.countFailure(entry.template);
       return;
     }
     // Before the job is acknowledged: if this worker dies now, the retry finds the mail sent.
@@ -123,6 +138,28 @@ export class MailService implements OnModuleInit {
       { id: mailId },
       { status: MailStatus.Sent, sentAt: this.clock.now(), attempts: () => 'attempts + 1', recipient: message.to, lastError: null },
     );
+    this.sent.inc({ template: entry.template });
+    this.deliveries.note(entry.template, 'sent');
+  }
+
+  /**
+   * Sends a failed mail again (a fresh job with its full attempts); a mail with a
+   * link gets a new token. Only a failed mail: 409 MAIL_NOT_FAILED otherwise.
+   */
+  async retry(mailId: string): Promise<MailLogEntry> {
+    const res = await this.log.update({ id: mailId, status: MailStatus.Failed }, { status: MailStatus.Queued });
+    if (!res.affected) {
+      const entry = await this.log.findOneBy({ id: mailId });
+      if (!entry) throw AppError.notFound('MAIL_NOT_FOUND', 'Mail not found');
+      throw AppError.conflict('MAIL_NOT_FAILED', `Only a failed mail can be retried; this one is ${entry.status}`);
+    }
+    await this.dispatch([mailId]);
+    return (await this.log.findOneBy({ id: mailId }))!;
+  }
+
+  private countFailure(template: string): void {
+    this.failed.inc({ template });
+    this.deliveries.note(template, 'failed');
   }
 
   private async compose(entry: MailLogEntry): Promise<MailMessage | null> {

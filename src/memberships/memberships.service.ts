@@ -302,6 +302,14 @@ export class MembershipsService implements OnModuleInit {
     await em.insert(Membership, { id: randomUUID(), userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
   }
 
+  /**
+   * The user ids of an institute's members (any role or status) as a sub-query, for
+   * another module's list to filter on without loading them: `x.userId IN (sql)`.
+   */
+  memberIdsQuery(instituteId: string): { sql: string; params: { memberInstituteId: string } } {
+    return { sql: 'SELECT ms.userId FROM memberships ms WHERE ms.instituteId = :memberInstituteId', params: { memberInstituteId: instituteId } };
+  }
+
   /** The active managers of an institute (who validate its teachers). */
   activeManagers(em: EntityManager, instituteId: string): Promise<User[]> {
     return em

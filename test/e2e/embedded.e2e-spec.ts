@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, SpawnedApp, spawnEntry } from '../support/spawn-app';
+import { until } from '../support/wait';
 
 /**
  * The README's promise: with no configuration at all the service runs on the
@@ -66,8 +67,34 @@ describe('Embedded default (no configuration)', () => {
     expect(mail.subject).toBe('Reset your Oktonine password');
     expect(mail.text).toMatch(/http:\/\/localhost:3000\/reset-password\?token=[\w-]{43}/);
     expect(mail.html).toContain('Choose a new password');
-    // One log line names the recipient and the subject.
-    expect(app.output()).toContain('Mail to ops@example.org: Reset your Oktonine password');
+    // One log line per burst of mails (not per mail), saying where they went.
+    await until(
+      async () => app.output(),
+      (out) => out.includes(`1 mail(s) sent written to ${mailDir}`),
+      'the delivery line',
+    );
+  });
+
+  it('has a queue dashboard for staff that says jobs run in-process', async () => {
+    const cli = spawnEntry('cli.ts', {}, dir, ['create-staff', 'board@example.org']);
+    expect((await cli.exit).code).toBe(0);
+    const password = /Password \(shown once\): (\S+)/.exec(cli.output())![1];
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${app.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const { accessToken } = (await (await post('/api/auth/login', { email: 'board@example.org', password })).json()) as { accessToken: string };
+    const session = await post('/api/admin/dashboard/session', {}, accessToken);
+    expect(session.status).toBe(204);
+    const cookie = session.headers.getSetCookie()[0].split(';')[0];
+    expect((await fetch(`${app.baseUrl}/admin/queues`, { redirect: 'manual', headers: { Accept: 'text/html' } })).status).toBe(303);
+    const page = await fetch(`${app.baseUrl}/admin/queues`, { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Jobs run in-process');
+    expect(html).toContain('<td>mail.send</td>');
   });
 
   it('writes structured JSON logs', () => {

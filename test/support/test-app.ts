@@ -18,7 +18,7 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Reuse another test app's database, Redis prefix and mail catcher (a second instance). */
   shareWith?: TestApp;
-  /** Listen on a real port (for clients other than supertest). */
+  /** Listen on a real port (for clients other than supertest): env PORT, or any free one. */
   listen?: boolean;
   /** Replaces the app's clock, to move time without sleeping. */
   clock?: Clock;
@@ -81,7 +81,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   configureApp(app);
   await app.init();
-  if (options.listen) await app.listen(0, '127.0.0.1');
+  if (options.listen) await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
 
   let closed = false;
   return {
@@ -132,6 +132,8 @@ const APP_ENV_KEYS = [
   'PUBLIC_URL',
   'SCIM_THROTTLE_LIMIT',
   'SCIM_THROTTLE_TTL',
+  'METRICS_TOKEN',
+  'METRICS_PORT',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

@@ -6,6 +6,7 @@ import { MailLogAndRecovery1764662400000 } from './1764662400000-mail-log-and-re
 import { FoldedNames1764748800000 } from './1764748800000-folded-names';
 import { ImportBatchHeader1764792000000 } from './1764792000000-import-batch-header';
 import { ScimProvisioning1765008000000 } from './1765008000000-scim-provisioning';
+import { MailLogListing1765180800000 } from './1765180800000-mail-log-listing';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   FoldedNames1764748800000,
   ImportBatchHeader1764792000000,
   ScimProvisioning1765008000000,
+  MailLogListing1765180800000,
 ];
