@@ -123,6 +123,19 @@ function desiredUser(u: Json, rolesWhenAbsent: MembershipRole | undefined): Desi
  * here (404). `userName` is the account's email: a person who already has
  * an account is attached to the institute, never given a second one.
  */
+
+/**
+ * A manager's account is managed in Oktonine: a directory may suspend or remove
+ * the membership (someone left; the last-manager rule holds), but never renames
+ * the account or moves its email, which would hand over its password reset.
+ */
+const MANAGER_MUTABILITY = () =>
+  new ScimError(
+    400,
+    'mutability',
+    'This person is a manager of the institute: their account’s userName and name are managed in Oktonine, not by the directory',
+  );
+
 @Injectable()
 export class ScimUsersService {
   constructor(
@@ -260,24 +273,30 @@ export class ScimUsersService {
 
   /** Changes run under the institute's lock, so concurrent requests (and If-Match) see each other's result. */
   private async change(caller: ScimCaller, id: string, ifMatch: string | undefined, desire: (current: ScimResource) => Promise<DesiredUser>) {
-    await this.tx.run(async (em) => {
+    const mailIds = await this.tx.run(async (em) => {
       await this.directory.lockInstitute(em, caller.instituteId);
       const member = await this.directory.get(caller.instituteId, id, em);
       if (!member) throw ScimError.notFound(`User ${id} not found`);
       const [current] = await this.render(caller.instituteId, [member], em);
       assertIfMatch(ifMatch, current);
-      await this.apply(em, caller, member, await desire(current));
+      return this.apply(em, caller, member, await desire(current));
     });
+    await this.mail.dispatch(mailIds);
     return this.get(caller, id);
   }
 
-  private async apply(em: EntityManager, caller: ScimCaller, member: DirectoryMember, desired: DesiredUser): Promise<void> {
+  /** Applies a desired state in `em`; returns the mails to dispatch once it is committed. */
+  private async apply(em: EntityManager, caller: ScimCaller, member: DirectoryMember, desired: DesiredUser): Promise<string[]> {
+    const mailIds: string[] = [];
     const fields: string[] = [];
     const account: { email?: string; firstName?: string; lastName?: string } = {};
     if (desired.email !== member.email) account.email = desired.email;
     if (desired.firstName !== undefined && desired.firstName !== member.firstName) account.firstName = desired.firstName;
     if (desired.lastName !== undefined && desired.lastName !== member.lastName) account.lastName = desired.lastName;
     if (Object.keys(account).length) {
+      // A manager's account reaches the whole institute (and could mint SCIM tokens): renaming it
+      // or moving its email (which hands over the password reset) is not the directory's to do.
+      if (member.role === MembershipRole.Manager) throw MANAGER_MUTABILITY();
       if (await this.usedOutsideInstitute(member)) {
         throw new ScimError(
           400,
@@ -290,6 +309,25 @@ export class ScimUsersService {
       } catch (error) {
         if (error instanceof EmailTakenError) throw new ScimError(409, 'uniqueness', 'Another account has this userName');
         throw error;
+      }
+      // The old address is told, so a change it did not expect does not go unnoticed.
+      if (account.email) {
+        const [institute, person] = await Promise.all([this.institutes.find(caller.instituteId, em), this.users.findById(member.userId, em)]);
+        mailIds.push(
+          ...(await this.mail.record(
+            [
+              {
+                to: member.email,
+                userId: member.userId,
+                template: 'email-changed',
+                locale: person?.locale ?? null,
+                context: { firstName: member.firstName, instituteName: institute?.name ?? '', newEmail: normalizeEmail(account.email) },
+                about: { type: 'user', id: member.userId, instituteId: caller.instituteId },
+              },
+            ],
+            em,
+          )),
+        );
       }
       fields.push(...Object.keys(account).map((k) => ({ email: 'userName', firstName: 'name.givenName', lastName: 'name.familyName' })[k]!));
     }
@@ -309,6 +347,7 @@ export class ScimUsersService {
     if (desired.active !== undefined && (await this.directory.setActive(em, member, desired.active, this.clock.now()))) {
       await this.record(em, caller, desired.active ? 'scim.user.reactivated' : 'scim.user.suspended', member.userId, { scimId: member.id });
     }
+    return mailIds;
   }
 
   /**

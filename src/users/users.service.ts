@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { insertIgnore, selectIn, sqlDate } from '../common/sql';
@@ -102,13 +103,14 @@ export class UsersService implements AccountStore {
     changes: { firstName?: string; lastName?: string; email?: string },
     em: EntityManager = this.users.manager,
   ): Promise<void> {
-    const set: Partial<User> = {};
+    const set: QueryDeepPartialEntity<User> = {};
     if (changes.firstName !== undefined) Object.assign(set, { firstName: changes.firstName, foldedFirstName: foldName(changes.firstName) });
     if (changes.lastName !== undefined) Object.assign(set, { lastName: changes.lastName, foldedLastName: foldName(changes.lastName) });
-    if (changes.email !== undefined) set.email = normalizeEmail(changes.email);
+    // A new address ends every session: whoever held the old one must sign in again.
+    if (changes.email !== undefined) Object.assign(set, { email: normalizeEmail(changes.email), tokenVersion: () => 'tokenVersion + 1' });
     if (!Object.keys(set).length) return;
     try {
-      await em.update(User, { id: userId }, set);
+      await em.createQueryBuilder().update(User).set(set).where('id = :id', { id: userId }).execute();
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;

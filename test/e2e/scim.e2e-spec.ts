@@ -499,6 +499,35 @@ describe('SCIM provisioning (/scim/v2)', () => {
       expect(demoted.body.scimType).toBe('mutability');
       expect(await membership(s.manager.id, s.id)).toMatchObject({ role: 'manager', status: 'active' });
     });
+
+    it('never re-addresses or renames a manager’s account, even one only this institute uses (no takeover through the password reset)', async () => {
+      const s = await school();
+      const manager = (await s.scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${s.manager.email}"`)}`).expect(200)).body.Resources[0];
+      const attacker = uniqueEmail('attacker');
+      const moved = await s.scim.patch(`/Users/${manager.id}`, { op: 'replace', path: 'userName', value: attacker }).expect(400);
+      expect(moved.body.scimType).toBe('mutability');
+      await s.scim.patch(`/Users/${manager.id}`, { op: 'replace', path: 'name.familyName', value: 'Someone' }).expect(400);
+      await s.scim.put(`/Users/${manager.id}`, entraUser(attacker)).expect(400);
+      expect(await t.dataSource.getRepository(User).findOneByOrFail({ id: s.manager.id })).toMatchObject({ email: s.manager.email });
+      await t.http().post('/api/auth/password/forgot').send({ email: attacker }).expect(202);
+      await t.idle();
+      t.mail.expectNone({ to: attacker });
+      await login(t, s.manager.email, s.manager.password);
+    });
+
+    it('a new userName ends the account’s sessions and tells the old address', async () => {
+      const s = await school();
+      const oldEmail = uniqueEmail('moving');
+      const created = (await s.scim.post('/Users', entraUser(oldEmail)).expect(201)).body;
+      await t.idle();
+      const account = await t.dataSource.getRepository(User).findOneByOrFail({ email: oldEmail });
+      const before = account.tokenVersion;
+      const next = uniqueEmail('moved');
+      await s.scim.patch(`/Users/${created.id}`, { op: 'replace', path: 'userName', value: next }).expect(200);
+      expect((await t.dataSource.getRepository(User).findOneByOrFail({ id: account.id })).tokenVersion).toBe(before + 1);
+      const notice = await t.mail.waitFor({ to: oldEmail, subject: /address was changed/ });
+      expect(notice.text).toContain(next);
+    });
   });
 
   describe('suspended members', () => {
