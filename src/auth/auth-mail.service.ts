@@ -21,6 +21,12 @@ export const TOKEN_EMAILS = {
   'import-welcome': { purpose: TokenPurpose.SetPassword, path: '/reset-password' },
   /** Someone tried to register with an address that has an account: sign in or reset. */
   'account-exists': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
+  /**
+   * Someone registered again with an address whose account was never confirmed:
+   * the mailbox's owner finishes by choosing the password (a reset), so a
+   * password set by whoever registered first never survives the confirmation.
+   */
+  'finish-registration': { purpose: TokenPurpose.ResetPassword, path: '/reset-password' },
 } as const;
 
 export type TokenEmailKind = keyof typeof TOKEN_EMAILS;

@@ -14,16 +14,18 @@ export function sqlDate(em: EntityManager, d: Date): Date | string {
 }
 
 /**
- * Multi-row INSERT that leaves alone the rows a unique index already holds
- * (INSERT IGNORE / INSERT OR IGNORE), one statement per 1,000 rows. For
- * set-based writes whose outcome is read back afterwards.
+ * Multi-row INSERT that leaves alone the rows a unique index already holds,
+ * one statement per 1,000 rows. For set-based writes whose outcome is read
+ * back afterwards. Only duplicates are skipped: not MySQL's INSERT IGNORE,
+ * which also turns a too-long value, a missing foreign key or a NULL into a
+ * warning and writes a truncated or defaulted row.
  */
-export async function insertIgnore(em: EntityManager, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
-  const verb = isMysqlManager(em) ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
+export async function insertSkippingDuplicates(em: EntityManager, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
   const tuple = `(${columns.map(() => '?').join(',')})`;
+  const onDuplicate = isMysqlManager(em) ? `ON DUPLICATE KEY UPDATE ${columns[0]} = ${columns[0]}` : 'ON CONFLICT DO NOTHING';
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-    await em.query(`${verb} ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}`, part.flat());
+    await em.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')} ${onDuplicate}`, part.flat());
   }
 }
 

@@ -39,7 +39,7 @@ const SWEEP_LIMIT = 2000;
 
 /**
  * Processes an import chunk by chunk. Each chunk is one transaction of
- * set-based statements (INSERT IGNORE of users and memberships, then a few
+ * set-based statements (duplicate-skipping INSERTs of users and memberships, then a few
  * UPDATEs of the rows and the batch counters), so:
  *  - re-running a chunk after a crash finds its rows done (or rolled back) and
  *    the unique indexes (users.email, memberships(userId, instituteId)) make any
@@ -49,6 +49,9 @@ const SWEEP_LIMIT = 2000;
  *    once (conditional UPDATE under the batch row's lock).
  * Passwords are hashed before the transaction, in parallel on libuv's pool.
  */
+/** Thrown inside a chunk's transaction to roll it back: the batch ended (failed) meanwhile. */
+class BatchEnded extends Error {}
+
 @Injectable()
 export class ImportJobsService implements OnModuleInit {
   private readonly logger = new Logger('Imports');
@@ -118,31 +121,48 @@ export class ImportJobsService implements OnModuleInit {
     const uploader = batch.uploadedById ? await this.users.findById(batch.uploadedById) : null;
 
     let counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
-    const finished = await this.tx.run(async (em) => {
-      // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
-      // while the first run still goes): the second finds it done and leaves.
-      const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
-      const [state] = await em.query<Array<{ done: number | string }>>(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [
-        batchId,
-        chunk,
-      ]);
-      if (!state || Number(state.done)) return undefined;
-      const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
-      // Reset here: the transaction may run again after a deadlock.
-      counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
-      for (const r of results) counts[r.outcome as Outcome] += 1;
-      await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [
-        1,
-        JSON.stringify(results),
-        batchId,
-        chunk,
-      ]);
-      await em.query(
-        'UPDATE import_batches SET processed = processed + ?, created = created + ?, attached = attached + ?, skipped = skipped + ? WHERE id = ?',
-        [rows.length, counts.created, counts.attached, counts.skipped, batchId],
-      );
-      return this.completeIfDone(em, batch);
-    });
+    const finished = await this.tx
+      .run(async (em) => {
+        // The chunk row's lock serialises two runs of the same chunk (a stalled job retried
+        // while the first run still goes): the second finds it done and leaves.
+        const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
+        const [state] = await em.query<Array<{ done: number | string }>>(`SELECT done FROM import_chunks WHERE batchId = ? AND chunk = ?${lock}`, [
+          batchId,
+          chunk,
+        ]);
+        if (!state || Number(state.done)) return undefined;
+        const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
+        // Reset here: the transaction may run again after a deadlock.
+        counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
+        for (const r of results) counts[r.outcome as Outcome] += 1;
+        await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [
+          1,
+          JSON.stringify(results),
+          batchId,
+          chunk,
+        ]);
+        // Only while the batch is open. The counters' UPDATE locks the batch row: a failBatch()
+        // that got there first (another chunk's last attempt) has ended the batch, and this
+        // chunk's writes are rolled back; one that comes after waits for this commit, so the
+        // welcome mails it queues see these rows.
+        const open = await em
+          .createQueryBuilder()
+          .update(ImportBatch)
+          .set({
+            processed: () => `processed + ${rows.length}`,
+            created: () => `created + ${counts.created}`,
+            attached: () => `attached + ${counts.attached}`,
+            skipped: () => `skipped + ${counts.skipped}`,
+          })
+          .where('id = :batchId AND status IN (:...open)', { batchId, open: [ImportStatus.Queued, ImportStatus.Processing] })
+          .execute();
+        if (!open.affected) throw new BatchEnded();
+        return this.completeIfDone(em, batch);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof BatchEnded) return undefined;
+        throw error;
+      });
     if (finished === undefined) return;
     this.importMetrics.count(counts, batch.dryRun);
     this.logger.log({ batchId, chunk, rows: rows.length, ms: Date.now() - started }, 'Import chunk done');
@@ -151,7 +171,7 @@ export class ImportJobsService implements OnModuleInit {
 
   /**
    * Creates the missing users and the memberships with a few multi-row
-   * statements; returns each row's outcome. INSERT IGNORE leaves alone an email
+   * statements; returns each row's outcome. The INSERT leaves alone an email
    * that already has an account (even one created a moment ago by a concurrent
    * import) and a user who is already a member; which rows are ours is read back.
    */
@@ -172,6 +192,11 @@ export class ImportJobsService implements OnModuleInit {
       rows.map((r) => r.emailKey!),
       em,
     );
+    // Every email has an account now (inserted or already there). One missing would be a
+    // broken invariant (a collation that disagrees with normalizeEmail): fail the chunk
+    // loudly rather than write memberships without a user.
+    const unread = rows.filter((r) => !userIds.has(r.emailKey!));
+    if (unread.length) throw new Error(`Import ${batch.id}: no account read back for rows ${unread.map((r) => r.row).join(', ')}`);
     const ownUserIds = new Map(accounts.map((a) => [a.email, a.id]));
 
     const memberships = rows.map((r) => ({ id: randomUUID(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));

@@ -92,12 +92,19 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], options: JobOptions = {}): Promise<void> {
-    await this.queue(name).add(data, this.jobOptions(options));
+    await this.enqueueMany(name, [{ data, options }]);
   }
 
   async enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobPayloads[N]; options?: JobOptions }>): Promise<void> {
     if (!jobs.length) return;
-    await this.queue(name).addBulk(jobs.map((j) => ({ data: j.data, opts: this.jobOptions(j.options ?? {}) })));
+    const queue = this.queue(name);
+    for (const { options } of jobs) {
+      if (!options?.again || !options.jobId) continue;
+      const kept = await queue.getJob(options.jobId);
+      // Only a finished job: one waiting or running already does the work.
+      if (kept && ((await kept.isCompleted()) || (await kept.isFailed()))) await kept.remove();
+    }
+    await queue.addBulk(jobs.map((j) => ({ data: j.data, opts: this.jobOptions(j.options ?? {}) })));
   }
 
   async repeat(name: JobName, everyMs: number): Promise<void> {

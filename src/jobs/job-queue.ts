@@ -15,6 +15,12 @@ export interface JobOptions {
    * the database alone decides whether the recovery sweep queues it again.
    */
   jobId?: string;
+  /**
+   * With `jobId`: a finished job kept under that id (Bull keeps completed jobs
+   * for the dashboard) is removed first, so the work runs again. For work the
+   * database has reopened (a failed mail that staff retry).
+   */
+  again?: boolean;
   attempts?: number;
 }
 

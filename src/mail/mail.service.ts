@@ -106,10 +106,10 @@ export class MailService implements OnModuleInit {
   }
 
   /** Queues the send jobs of recorded mails (their ids deduplicate a mail already queued). */
-  async dispatch(mailIds: string[]): Promise<void> {
+  async dispatch(mailIds: string[], again = false): Promise<void> {
     await this.jobs.enqueueMany(
       MAIL_SEND_JOB,
-      mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId } })),
+      mailIds.map((mailId) => ({ data: { mailId }, options: { jobId: mailId, again } })),
     );
   }
 
@@ -153,7 +153,8 @@ export class MailService implements OnModuleInit {
       if (!entry) throw AppError.notFound('MAIL_NOT_FOUND', 'Mail not found');
       throw AppError.conflict('MAIL_NOT_FAILED', `Only a failed mail can be retried; this one is ${entry.status}`);
     }
-    await this.dispatch([mailId]);
+    // Again: the job that last handled it may still be kept under the mail's id.
+    await this.dispatch([mailId], true);
     return (await this.log.findOneBy({ id: mailId }))!;
   }
 

@@ -10,7 +10,7 @@ import { InstituteMembership } from '../auth/ports';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { keysetPage, Page } from '../common/pagination';
-import { insertIgnore, selectIn, sqlDate } from '../common/sql';
+import { insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -324,7 +324,7 @@ export class MembershipsService implements OnModuleInit {
   }
 
   /**
-   * An import chunk's memberships (active students), one multi-row INSERT IGNORE
+   * An import chunk's memberships (active students), multi-row INSERTs skipping duplicates
    * per 1,000 rows: a user already a member is left alone. Returns the id of each
    * user's membership after the insert, ours or the one that was there.
    */
@@ -336,7 +336,7 @@ export class MembershipsService implements OnModuleInit {
     at: Date,
   ): Promise<Map<string, string>> {
     const validatedAt = sqlDate(em, at);
-    await insertIgnore(
+    await insertSkippingDuplicates(
       em,
       'memberships',
       ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'],

@@ -283,9 +283,10 @@ export class RegistrationService implements OnModuleInit {
   }
 
   /**
-   * The address already has an account: nothing about it changes. Still
-   * unverified (registering again) → a fresh verification link; otherwise an
-   * email saying someone tried to register, with sign-in and reset links.
+   * The address already has an account: nothing about it changes now. A
+   * confirmed account is told someone tried to register, with sign-in and reset
+   * links; an unconfirmed one gets a link to finish by choosing the password
+   * (which confirms the address and replaces any password set before).
    */
   private async existingAccount(em: EntityManager, request: RegistrationRequest, claimed = false): Promise<string[] | null> {
     if (!claimed && !(await this.claim(em, request))) return null;
@@ -296,11 +297,13 @@ export class RegistrationService implements OnModuleInit {
       { action: 'auth.registration_existing_account', actorId: null, targetType: 'user', targetId: existing.id, ip: request.ip, details: { verified } },
       em,
     );
+    // Never a verification link for an unconfirmed account here: its password may be a stranger's
+    // (someone who registered this address first), and confirming it would hand them the account.
     return this.authMail.record(
       [
         verified
           ? { userId: existing.id, kind: 'account-exists', context: { loginLink: `${this.mailCfg.appUrl}/login` } }
-          : { userId: existing.id, kind: 'verify-email' },
+          : { userId: existing.id, kind: 'finish-registration' },
       ],
       em,
     );

@@ -4,7 +4,7 @@ import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { insertIgnore, selectIn, sqlDate } from '../common/sql';
+import { insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
 import { foldName, normalizeEmail } from './email';
 import { User } from './entities/user.entity';
 
@@ -171,13 +171,13 @@ export class UsersService implements AccountStore {
   }
 
   /**
-   * The accounts of an import chunk, in one multi-row INSERT IGNORE per 1,000
+   * The accounts of an import chunk, in multi-row INSERTs of 1,000
    * rows: an email that already has an account (even one created a moment ago
    * by a concurrent import) is left alone. Callers read back the ids by email.
    */
   async insertMissing(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<void> {
     const at = sqlDate(em, verifiedAt);
-    await insertIgnore(
+    await insertSkippingDuplicates(
       em,
       'users',
       ['id', 'email', 'firstName', 'lastName', 'foldedFirstName', 'foldedLastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'],

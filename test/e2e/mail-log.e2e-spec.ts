@@ -113,6 +113,21 @@ describe('Mail log (GET /api/admin/mail, retry, the institute view)', () => {
     expect((await t.http().post('/api/admin/mail/not-an-id/retry').set(bearer(staff.token))).status).toBe(404);
   });
 
+  it('sends a retried mail again even while the job that last handled it is still kept in the queue', async () => {
+    const to = uniqueEmail('kept-job');
+    const entry = await logEntry({ recipient: to, status: MailStatus.Queued });
+    await t.get(MailService).dispatch([entry.id]);
+    await t.mail.waitFor({ to });
+    await t.idle();
+    // The job completed and Bull keeps it under the mail's id; the mail is then marked failed
+    // (as a delivery that the recipient's server later bounced would be).
+    await t.dataSource.getRepository(MailLogEntry).update({ id: entry.id }, { status: MailStatus.Failed });
+    expect((await t.http().post(`/api/admin/mail/${entry.id}/retry`).set(bearer(staff.token))).status).toBe(202);
+    await t.idle();
+    expect(t.mail.find({ to })).toHaveLength(2);
+    expect((await t.dataSource.getRepository(MailLogEntry).findOneBy({ id: entry.id }))!.status).toBe(MailStatus.Sent);
+  });
+
   it("shows a manager the mails of their institute's members about the institute, and nothing of another institute", async () => {
     const [mine, other] = [await seedInstitute(t), await seedInstitute(t)];
     const manager = await signedIn(t);

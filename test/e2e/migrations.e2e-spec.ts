@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../../src/config/env';
 import { buildDataSourceOptions } from '../../src/database/data-source';
 import { migrations } from '../../src/database/migrations';
-import { runMigrations } from '../../src/database/migrator.service';
+import { assertUtcSession, runMigrations } from '../../src/database/migrator.service';
 import { createTestDatabase } from '../support/infra';
 
 const DOMAIN_TABLES = [
@@ -137,5 +137,24 @@ describe.each([
     expect(left).toEqual([]);
     await runMigrations(ds, quiet);
     expect(await tableNames(ds)).toEqual(expect.arrayContaining(DOMAIN_TABLES));
+  });
+});
+
+describe('Start on MariaDB', () => {
+  it('refuses a session whose time zone is not UTC, naming the server option, and accepts UTC', async () => {
+    const db = await createTestDatabase();
+    const ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
+    await ds.initialize();
+    const runner = ds.createQueryRunner();
+    try {
+      await runner.query("SET time_zone = '+02:00'");
+      await expect(assertUtcSession(runner)).rejects.toThrow(/time zone is \+02:00 .*--default-time-zone=\+00:00/);
+      await runner.query("SET time_zone = '+00:00'");
+      await expect(assertUtcSession(runner)).resolves.toBeUndefined();
+    } finally {
+      await runner.release();
+      await ds.destroy();
+      await db.drop();
+    }
   });
 });

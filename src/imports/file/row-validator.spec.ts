@@ -66,6 +66,8 @@ describe('validateRows', () => {
       row({ row: 5, email: 'mailto:ada@example.com' }),
       row({ row: 6, email: long }),
       row({ row: 7, email: 'ada.o+tag@sub.example.co.uk' }),
+      // 252 characters as typed, 312 once lower-cased ('İ' → 'i' + U+0307): too long to store.
+      row({ row: 8, email: `${'İ'.repeat(60)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.com` }),
     ]);
     expect(errors).toEqual([
       { row: 2, field: 'email', message: 'is required' },
@@ -73,6 +75,7 @@ describe('validateRows', () => {
       { row: 4, field: 'email', message: 'is not a valid email address' },
       { row: 5, field: 'email', message: 'is not a valid email address' },
       { row: 6, field: 'email', message: 'must be at most 254 characters' },
+      { row: 8, field: 'email', message: 'must be at most 254 characters' },
     ]);
   });
 

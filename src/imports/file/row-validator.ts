@@ -60,7 +60,8 @@ export function validateRows(rows: readonly ImportRow[]): ValidationResult {
     const email = compactEmail(row.email ?? '');
     let emailKey: string | null = null;
     if (!email) fail('email', 'is required');
-    else if (tooLong(email, ROW_LIMITS.email)) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
+    // The stored form is what must fit: lower-casing can lengthen it ('İ' becomes 'i' + a combining dot).
+    else if (tooLong(normalizeEmail(email), ROW_LIMITS.email)) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
     else if (!isEmail(email, {})) fail('email', 'is not a valid email address');
     else {
       emailKey = normalizeEmail(email);

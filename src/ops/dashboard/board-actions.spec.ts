@@ -22,6 +22,12 @@ describe('boardAction (the dashboard writes staff may make)', () => {
       ['POST', '/api/metrics/history/purge'],
       ['PUT', '/api/queues/mail.send/%E0%A4%A/retry'],
       ['PUT', '/static/x/y/retry'],
+      // In bulk, only finished jobs: waiting, delayed or active work is never dropped.
+      ['PUT', '/api/queues/mail.send/clean/waiting'],
+      ['PUT', '/api/queues/mail.send/clean/delayed'],
+      ['PUT', '/api/queues/imports.chunk/clean/active'],
+      ['PUT', '/api/queues/imports.chunk/clean/paused'],
+      ['PUT', '/api/queues/mail.send/retry/waiting'],
     ]) {
       expect(boardAction(method, path)).toBeNull();
     }

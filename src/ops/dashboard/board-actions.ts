@@ -8,10 +8,13 @@ export interface BoardAction {
 
 /**
  * The writes of Bull Board's API (paths relative to the dashboard) that staff
- * may make: retrying, removing and promoting jobs, pausing and resuming queues.
+ * may make: retrying, removing and promoting jobs, pausing and resuming queues
+ * (in bulk, only finished jobs: completed or failed).
  * Anything else that writes (adding or editing a job's data, emptying or
  * obliterating a queue…) is refused: payloads carry ids the database trusts.
  */
+const FINISHED = new Set(['completed', 'failed']);
+
 export function boardAction(method: string, path: string): BoardAction | null {
   if (method !== 'PUT') return null;
   let parts: string[];
@@ -32,8 +35,12 @@ export function boardAction(method: string, path: string): BoardAction | null {
   }
   if (p.length !== 3) return null;
   const [queue, second, third] = p;
-  if (second === 'retry') return { action: 'queue.jobs_retried', queue, status: third };
-  if (second === 'clean') return { action: 'queue.jobs_removed', queue, status: third };
+  // Bulk retries and cleans only touch finished jobs: cleaning waiting, delayed or active
+  // jobs would drop work (mails, import chunks) that nothing else would redo.
+  if (second === 'retry' || second === 'clean') {
+    if (!FINISHED.has(third)) return null;
+    return { action: second === 'retry' ? 'queue.jobs_retried' : 'queue.jobs_removed', queue, status: third };
+  }
   if (third === 'retry') return { action: 'queue.job_retried', queue, jobId: second };
   if (third === 'clean') return { action: 'queue.job_removed', queue, jobId: second };
   if (third === 'promote') return { action: 'queue.job_promoted', queue, jobId: second };

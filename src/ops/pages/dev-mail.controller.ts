@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Public } from '../../common/decorators/public.decorator';
 import { AppError } from '../../common/errors/app-error';
 import { mailConfig } from '../../config/configuration';
-import { isLoopbackAddress } from './dev-pages';
+import { isLocalRequest } from './dev-pages';
 import { escapeHtml, htmlPage, linkify, sendPage } from './html';
 
 const MAX_LISTED = 200;
@@ -63,7 +63,7 @@ export class DevMailController {
 
   private onlyLocal(req: Request): void {
     // The socket's own address, not req.ip: a forwarded header must not make a remote client local.
-    if (!isLoopbackAddress(req.socket.remoteAddress)) throw AppError.notFound('NOT_FOUND', 'Not found');
+    if (!isLocalRequest(req)) throw AppError.notFound('NOT_FOUND', 'Not found');
   }
 
   private async files(): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { appUrlIsThisApi, devMailEnabled, devPagesEnabled, isLoopbackAddress } from './dev-pages';
+import { appUrlIsThisApi, devMailEnabled, devPagesEnabled, isLocalRequest, isLoopbackAddress } from './dev-pages';
 import { escapeHtml, linkify } from './html';
 
 describe('development pages', () => {
@@ -20,6 +20,20 @@ describe('development pages', () => {
     expect(isLoopbackAddress('::ffff:127.0.0.1')).toBe(true);
     expect(isLoopbackAddress('192.168.1.20')).toBe(false);
     expect(isLoopbackAddress(undefined)).toBe(false);
+  });
+
+  it('take a request as local only from a loopback socket, for a loopback Host, not forwarded by a proxy', () => {
+    const req = (remoteAddress: string, headers: Record<string, string>) => ({ socket: { remoteAddress }, headers });
+    expect(isLocalRequest(req('127.0.0.1', { host: 'localhost:3000' }))).toBe(true);
+    expect(isLocalRequest(req('::1', { host: '[::1]:3000' }))).toBe(true);
+    expect(isLocalRequest(req('::ffff:127.0.0.1', { host: '127.0.0.1' }))).toBe(true);
+    expect(isLocalRequest(req('10.0.0.7', { host: 'localhost:3000' }))).toBe(false);
+    // DNS rebinding: a remote page resolving its own name to 127.0.0.1 sends that name as Host.
+    expect(isLocalRequest(req('127.0.0.1', { host: 'attacker.example:3000' }))).toBe(false);
+    expect(isLocalRequest(req('127.0.0.1', {}))).toBe(false);
+    // A reverse proxy on this machine: every client would look local.
+    expect(isLocalRequest(req('127.0.0.1', { host: 'localhost:3000', 'x-forwarded-for': '203.0.113.9' }))).toBe(false);
+    expect(isLocalRequest(req('127.0.0.1', { host: 'localhost:3000', forwarded: 'for=203.0.113.9' }))).toBe(false);
   });
 
   it('quote text as HTML and make only its http(s) links clickable', () => {

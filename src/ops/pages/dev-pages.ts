@@ -27,3 +27,18 @@ export function devMailEnabled(env: Pick<EnvConfig, 'nodeEnv' | 'smtpUrl'>): boo
 export function isLoopbackAddress(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
+
+/**
+ * A request from a browser on this machine, as `/dev/mail` requires: the socket
+ * is loopback, the Host header names a loopback host (a DNS-rebinding page on
+ * another site would send its own name) and no proxy forwarded it (a reverse
+ * proxy on this machine would make every remote client look local).
+ */
+export function isLocalRequest(req: { socket: { remoteAddress?: string }; headers: Record<string, string | string[] | undefined> }): boolean {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return false;
+  if (req.headers['x-forwarded-for'] !== undefined || req.headers['forwarded'] !== undefined) return false;
+  const host = req.headers.host;
+  if (typeof host !== 'string') return false;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return LOOPBACK_HOSTS.includes(hostname.toLowerCase());
+}

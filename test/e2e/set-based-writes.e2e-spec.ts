@@ -1,0 +1,84 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { insertSkippingDuplicates } from '../../src/common/sql';
+import { parseDatabaseUrl } from '../../src/config/env';
+import { buildDataSourceOptions } from '../../src/database/data-source';
+import { runMigrations } from '../../src/database/migrator.service';
+import { createTestDatabase } from '../support/infra';
+
+/**
+ * The multi-row INSERT of imports skips rows a unique index already holds, and
+ * nothing else: a foreign key that points nowhere or a value too long for its
+ * column fails the statement (MySQL's INSERT IGNORE would write a warning and
+ * drop or truncate the row, and the import would report it done).
+ */
+describe.each([
+  ['MariaDB', 'mysql'],
+  ['SQLite', 'sqlite'],
+])('Set-based writes on %s', (_label, engine) => {
+  let ds: DataSource;
+  let cleanup: () => Promise<void>;
+  const columns = ['id', 'email', 'firstName', 'lastName'];
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    if (engine === 'mysql') {
+      const db = await createTestDatabase();
+      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
+      cleanup = () => db.drop();
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'okt-sqlite-'));
+      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    await ds.initialize();
+    await runMigrations(ds, { log: () => undefined });
+  });
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await cleanup?.();
+  });
+
+  it('inserts the new rows and leaves the ones a unique index holds as they were', async () => {
+    const kept = randomUUID();
+    await insertSkippingDuplicates(ds.manager, 'users', columns, [[kept, 'kept@example.com', 'Kept', 'As-is']]);
+    const fresh = randomUUID();
+    await insertSkippingDuplicates(ds.manager, 'users', columns, [
+      [randomUUID(), 'kept@example.com', 'Other', 'Name'],
+      [fresh, 'fresh@example.com', 'Fresh', 'Row'],
+    ]);
+    const rows = await ds.query<Array<{ id: string; email: string; firstName: string }>>(
+      `SELECT id, email, firstName FROM users WHERE email IN ('kept@example.com', 'fresh@example.com') ORDER BY email`,
+    );
+    expect(rows).toEqual([
+      { id: fresh, email: 'fresh@example.com', firstName: 'Fresh' },
+      { id: kept, email: 'kept@example.com', firstName: 'Kept' },
+    ]);
+  });
+
+  it('fails on a foreign key that points nowhere instead of dropping the row', async () => {
+    const [user] = await ds.query<Array<{ id: string }>>(`SELECT id FROM users WHERE email = 'kept@example.com'`);
+    await expect(
+      insertSkippingDuplicates(
+        ds.manager,
+        'memberships',
+        ['id', 'userId', 'instituteId', 'role', 'status'],
+        [[randomUUID(), user.id, randomUUID(), 'student', 'active']],
+      ),
+    ).rejects.toThrow(/foreign key/i);
+    expect(await ds.query(`SELECT id FROM memberships WHERE userId = ?`, [user.id])).toEqual([]);
+  });
+
+  if (engine === 'mysql') {
+    it('fails on a value too long for its column instead of truncating it', async () => {
+      await expect(insertSkippingDuplicates(ds.manager, 'users', columns, [[randomUUID(), 'long@example.com', 'x'.repeat(300), 'L']])).rejects.toThrow(
+        /too long/i,
+      );
+      expect(await ds.query(`SELECT id FROM users WHERE email = 'long@example.com'`)).toEqual([]);
+    });
+  }
+});
