@@ -136,7 +136,7 @@ export class MailService implements OnModuleInit {
     // Before the job is acknowledged: if this worker dies now, the retry finds the mail sent.
     await this.log.update(
       { id: mailId },
-      { status: MailStatus.Sent, sentAt: this.clock.now(), attempts: () => 'attempts + 1', recipient: message.to, lastError: null },
+      { status: MailStatus.Sent, sentAt: this.clock.now(), attempts: () => 'attempts + 1', recipient: message.to, locale: message.locale, lastError: null },
     );
     this.sent.inc({ template: entry.template });
     this.deliveries.note(entry.template, 'sent');

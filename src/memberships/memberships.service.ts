@@ -98,7 +98,17 @@ export class MembershipsService implements OnModuleInit {
         await this.accounts.insert(em, prepared, actor.ip, instituteId);
         await this.insertMembership(em, { ...membership, userId: prepared.row.id }, actor);
       });
-      if (prepared.needsPassword) await this.authMail.send(prepared.row.id, 'set-password', { instituteName: institute.name });
+      if (prepared.needsPassword) {
+        // About the institute too: its managers see the mail in the institute's mail log.
+        await this.authMail.sendMany([
+          {
+            userId: prepared.row.id,
+            kind: 'set-password',
+            context: { instituteName: institute.name },
+            about: { type: 'user', id: prepared.row.id, instituteId },
+          },
+        ]);
+      }
       return this.getMember(instituteId, prepared.row.id);
     }
 
