@@ -34,7 +34,7 @@ const DEPARTMENT = `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:department`;
 const USER_TARGET: ScimTarget = {
   schema: UserSchema,
   extensions: [ENTERPRISE_USER_SCHEMA],
-  kept: new Set(['username', 'name', 'externalid', 'active', 'roles', DEPARTMENT, 'preferredlanguage', 'locale']),
+  kept: new Set(['username', 'emails', 'name', 'externalid', 'active', 'roles', DEPARTMENT, 'preferredlanguage', 'locale']),
 };
 
 const emailEq: FilterField<MemberCriteria> = (c, v) => setOnce(c, 'email', normalizeEmail(String(v)));
@@ -94,6 +94,41 @@ function roleOf(roles: unknown): MembershipRole | undefined {
   return (values.find((v) => v.primary) ?? values.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role))[0]).role;
 }
 
+/** The address `emails` gives: the primary one, else the work one, else the first. */
+function primaryEmail(emails: unknown): string | undefined {
+  if (!Array.isArray(emails) || !emails.length) return undefined;
+  const list = emails as Array<{ value?: unknown; type?: unknown; primary?: unknown }>;
+  const chosen = list.find((e) => e?.primary === true) ?? list.find((e) => String(e?.type).toLowerCase() === 'work') ?? list[0];
+  return typeof chosen?.value === 'string' ? chosen.value.trim() : undefined;
+}
+
+/** A string attribute, lower case, for comparing ('' when absent or not a string). */
+function scimText(value: unknown): string {
+  return typeof value === 'string' ? value.toLowerCase() : '';
+}
+
+/** The role values of a `roles` attribute, lower case. */
+function roleValues(roles: unknown): string[] {
+  return Array.isArray(roles) ? (roles as Array<{ value?: unknown }>).map((r) => scimText(r?.value)) : [];
+}
+
+/**
+ * A patched User as the directory meant it. The representation shows the
+ * current role marked primary: a role the PATCH added replaces it (otherwise
+ * `roles add teacher` would keep the student). The address may move through
+ * `userName` or through `emails` (Okta and Entra send either): the other follows.
+ */
+function patchedUser(before: Json, after: Json): Json {
+  const had = new Set(roleValues(before.roles));
+  const added = Array.isArray(after.roles) ? (after.roles as Json[]).filter((r) => !had.has(scimText(r?.value))) : [];
+  const roles = added.length ? added : after.roles;
+  const [nameBefore, nameAfter] = [scimText(before.userName), scimText(after.userName)];
+  const [emailBefore, emailAfter] = [primaryEmail(before.emails), primaryEmail(after.emails)];
+  if (nameAfter !== nameBefore) return { ...after, roles, emails: undefined };
+  if (emailAfter !== undefined && emailAfter !== emailBefore) return { ...after, roles, userName: emailAfter, emails: undefined };
+  return { ...after, roles, emails: undefined };
+}
+
 /**
  * The values a validated SCIM User (plain JSON) asks for. An absent
  * externalId or department is cleared; absent names or active are left as
@@ -102,6 +137,11 @@ function roleOf(roles: unknown): MembershipRole | undefined {
 function desiredUser(u: Json, rolesWhenAbsent: MembershipRole | undefined): DesiredUser {
   const userName = text(u.userName, 'userName', 254);
   if (!userName || !isEmail(userName)) throw ScimError.invalidValue('userName must be the person’s email address');
+  // One address per account: `emails` may repeat it, never name another one (which would be dropped).
+  const email = primaryEmail(u.emails);
+  if (email !== undefined && normalizeEmail(email) !== normalizeEmail(userName)) {
+    throw ScimError.invalidValue('emails: an account has one address, its userName; send the new address as userName (and emails)');
+  }
   const name = (u.name ?? {}) as Json;
   const extension = (u[ENTERPRISE_USER_SCHEMA] ?? {}) as Json;
   return {
@@ -255,7 +295,7 @@ export class ScimUsersService {
   patch(caller: ScimCaller, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimResource> {
     return this.change(caller, id, ifMatch, async (current) => {
       const { meta: _meta, ...resource } = current;
-      return desiredUser(await applyPatch(resource, body, USER_TARGET), MembershipRole.Student);
+      return desiredUser(patchedUser(resource, await applyPatch(resource, body, USER_TARGET)), MembershipRole.Student);
     });
   }
 

@@ -479,6 +479,17 @@ describe('SCIM provisioning (/scim/v2)', () => {
       expect(changed.body).toMatchObject({ userName: next, emails: [{ value: next, type: 'work', primary: true }] });
       const bad = await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'userName', value: 'not an email' }).expect(400);
       expect(bad.body.scimType).toBe('invalidValue');
+
+      // The address moved through emails (as Okta sends it): userName follows, the account is re-addressed.
+      const moved = uniqueEmail('moved');
+      const viaEmails = await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'emails[type eq "work"].value', value: moved }).expect(200);
+      expect(viaEmails.body).toMatchObject({ userName: moved, emails: [{ value: moved, type: 'work', primary: true }] });
+      expect(await t.dataSource.getRepository(User).findOneByOrFail({ email: moved })).toBeDefined();
+      // A second address that is not the userName is refused, not silently dropped.
+      const two = await s.scim
+        .put(`/Users/${own.id}`, { ...entraUser(moved), emails: [{ value: uniqueEmail('other'), type: 'work', primary: true }] })
+        .expect(400);
+      expect(two.body.scimType).toBe('invalidValue');
     });
 
     it('never grants the manager role, and never changes a manager’s', async () => {
@@ -490,6 +501,10 @@ describe('SCIM provisioning (/scim/v2)', () => {
       await s.scim.patch(`/Users/${student.id}`, { op: 'add', path: 'roles', value: [{ value: 'manager', primary: true }] }).expect(400);
       const teacher = await s.scim.patch(`/Users/${student.id}`, { op: 'Add', path: 'roles[primary eq "True"].value', value: 'teacher' }).expect(200);
       expect(teacher.body.roles).toEqual([{ value: 'teacher', primary: true }]);
+      await s.scim.patch(`/Users/${student.id}`, { op: 'remove', path: 'roles' }).expect(200);
+      // Adding a role to the list (no primary flag) is the new role, not ignored beside the current one.
+      const added = await s.scim.patch(`/Users/${student.id}`, { op: 'add', path: 'roles', value: [{ value: 'teacher' }] }).expect(200);
+      expect(added.body.roles).toEqual([{ value: 'teacher', primary: true }]);
       const back = await s.scim.patch(`/Users/${student.id}`, { op: 'remove', path: 'roles' }).expect(200);
       expect(back.body.roles).toEqual([{ value: 'student', primary: true }]);
 
