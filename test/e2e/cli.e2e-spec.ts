@@ -5,6 +5,9 @@ import { login, seedUser, uniqueEmail } from '../support/factories';
 import { spawnEntry } from '../support/spawn-app';
 import { createTestApp, TestApp } from '../support/test-app';
 
+// Each test runs the CLI through ts-node (compiled on the fly): slow on a busy machine.
+jest.setTimeout(180_000);
+
 describe('Operator CLI', () => {
   let t: TestApp;
   let dir: string;

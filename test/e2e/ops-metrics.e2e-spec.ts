@@ -1,7 +1,12 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MailService } from '../../src/mail/mail.service';
+import { MAIL_SEND_JOB } from '../../src/mail/mail.types';
 import { MembershipRole } from '../../src/memberships/entities/membership.entity';
 import { spawnEntry } from '../support/spawn-app';
 import { seedInstitute, seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';
@@ -117,6 +122,29 @@ describe('Prometheus metrics (/metrics)', () => {
     }
   });
 
+  it('reports jobs waiting and delayed as Redis holds them, and mails that failed for good by template', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(MAIL_SEND_JOB), { strict: false });
+    // Paused here only (this process's worker): a job added now waits.
+    await queue.pause(true);
+    const waiting = await queue.add({ mailId: randomUUID() });
+    const delayed = await queue.add({ mailId: randomUUID() }, { delay: 3_600_000 });
+    try {
+      const text = await scrape();
+      expect(sample(text, 'oktonine_queue_jobs', { queue: MAIL_SEND_JOB, state: 'waiting' })).toBe(1);
+      expect(sample(text, 'oktonine_queue_jobs', { queue: MAIL_SEND_JOB, state: 'delayed' })).toBe(1);
+    } finally {
+      await delayed.remove();
+      await queue.resume(true);
+    }
+    await t.idle();
+    expect(await waiting.isCompleted()).toBe(true);
+
+    const before = sample(await scrape(), 'oktonine_mails_failed_total', { template: 'no-such-template' }) ?? 0;
+    await t.get(MailService).send({ to: uniqueEmail('undeliverable'), template: 'no-such-template', context: {} });
+    await t.idle(60000);
+    expect(sample(await scrape(), 'oktonine_mails_failed_total', { template: 'no-such-template' })).toBe(before + 1);
+  });
+
   it('is served by a worker process on METRICS_PORT, with the same token', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -129,6 +157,8 @@ describe('Prometheus metrics (/metrics)', () => {
         async () => worker.output(),
         (out) => out.includes(`Metrics on port ${port}`),
         'the worker listening for scrapes',
+        // ts-node compiles the worker first: slow on a busy machine.
+        110_000,
       );
       const url = `http://127.0.0.1:${port}/metrics`;
       expect((await fetch(url)).status).toBe(401);
@@ -145,5 +175,5 @@ describe('Prometheus metrics (/metrics)', () => {
       await worker.exit;
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 150_000);
 });
