@@ -184,4 +184,30 @@ describe('In a browser (Chromium)', () => {
     await page.context().close();
     expect((await t.http().post('/api/auth/login').send({ email, password: STRONG_PASSWORD })).status).toBe(200);
   });
+
+  it('development mode: a person created without a password chooses it from the set-password mail, then signs in', async () => {
+    const staff = await signedIn(t, { isStaff: true });
+    const email = uniqueEmail('set-password');
+    await t.http().post('/api/users').set('Authorization', `Bearer ${staff.token}`).send({ firstName: 'Set', lastName: 'Later', email }).expect(201);
+    await t.idle();
+
+    const page = await newPage();
+    await step(page, 'dev-mail-set-password', async () => {
+      await page.goto('/dev/mail');
+      await page.getByRole('row').filter({ hasText: email }).getByRole('link').click();
+      await page.getByRole('link', { name: /\/reset-password\?token=/ }).click();
+      await page.waitForURL(/\/reset-password\?token=/);
+      await page.getByLabel('New password').fill(STRONG_PASSWORD);
+      await page.getByLabel('Repeat it').fill(STRONG_PASSWORD);
+      await page.getByRole('button', { name: 'Set my password' }).click();
+      await page.getByText('Your password is set. You can sign in.').waitFor();
+    });
+    await step(page, 'dev-mail-set-password-sign-in', async () => {
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText(`Signed in as ${email}.`).waitFor();
+    });
+    await page.context().close();
+  });
 });
