@@ -63,6 +63,13 @@ describe('Queue dashboard (/admin/queues)', () => {
     expect(header).toMatch(/; SameSite=Strict/);
     const audit = await t.dataSource.getRepository(AuditEntry).findOneBy({ action: 'ops.dashboard_session_opened', actorId: staff.id });
     expect(audit).not.toBeNull();
+
+    // Closing clears the cookie on the same path.
+    const closed = await t.http().delete('/api/admin/dashboard/session');
+    expect(closed.status).toBe(204);
+    const cleared = String(closed.headers['set-cookie'] ?? '');
+    expect(cleared).toMatch(/; Path=\/admin;/);
+    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/);
   });
 
   it('shows the Bull Board and every queue to staff with the cookie, never to a bearer token alone', async () => {
