@@ -6,7 +6,8 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { foldText, words } from '../common/text';
 import { Transactions } from '../common/transactions';
-import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, UpdateInstituteDto } from './dto/institute.dto';
+import { keysetPage, Page } from '../common/pagination';
+import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, ListInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
 import { InstituteNameWord } from './entities/institute-name-word.entity';
 import { Institute, InstituteStatus } from './entities/institute.entity';
 
@@ -90,6 +91,20 @@ export class InstitutesService {
     });
     const rows = await qb.orderBy('i.searchName', 'ASC').addOrderBy('i.id', 'ASC').take(Math.min(limit, 20)).getMany();
     return rows.map((i) => InstituteSummaryDto.from(i));
+  }
+
+  /** Staff: every institute, any status, newest first, keyset-paginated; the search as in `search`. */
+  async list(query: ListInstitutesQueryDto): Promise<Page<InstituteResponseDto>> {
+    const qb = this.institutes.createQueryBuilder('i');
+    if (query.status) qb.andWhere('i.status = :status', { status: query.status });
+    words(query.search ?? '')
+      .slice(0, MAX_QUERY_WORDS)
+      .forEach((term, n) => {
+        qb.andWhere(`i.id IN (SELECT w${n}.instituteId FROM institute_name_words w${n} WHERE w${n}.word LIKE :t${n})`, { [`t${n}`]: `${term}%` });
+      });
+    return keysetPage(qb, { at: 'i.createdAt', id: 'i.id', order: 'DESC', query, defaultLimit: 50, keyOf: (i) => ({ at: i.createdAt, id: i.id }) }, (rows) =>
+      rows.map((i) => InstituteResponseDto.from(i)),
+    );
   }
 
   private async writeWords(em: EntityManager, instituteId: string, name: string): Promise<void> {

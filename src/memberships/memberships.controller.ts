@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { AuditQueryService } from '../audit/audit-query.service';
 import { AuditPageDto, ListAuditQueryDto } from '../audit/dto/audit.dto';
 import { AuthUser } from '../auth/auth.types';
@@ -119,6 +129,27 @@ export class MembershipsController {
     @ReqMeta() meta: RequestMeta,
   ) {
     await this.members.remove(instituteId, userId, actor(user, membership, meta));
+  }
+
+  @Post('members/:userId/resend-invitation')
+  @HttpCode(202)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({
+    operationId: 'resendMemberInvitation',
+    summary: 'Resend the set-password email (no password yet) or the welcome email to an active member; one a minute per member',
+  })
+  @ApiAcceptedResponse({ description: 'The email is queued' })
+  @ApiNotFoundResponse({ description: 'MEMBER_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'MEMBER_NOT_ACTIVE' })
+  @ApiTooManyRequestsResponse({ description: 'INVITATION_RECENTLY_SENT' })
+  async resendInvitation(
+    @Param('instituteId') instituteId: string,
+    @Param('userId', userIdPipe) userId: string,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.members.resendInvitation(instituteId, userId, actor(user, membership, meta));
   }
 
   @Get('audit')

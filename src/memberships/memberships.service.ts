@@ -7,6 +7,7 @@ import { AccessService } from '../auth/access.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { AuthUser } from '../auth/auth.types';
 import { InstituteMembership } from '../auth/ports';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { keysetPage, Page } from '../common/pagination';
@@ -31,6 +32,9 @@ export interface Actor {
   ip: string | null;
   locale: string;
 }
+
+/** One invitation resent per person per minute at most. */
+export const INVITATION_RESEND_INTERVAL_MS = 60_000;
 
 const memberNotFound = () => AppError.notFound('MEMBER_NOT_FOUND', 'This user is not a member of this institute');
 
@@ -63,6 +67,7 @@ export class MembershipsService implements OnModuleInit {
     private readonly institutes: InstitutesService,
     private readonly authMail: AuthMailService,
     private readonly mail: MailService,
+    private readonly clock: Clock,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
   ) {}
 
@@ -236,6 +241,45 @@ export class MembershipsService implements OnModuleInit {
         { action: 'member.removed', actorId: actor.user.id, targetType: 'user', targetId: userId, instituteId, ip: actor.ip, details: { role: m.role } },
         em,
       );
+    });
+  }
+
+  /**
+   * Resends the invitation of an active member: the set-password email while the
+   * account has no password, else the welcome to the institute. At most one a
+   * minute per person (429 INVITATION_RECENTLY_SENT).
+   */
+  async resendInvitation(instituteId: string, userId: string, actor: Actor): Promise<void> {
+    const m = await this.memberships.findOneBy({ instituteId, userId });
+    if (!m) throw memberNotFound();
+    if (m.status !== MembershipStatus.Active) throw AppError.conflict('MEMBER_NOT_ACTIVE', 'Only an active member can be invited again');
+    const [profile] = await this.users.mailProfiles([userId]);
+    if (!profile) throw memberNotFound();
+    if (!(await this.users.claimInvitation(userId, this.clock.now(), INVITATION_RESEND_INTERVAL_MS))) {
+      throw new AppError(429, 'INVITATION_RECENTLY_SENT', 'An invitation was sent to this member less than a minute ago', undefined, { 'Retry-After': '60' });
+    }
+    const institute = await this.institutes.get(instituteId);
+    const about = { type: 'user', id: userId, instituteId };
+    if (!profile.hasPassword) {
+      await this.authMail.sendMany([{ userId, kind: 'set-password', context: { instituteName: institute.name }, about }]);
+    } else {
+      await this.mail.send({
+        to: profile.email,
+        userId,
+        about,
+        template: 'added-to-institute',
+        locale: profile.locale,
+        context: { firstName: profile.firstName, instituteName: institute.name, role: m.role },
+      });
+    }
+    await this.audit.record({
+      action: 'member.invitation_resent',
+      actorId: actor.user.id,
+      targetType: 'user',
+      targetId: userId,
+      instituteId,
+      ip: actor.ip,
+      details: { template: profile.hasPassword ? 'added-to-institute' : 'set-password' },
     });
   }
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AccountStore } from '../auth/ports';
 import { User } from './entities/user.entity';
+import { AdminUsersController } from './admin-users.controller';
 import { MeController } from './me.controller';
 import { StaffService } from './staff.service';
 import { UserAccountsService } from './user-accounts.service';
@@ -13,7 +14,7 @@ import { UsersService } from './users.service';
 /** Accounts (the `users` table), "Create a user", staff accounts, /api/me. Auth's account store. */
 @Module({
   imports: [TypeOrmModule.forFeature([User]), AuditModule],
-  controllers: [UsersController, MeController],
+  controllers: [UsersController, MeController, AdminUsersController],
   providers: [UsersService, { provide: AccountStore, useExisting: UsersService }, UserAccountsService, StaffService, UserProfiles],
   exports: [UsersService, AccountStore, UserAccountsService, StaffService, UserProfiles],
 })

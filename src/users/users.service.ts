@@ -171,6 +171,47 @@ export class UsersService implements AccountStore {
   }
 
   /**
+   * Demotes one staff account unless it is the last one. The staff rows are
+   * locked first (MySQL), so two staff demoting each other cannot both succeed.
+   * 'not_staff' when the account is not staff (or is gone).
+   */
+  async demoteStaff(userId: string, em: EntityManager): Promise<'demoted' | 'not_staff' | 'last_staff'> {
+    const mysql = em.connection.options.type === 'mysql' || em.connection.options.type === 'mariadb';
+    const staff = await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE isStaff = ? ORDER BY id${mysql ? ' FOR UPDATE' : ''}`, [1]);
+    if (!staff.some((s) => s.id === userId)) return 'not_staff';
+    if (staff.length <= 1) return 'last_staff';
+    await em.update(User, { id: userId }, { isStaff: false, tokenVersion: () => 'tokenVersion + 1' });
+    return 'demoted';
+  }
+
+  /**
+   * Disables (at `at`) or enables an account. Disabling bumps the token version,
+   * so every access token already issued is refused at the next request.
+   * False when nothing changed (already in that state, or no such account).
+   */
+  async setDisabled(userId: string, at: Date | null, em: EntityManager = this.users.manager): Promise<boolean> {
+    const qb = em.createQueryBuilder().update(User).where('id = :userId', { userId });
+    if (at) qb.set({ disabledAt: at, tokenVersion: () => 'tokenVersion + 1' }).andWhere('disabledAt IS NULL');
+    else qb.set({ disabledAt: null }).andWhere('disabledAt IS NOT NULL');
+    return Boolean((await qb.execute()).affected);
+  }
+
+  /**
+   * Claims the right to resend an invitation: a conditional UPDATE, so of two
+   * concurrent requests within `intervalMs` only one sends. False when one was
+   * sent less than `intervalMs` ago.
+   */
+  async claimInvitation(userId: string, now: Date, intervalMs: number): Promise<boolean> {
+    const res = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ invitationSentAt: now })
+      .where('id = :userId AND (invitationSentAt IS NULL OR invitationSentAt <= :before)', { userId, before: new Date(now.getTime() - intervalMs) })
+      .execute();
+    return Boolean(res.affected);
+  }
+
+  /**
    * The accounts of an import chunk, in multi-row INSERTs of 1,000
    * rows: an email that already has an account (even one created a moment ago
    * by a concurrent import) is left alone. Callers read back the ids by email.

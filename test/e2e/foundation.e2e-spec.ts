@@ -104,6 +104,13 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
       'POST /api/admin/professionals/{userId}/reject',
       'GET /api/notifications',
       'POST /api/notifications/{notificationId}/read',
+      'GET /api/admin/institutes',
+      'GET /api/admin/staff',
+      'POST /api/admin/staff',
+      'DELETE /api/admin/staff/{userId}',
+      'POST /api/admin/users/{userId}/disable',
+      'POST /api/admin/users/{userId}/enable',
+      'POST /api/institutes/{instituteId}/members/{userId}/resend-invitation',
       'GET /health',
       'GET /health/ready',
     ];
