@@ -34,9 +34,17 @@ export class InstitutesService {
     return em.findOneBy(Institute, { id });
   }
 
-  async create(dto: CreateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
+  /**
+   * 409 INSTITUTE_EXISTS (with the existing id) when an institute of the same
+   * folded name and city exists, unless `allowDuplicate`.
+   */
+  async create(dto: CreateInstituteDto & { allowDuplicate?: boolean }, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
     const id = randomUUID();
     await this.tx.run(async (em) => {
+      if (!dto.allowDuplicate) {
+        const existing = await this.findSame(em, dto.name, dto.city ?? null);
+        if (existing) throw AppError.conflict('INSTITUTE_EXISTS', 'An institute with this name already exists in this city', { existingId: existing });
+      }
       await em.insert(Institute, {
         id,
         name: dto.name,
@@ -49,6 +57,21 @@ export class InstitutesService {
       await this.audit.record({ action: 'institute.created', actorId, targetType: 'institute', targetId: id, instituteId: id, ip }, em);
     });
     return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id }));
+  }
+
+  /**
+   * The id of an institute whose folded name and city equal these, or null. Read
+   * through the (status, searchName) index; on MySQL the range is locked, so two
+   * concurrent creations of the same institute cannot both pass.
+   */
+  async findSame(em: EntityManager, name: string, city: string | null): Promise<string | null> {
+    const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
+    const rows = await em.query<Array<{ id: string; city: string | null }>>(
+      `SELECT id, city FROM institutes WHERE status IN (?, ?) AND searchName = ? ORDER BY createdAt, id${lock}`,
+      [InstituteStatus.Active, InstituteStatus.Inactive, foldText(name).slice(0, 200)],
+    );
+    const folded = foldText(city ?? '');
+    return rows.find((r) => foldText(r.city ?? '') === folded)?.id ?? null;
   }
 
   async update(id: string, dto: UpdateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {

@@ -71,6 +71,53 @@ describe('Staff tools', () => {
     });
   });
 
+  describe('duplicate institutes', () => {
+    it('a second institute of the same folded name and city is 409 INSTITUTE_EXISTS with the existing id, unless allowDuplicate', async () => {
+      const tag = `Dup${Date.now().toString(36)}`;
+      const first = await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `École Saint-Exupéry ${tag}`, city: 'Lyon' })
+        .expect(201);
+      const again = await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `ecole saint exupery ${tag.toUpperCase()}`, city: ' LYON ' })
+        .expect(409);
+      expect(again.body).toMatchObject({ statusCode: 409, code: 'INSTITUTE_EXISTS', details: { existingId: first.body.id } });
+      // Another city is another institute.
+      await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `École Saint-Exupéry ${tag}`, city: 'Paris' })
+        .expect(201);
+      // An inactive one counts too.
+      await t.http().patch(`/api/institutes/${first.body.id}`).set(as(staff.token)).send({ status: 'inactive' }).expect(200);
+      await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `École Saint-Exupéry ${tag}`, city: 'Lyon' })
+        .expect(409);
+      const forced = await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `École Saint-Exupéry ${tag}`, city: 'Lyon', allowDuplicate: true })
+        .expect(201);
+      expect(forced.body.id).not.toBe(first.body.id);
+      await t
+        .http()
+        .post('/api/institutes')
+        .set(as(staff.token))
+        .send({ name: `Other ${tag}`, allowDuplicate: 'yes' })
+        .expect(400);
+    });
+  });
+
   describe('staff accounts', () => {
     it('staff promote and demote staff over the API, audited; the demoted account’s tokens end; never the last one', async () => {
       const other = await signedIn(t);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Institute, InstituteStatus } from '../entities/institute.entity';
 import { trim } from '../../common/transforms';
 import { PageQueryDto } from '../../common/pagination';
@@ -31,6 +31,13 @@ export class CreateInstituteDto {
   @IsOptional()
   @IsEnum(InstituteStatus)
   status?: InstituteStatus;
+}
+
+export class CreateInstituteBodyDto extends CreateInstituteDto {
+  @ApiPropertyOptional({ description: 'Create it even when an institute with the same folded name and city exists', default: false })
+  @IsOptional()
+  @IsBoolean()
+  allowDuplicate?: boolean;
 }
 
 export class UpdateInstituteDto extends PartialType(CreateInstituteDto) {}
