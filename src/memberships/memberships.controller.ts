@@ -18,7 +18,15 @@ import { CurrentMembership, CurrentUser } from '../auth/decorators/current-user.
 import { RejectDto } from '../common/dto/reject.dto';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { AppError } from '../common/errors/app-error';
-import { AddMemberDto, ListMembersQueryDto, MemberPageDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
+import {
+  AddMemberDto,
+  BulkMembersDto,
+  BulkMembersResultDto,
+  ListMembersQueryDto,
+  MemberPageDto,
+  MemberResponseDto,
+  UpdateMemberDto,
+} from './dto/membership.dto';
 import { Membership, MembershipRole } from './entities/membership.entity';
 import { MemberValidationService } from './member-validation.service';
 import { Actor, MembershipsService } from './memberships.service';
@@ -56,6 +64,24 @@ export class MembershipsController {
   @ApiOkResponse({ type: MemberPageDto })
   list(@Param('instituteId') instituteId: string, @Query() query: ListMembersQueryDto) {
     return this.members.list(instituteId, query);
+  }
+
+  @Post('members/bulk')
+  @HttpCode(200)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({
+    operationId: 'bulkUpdateMembers',
+    summary: 'Set the role, group or department of many members, or detach them, in one transaction; per-member failures reported',
+  })
+  @ApiOkResponse({ type: BulkMembersResultDto })
+  bulk(
+    @Param('instituteId') instituteId: string,
+    @Body() body: BulkMembersDto,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    return this.members.bulk(instituteId, body, actor(user, membership, meta));
   }
 
   @Get('members/:userId')

@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module';
 import { Membership } from './entities/membership.entity';
 import { MembershipAccess } from './membership-access';
 import { MembershipsController } from './memberships.controller';
+import { PeopleDirectoryController } from './people-directory.controller';
 import { MemberValidationService } from './member-validation.service';
 import { MembershipsService } from './memberships.service';
 import { MemberDirectoryService } from './member-directory.service';
@@ -15,7 +16,7 @@ import { MemberDirectoryService } from './member-directory.service';
 /** The User <--> Institute relation (the `memberships` table); auth's institute access. */
 @Module({
   imports: [TypeOrmModule.forFeature([Membership]), UsersModule, InstitutesModule, AuditModule, NotificationsModule],
-  controllers: [MembershipsController],
+  controllers: [MembershipsController, PeopleDirectoryController],
   providers: [
     MembershipsService,
     MemberValidationService,

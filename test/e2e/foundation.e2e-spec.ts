@@ -104,6 +104,7 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
       'POST /api/admin/professionals/{userId}/reject',
       'GET /api/notifications',
       'POST /api/notifications/{notificationId}/read',
+      'GET /api/users',
       'GET /api/admin/institutes',
       'GET /api/admin/staff',
       'POST /api/admin/staff',
@@ -111,6 +112,7 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
       'POST /api/admin/users/{userId}/disable',
       'POST /api/admin/users/{userId}/enable',
       'POST /api/institutes/{instituteId}/members/{userId}/resend-invitation',
+      'POST /api/institutes/{instituteId}/members/bulk',
       'GET /health',
       'GET /health/ready',
     ];

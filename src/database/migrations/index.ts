@@ -8,6 +8,7 @@ import { ImportBatchHeader1764792000000 } from './1764792000000-import-batch-hea
 import { ScimProvisioning1765008000000 } from './1765008000000-scim-provisioning';
 import { MailLogListing1765180800000 } from './1765180800000-mail-log-listing';
 import { AccountLifecycle1765267200000 } from './1765267200000-account-lifecycle';
+import { UserNameWords1765353600000 } from './1765353600000-user-name-words';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ScimProvisioning1765008000000,
   MailLogListing1765180800000,
   AccountLifecycle1765267200000,
+  UserNameWords1765353600000,
 ];
