@@ -1,3 +1,4 @@
+import { MailPersonalData } from './mail-personal-data';
 import { MailerModule } from '@nestjs-modules/mailer';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -26,7 +27,7 @@ import { MailService } from './mail.service';
       }),
     }),
   ],
-  providers: [MailRenderer, MailSender, MailDeliveryLog, MailService, MailLogQueryService, MailProcessor],
+  providers: [MailRenderer, MailSender, MailDeliveryLog, MailService, MailLogQueryService, MailProcessor, MailPersonalData],
   exports: [MailService, MailSender, MailLogQueryService],
 })
 export class MailModule {}

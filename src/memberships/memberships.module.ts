@@ -7,6 +7,7 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
 import { Membership } from './entities/membership.entity';
 import { MembershipAccess } from './membership-access';
+import { MembershipsPersonalData } from './memberships-personal-data';
 import { MembershipsController } from './memberships.controller';
 import { PeopleDirectoryController } from './people-directory.controller';
 import { MemberValidationService } from './member-validation.service';
@@ -22,6 +23,7 @@ import { MemberDirectoryService } from './member-directory.service';
     MemberValidationService,
     MemberDirectoryService,
     MembershipAccess,
+    MembershipsPersonalData,
     { provide: InstituteAccess, useExisting: MembershipAccess },
   ],
   exports: [MembershipsService, MemberDirectoryService, InstituteAccess],

@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { AppError } from '../common/errors/app-error';
 import { PromoteStaffDto, StaffMemberDto } from './dto/admin.dto';
+import { PersonalDataService } from './personal-data.service';
 import { StaffService } from './staff.service';
 
 const userIdPipe = new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound('USER_NOT_FOUND', 'User not found') });
@@ -15,7 +16,10 @@ const userIdPipe = new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound
 @Auth({ staff: true })
 @Controller('admin')
 export class AdminUsersController {
-  constructor(private readonly staff: StaffService) {}
+  constructor(
+    private readonly staff: StaffService,
+    private readonly personalData: PersonalDataService,
+  ) {}
 
   @Get('staff')
   @ApiOperation({ operationId: 'listStaff', summary: 'Staff accounts, oldest first' })
@@ -54,6 +58,19 @@ export class AdminUsersController {
   @ApiConflictResponse({ description: 'LAST_STAFF' })
   async disable(@Param('userId', userIdPipe) userId: string, @CurrentUser() caller: AuthUser, @ReqMeta() meta: RequestMeta): Promise<void> {
     await this.staff.disable(userId, caller.id, meta.ip);
+  }
+
+  @Delete('users/:userId')
+  @HttpCode(204)
+  @ApiOperation({
+    operationId: 'eraseUser',
+    summary: 'Erase a person (GDPR article 17): personal data removed or anonymised everywhere; the audit trail keeps ids and actions; the email is free again',
+  })
+  @ApiNoContentResponse({ description: 'Erased' })
+  @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'LAST_MANAGER (the last active manager of an institute), LAST_STAFF' })
+  async erase(@Param('userId', userIdPipe) userId: string, @CurrentUser() caller: AuthUser, @ReqMeta() meta: RequestMeta): Promise<void> {
+    await this.personalData.erase(userId, caller.id, meta.ip);
   }
 
   @Post('users/:userId/enable')

@@ -6,6 +6,7 @@ import { UserNameWord } from './entities/user-name-word.entity';
 import { User } from './entities/user.entity';
 import { AdminUsersController } from './admin-users.controller';
 import { MeController } from './me.controller';
+import { PersonalDataService } from './personal-data.service';
 import { StaffService } from './staff.service';
 import { UserAccountsService } from './user-accounts.service';
 import { UserProfiles } from './user-profiles';
@@ -16,7 +17,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([User, UserNameWord]), AuditModule],
   controllers: [UsersController, MeController, AdminUsersController],
-  providers: [UsersService, { provide: AccountStore, useExisting: UsersService }, UserAccountsService, StaffService, UserProfiles],
+  providers: [PersonalDataService, UsersService, { provide: AccountStore, useExisting: UsersService }, UserAccountsService, StaffService, UserProfiles],
   exports: [UsersService, AccountStore, UserAccountsService, StaffService, UserProfiles],
 })
 export class UsersModule {}

@@ -113,6 +113,8 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
       'POST /api/admin/users/{userId}/enable',
       'POST /api/institutes/{instituteId}/members/{userId}/resend-invitation',
       'POST /api/institutes/{instituteId}/members/bulk',
+      'GET /api/me/export',
+      'DELETE /api/admin/users/{userId}',
       'GET /health',
       'GET /health/ready',
     ];
