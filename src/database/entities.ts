@@ -13,10 +13,12 @@ import { Membership } from '../memberships/entities/membership.entity';
 import { Notification } from '../notifications/entities/notification.entity';
 import { ScimGroup } from '../scim/entities/scim-group.entity';
 import { ScimToken } from '../scim/entities/scim-token.entity';
+import { UserNameWord } from '../users/entities/user-name-word.entity';
 import { User } from '../users/entities/user.entity';
 
 export const entities = [
   User,
+  UserNameWord,
   Institute,
   InstituteNameWord,
   Company,
