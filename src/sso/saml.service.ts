@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
-import { DOMParser, Element } from '@xmldom/xmldom';
+import { DOMParser, Element, Node } from '@xmldom/xmldom';
 import { randomBytes } from 'node:crypto';
 import { appConfig } from '../config/configuration';
 import { spEntityId } from './dto/identity-provider.dto';
@@ -64,18 +64,28 @@ export class SamlService {
     const signed = profile.getAssertionXml?.();
     const assertion = signed ? parse(signed)?.documentElement : null;
     if (!assertion || assertion.localName !== 'Assertion' || assertion.namespaceURI !== SAML_ASSERTION) throw assertionInvalid();
-    if (/<!--/.test(signed!)) throw assertionInvalid('Comments inside an assertion are refused');
     if (profile.issuer !== settings.idpEntityId) throw assertionInvalid('Issued by another identity provider');
 
     const response = parse(raw)?.documentElement;
-    const destination = response?.namespaceURI === SAML_PROTOCOL ? response.getAttribute('Destination') : null;
+    // A comment inside a signed value changes what a reader may see but not the signature (exclusive
+    // c14n drops comments): "victim@school.edu<!---->.evil.example". Refused outright.
+    if (!response || containsComment(response)) throw assertionInvalid('Comments inside a response are refused');
+    const destination = response.namespaceURI === SAML_PROTOCOL ? response.getAttribute('Destination') : null;
     if (destination && destination !== this.acsUrl) throw assertionInvalid('Addressed to another service');
-    if (response?.getAttribute('InResponseTo') !== expectedRequestId) throw assertionInvalid('Not an answer to our request');
+    if (response.getAttribute('InResponseTo') !== expectedRequestId) throw assertionInvalid('Not an answer to our request');
 
     const confirmations = children(assertion, 'Subject').flatMap((s) => children(s, 'SubjectConfirmation'));
     const data = confirmations.flatMap((c) => children(c, 'SubjectConfirmationData'));
     if (!data.length || !data.every((d) => d.getAttribute('Recipient') === this.acsUrl)) throw assertionInvalid('Addressed to another service');
     if (!data.every((d) => d.getAttribute('InResponseTo') === expectedRequestId)) throw assertionInvalid('Not an answer to our request');
+    // node-saml checks the Conditions' times; the bearer confirmation's own window is checked here.
+    const now = Date.now();
+    for (const d of data) {
+      const notBefore = d.getAttribute('NotBefore');
+      const notOnOrAfter = d.getAttribute('NotOnOrAfter');
+      if (notBefore && !(Date.parse(notBefore) <= now + CLOCK_SKEW_MS)) throw assertionInvalid('Not valid yet');
+      if (!notOnOrAfter || !(Date.parse(notOnOrAfter) > now - CLOCK_SKEW_MS)) throw assertionInvalid('Expired');
+    }
 
     const assertionId = assertion.getAttribute('ID');
     if (!assertionId) throw assertionInvalid();
@@ -136,6 +146,10 @@ function parse(xml: string) {
   } catch {
     return null;
   }
+}
+
+function containsComment(node: Node): boolean {
+  return Array.from(node.childNodes).some((child) => child.nodeType === 8 || containsComment(child));
 }
 
 function children(parent: Element, localName: string): Element[] {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
@@ -73,14 +73,14 @@ export class SsoController {
   }
 
   @Get('saml/:providerId/metadata')
-  @Header('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
   @ApiOperation({ operationId: 'getSamlServiceProviderMetadata', summary: 'Our SAML service provider metadata for this provider (entity id, ACS URL)' })
   @ApiProduces('application/samlmetadata+xml')
   @ApiOkResponse({ description: 'SP metadata XML', schema: { type: 'string' } })
   @ApiNotFoundResponse({ description: 'IDENTITY_PROVIDER_NOT_FOUND' })
-  async metadata(@Param('providerId') providerId: string): Promise<string> {
+  async metadata(@Param('providerId') providerId: string, @Res({ passthrough: true }) res: Response): Promise<string> {
     const found = /^[0-9a-f-]{36}$/i.test(providerId) ? await this.providers.forSignIn(providerId) : null;
     if (!found || found.provider.protocol !== SsoProtocol.Saml) throw providerNotFound();
+    res.type('application/samlmetadata+xml');
     return this.saml.metadata(found.provider);
   }
 
