@@ -240,6 +240,16 @@ describe('Single sign-on: OpenID Connect', () => {
       expect(second.body.code).toBe('SSO_STATE_INVALID');
     });
 
+    it('an IdP that refuses the sign-in (the person cancelled) sends the frontend SSO_IDP_ERROR', async () => {
+      const started = await t.http().get(`/api/auth/sso/${providerId}/start`).query({ redirectUri: FRONTEND }).expect(302);
+      const authorize = new URL(started.headers.location);
+      expect(authorize.origin).toBe(idp.issuer);
+      expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      const state = authorize.searchParams.get('state')!;
+      const res = await t.http().get('/api/auth/sso/oidc/callback').query({ state, error: 'access_denied', iss: idp.issuer }).expect(302);
+      expect(new URL(res.headers.location).searchParams.get('error')).toBe('SSO_IDP_ERROR');
+    });
+
     it('a sign-in started on one instance finishes on another (restart, replicas): state, nonce and PKCE verifier are in the database', async () => {
       const other = await freePort();
       await idp.setAccount('replica', { ...person('replica'), email_verified: true });
@@ -325,6 +335,29 @@ describe('Single sign-on: OpenID Connect', () => {
         .getOneOrFail();
       expect(row.encryptedSecret).toBeTruthy();
       expect(row.encryptedSecret).not.toContain(CLIENT_SECRET);
+    });
+
+    it('documents every single sign-on route in Swagger, each with an operationId', async () => {
+      const doc = await t.http().get('/docs-json').expect(200);
+      const paths = doc.body.paths as Record<string, Record<string, { operationId?: string; tags?: string[] }>>;
+      const routes = [
+        'get /api/institutes/{instituteId}/identity-providers',
+        'post /api/institutes/{instituteId}/identity-providers',
+        'get /api/institutes/{instituteId}/identity-providers/{providerId}',
+        'patch /api/institutes/{instituteId}/identity-providers/{providerId}',
+        'delete /api/institutes/{instituteId}/identity-providers/{providerId}',
+        'get /api/auth/sso/discover',
+        'get /api/auth/sso/{providerId}/start',
+        'get /api/auth/sso/oidc/callback',
+        'post /api/auth/sso/saml/acs',
+        'get /api/auth/sso/saml/{providerId}/metadata',
+        'post /api/auth/sso/exchange',
+      ];
+      for (const route of routes) {
+        const [method, path] = route.split(' ');
+        expect({ route, operationId: paths[path]?.[method]?.operationId }).toEqual({ route, operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/) });
+        expect(paths[path][method].tags).toContain('sso');
+      }
     });
 
     it('discovers the providers that can sign an email in, by its domain', async () => {
