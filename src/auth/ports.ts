@@ -70,3 +70,14 @@ export abstract class InstituteAccess {
   abstract sharesInstitute(callerId: string, userId: string, roles: MembershipRole[]): Promise<boolean>;
   abstract isMemberAnywhere(userId: string): Promise<boolean>;
 }
+
+/**
+ * How an institute's people sign in, as provisioning needs to know it: a
+ * person created by the directory gets a set-password email unless the
+ * institute signs in through its identity provider (SSO), where a password
+ * would be one more secret nobody uses. `sso/` implements it; AppModule hands
+ * it to `scim/` (`ScimModule.forRoot({ imports })`).
+ */
+export abstract class InstituteSignIn {
+  abstract usesIdentityProvider(instituteId: string): Promise<boolean>;
+}

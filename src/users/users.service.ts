@@ -4,7 +4,7 @@ import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
+import { insertRows, insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
 import { AppError } from '../common/errors/app-error';
 import { Page, PageQueryDto } from '../common/pagination';
 import { words } from '../common/text';
@@ -72,6 +72,24 @@ export class EmailTakenError extends Error {
  * The `users` table: every read and write of accounts goes through here. It is
  * also the account store of `auth/` (sign-in, tokens, lockout).
  */
+const BULK_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'foldedFirstName', 'foldedLastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'];
+
+function bulkRows(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): unknown[][] {
+  const at = sqlDate(em, verifiedAt);
+  return accounts.map((a) => [
+    a.id,
+    a.email,
+    a.firstName,
+    a.lastName,
+    foldName(a.firstName),
+    foldName(a.lastName),
+    a.passwordHash,
+    at,
+    a.locale,
+    a.createdById,
+  ]);
+}
+
 @Injectable()
 export class UsersService implements AccountStore {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
@@ -332,13 +350,7 @@ export class UsersService implements AccountStore {
    * by a concurrent import) is left alone. Callers read back the ids by email.
    */
   async insertMissing(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<void> {
-    const at = sqlDate(em, verifiedAt);
-    await insertSkippingDuplicates(
-      em,
-      'users',
-      ['id', 'email', 'firstName', 'lastName', 'foldedFirstName', 'foldedLastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'],
-      accounts.map((a) => [a.id, a.email, a.firstName, a.lastName, foldName(a.firstName), foldName(a.lastName), a.passwordHash, at, a.locale, a.createdById]),
-    );
+    await insertSkippingDuplicates(em, 'users', BULK_COLUMNS, bulkRows(em, accounts, verifiedAt));
     // Words only for the accounts this statement inserted (an existing email kept its own id).
     const inserted = new Set(
       (
@@ -353,6 +365,22 @@ export class UsersService implements AccountStore {
       em,
       accounts.filter((a) => inserted.has(a.id)),
     );
+  }
+
+  /**
+   * The same accounts by a plain INSERT, when the caller believes none of the
+   * emails has an account: false when one has, by now (then insertMissing()
+   * the same accounts: what was written is skipped as a duplicate).
+   */
+  async insertNew(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<boolean> {
+    try {
+      await insertRows(em, 'users', BULK_COLUMNS, bulkRows(em, accounts, verifiedAt));
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+    await this.writeNameWords(em, accounts);
+    return true;
   }
 
   /** Account ids by normalised email, for the emails that have an account. */

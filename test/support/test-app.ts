@@ -67,6 +67,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       // Every request of a test file comes from 127.0.0.1: only the throttling test lowers this.
       AUTH_THROTTLE_LIMIT: '100000',
       MAIL_FROM: 'Oktonine Tests <no-reply@oktonine.test>',
+      SSO_SECRET_KEY: randomBytes(32).toString('hex'),
     };
   }
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -136,6 +137,7 @@ const APP_ENV_KEYS = [
   'SCIM_THROTTLE_TTL',
   'METRICS_TOKEN',
   'METRICS_PORT',
+  'SSO_SECRET_KEY',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

@@ -10,6 +10,7 @@ import { MailLogListing1765180800000 } from './1765180800000-mail-log-listing';
 import { AccountLifecycle1765267200000 } from './1765267200000-account-lifecycle';
 import { UserNameWords1765353600000 } from './1765353600000-user-name-words';
 import { PersonalData1765440000000 } from './1765440000000-personal-data';
+import { SingleSignOn1765353600000 } from './1765353600000-single-sign-on';
 import { InstituteRequests1765526400000 } from './1765526400000-institute-requests';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
@@ -25,6 +26,7 @@ export const migrations = [
   MailLogListing1765180800000,
   AccountLifecycle1765267200000,
   UserNameWords1765353600000,
+  SingleSignOn1765353600000,
   PersonalData1765440000000,
   InstituteRequests1765526400000,
 ];
