@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { isDeadlock } from '../common/errors/db-errors';
 import { foldText, words } from '../common/text';
 import { Transactions } from '../common/transactions';
 import { keysetPage, Page } from '../common/pagination';
@@ -40,7 +41,17 @@ export class InstitutesService {
    * folded name and city exists, unless `allowDuplicate`.
    */
   async create(dto: CreateInstituteDto & { allowDuplicate?: boolean }, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
-    const id = await this.tx.run((em) => this.insert(em, dto, actorId, ip));
+    // Two creations of one institute lock the same index gap; MySQL may then pick one as a
+    // deadlock victim. Run again, it sees the other's institute and answers INSTITUTE_EXISTS.
+    let id: string;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        id = await this.tx.run((em) => this.insert(em, dto, actorId, ip));
+        break;
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= 3) throw error;
+      }
+    }
     return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id }));
   }
 
