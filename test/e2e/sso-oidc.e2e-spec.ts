@@ -335,6 +335,19 @@ describe('Single sign-on: OpenID Connect', () => {
         .getOneOrFail();
       expect(row.encryptedSecret).toBeTruthy();
       expect(row.encryptedSecret).not.toContain(CLIENT_SECRET);
+
+      // A PATCH may give only a new client secret: the rest of the OIDC settings stay.
+      const other = await createProvider({ name: 'Rotating' });
+      const patched = await t
+        .http()
+        .patch(`/api/institutes/${instituteId}/identity-providers/${other.id}`)
+        .set(as(staffToken))
+        .send({ oidc: { clientSecret: 'rotated-secret' } })
+        .expect(200);
+      expect(patched.body.oidc).toEqual({ issuer: idp.issuer, clientId: 'oktonine', scopes: ['openid', 'email', 'profile'], hasClientSecret: true });
+      const audit = await t.dataSource.getRepository(AuditEntry).findBy({ targetId: other.id });
+      expect(audit.map((a) => a.action).sort()).toEqual(['sso.provider.created', 'sso.provider.updated']);
+      expect(JSON.stringify(audit)).not.toContain('rotated-secret');
     });
 
     it('documents every single sign-on route in Swagger, each with an operationId', async () => {
