@@ -19,6 +19,8 @@ export interface Account {
   emailVerifiedAt: Date | null;
   /** Carried in access tokens; bumped on password reset/change so older tokens fail at once. */
   tokenVersion: number;
+  /** Set by staff: sign-in and tokens are refused. */
+  disabledAt: Date | null;
   createdById: string | null;
   createdAt: Date;
 }

@@ -52,7 +52,13 @@ export const authConfig = namespace('auth', (env) => ({
   redisPrefix: env.queuePrefix,
 }));
 
-export const importsConfig = namespace('imports', (env) => ({ maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows }));
+export const importsConfig = namespace('imports', (env) => ({
+  maxBytes: env.importMaxBytes,
+  maxRows: env.importMaxRows,
+  chunkRows: env.importChunkRows,
+  retentionDays: env.importRetentionDays,
+  retentionEveryMs: env.importRetentionEveryMs,
+}));
 
 export const scimConfig = namespace('scim', (env) => ({ throttleLimit: env.scimThrottleLimit, throttleTtlSeconds: env.scimThrottleTtlSeconds }));
 

@@ -39,6 +39,8 @@ export interface EnvConfig {
   importMaxBytes: number;
   importMaxRows: number;
   importChunkRows: number;
+  importRetentionDays: number;
+  importRetentionEveryMs: number;
   jobLockMs: number;
   jobBackoffMs: number;
   jobSweepEveryMs: number;
@@ -229,6 +231,8 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     importMaxBytes: int(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
     importChunkRows: int(env, 'IMPORT_CHUNK_ROWS', 1000, 1, 10_000),
+    importRetentionDays: int(env, 'IMPORT_RETENTION_DAYS', 30, 0, 3650),
+    importRetentionEveryMs: int(env, 'IMPORT_RETENTION_EVERY_MS', 3_600_000, 100, 86_400_000),
     jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1000, 600_000),
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 10, 600_000),
     jobSweepEveryMs: int(env, 'JOB_SWEEP_EVERY_MS', 30_000, 100, 3_600_000),

@@ -16,10 +16,12 @@ import { ScimToken } from '../scim/entities/scim-token.entity';
 import { ExternalIdentity } from '../sso/entities/external-identity.entity';
 import { IdentityProvider, IdentityProviderDomain } from '../sso/entities/identity-provider.entity';
 import { SamlSeenAssertion, SsoCode, SsoRequest } from '../sso/entities/sso-request.entity';
+import { UserNameWord } from '../users/entities/user-name-word.entity';
 import { User } from '../users/entities/user.entity';
 
 export const entities = [
   User,
+  UserNameWord,
   Institute,
   InstituteNameWord,
   Company,

@@ -5,6 +5,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
+  ApiGoneResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
@@ -133,8 +134,12 @@ export class ImportsController {
   @ApiOperation({ summary: 'The report (.xlsx): every data row of the upload with its outcome and message' })
   @ApiProduces(XLSX)
   @ApiOkResponse({ description: 'The report file' })
+  @ApiGoneResponse({ description: 'REPORT_EXPIRED: the rows were purged IMPORT_RETENTION_DAYS after the batch ended' })
   async report(@Param('instituteId') instituteId: string, @Param('importId', importIdPipe) importId: string, @Res() res: Response) {
     const batch = await this.imports.get(instituteId, importId);
+    if (batch.purgedAt) {
+      throw new AppError(410, 'REPORT_EXPIRED', 'The rows of this import were purged after the retention period (IMPORT_RETENTION_DAYS)');
+    }
     const file = await buildReport(this.imports.reportRows(batch.id));
     const name = `import-report-${batch.createdAt.toISOString().slice(0, 10)}-${batch.id.slice(0, 8)}.xlsx`;
     res.set({ 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="${name}"`, 'Content-Length': String(file.length) });

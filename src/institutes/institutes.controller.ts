@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { MembershipRole } from '../auth/roles';
-import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, SearchInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
+import { CreateInstituteBodyDto, InstituteResponseDto, InstituteSummaryDto, SearchInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
 import { InstitutesService } from './institutes.service';
 
 const ALL_ROLES = [MembershipRole.Student, MembershipRole.Teacher, MembershipRole.Manager];
@@ -28,7 +28,10 @@ export class InstitutesController {
   @Auth({ staff: true })
   @ApiOperation({ summary: 'Create an institute (staff)' })
   @ApiCreatedResponse({ type: InstituteResponseDto })
-  create(@Body() body: CreateInstituteDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
+  @ApiConflictResponse({
+    description: 'INSTITUTE_EXISTS: same folded name and city as an existing institute (`details.existingId`); send `allowDuplicate: true` to create it anyway',
+  })
+  create(@Body() body: CreateInstituteBodyDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.institutes.create(body, user.id, meta.ip);
   }
 
