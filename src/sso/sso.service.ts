@@ -12,7 +12,7 @@ import { SsoRequest } from './entities/sso-request.entity';
 import { IdentityProvidersService, providerNotFound } from './identity-providers.service';
 import { OidcService } from './oidc.service';
 import { SamlService } from './saml.service';
-import { SsoAccountsService, ssoError, VerifiedIdentity } from './sso-accounts.service';
+import { accountDisabled, SsoAccountsService, ssoError, VerifiedIdentity } from './sso-accounts.service';
 import { SsoStateService } from './sso-state.service';
 
 const stateInvalid = () => ssoError('SSO_STATE_INVALID', 'This sign-in is unknown, expired or already finished');
@@ -104,6 +104,7 @@ export class SsoService {
     const userId = await this.state.spendCode(code, redirectUri);
     const user = userId ? await this.users.findById(userId) : null;
     if (!user) throw AppError.unauthorized('INVALID_TOKEN', 'The code is invalid, expired or already used');
+    if (user.disabledAt) throw accountDisabled();
     await this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip, details: { method: 'sso' } });
     return { ...(await this.tokens.issue(user)), user: UserResponseDto.from(user) };
   }

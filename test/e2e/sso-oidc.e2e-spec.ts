@@ -174,6 +174,37 @@ describe('Single sign-on: OpenID Connect', () => {
     expect(await usersWith(p.email)).toBe(0);
   });
 
+  it('a disabled account signs in no more through its IdP (ACCOUNT_DISABLED), nor with a code issued before', async () => {
+    const sub = randomUUID();
+    const first = await signIn(person('disabled'), { sub });
+    const { body } = await exchange(first.searchParams.get('code')!);
+    const pending = (await signIn(person('disabled'), { sub })).searchParams.get('code')!;
+    await t.http().post(`/api/admin/users/${body.user.id}/disable`).set(as(staffToken)).expect(204);
+
+    const landed = await signIn(person('disabled'), { sub });
+    expect(landed.searchParams.get('error')).toBe('ACCOUNT_DISABLED');
+    const late = await exchange(pending);
+    expect(late.status).toBe(403);
+    expect(late.body.code).toBe('ACCOUNT_DISABLED');
+    // An unlinked disabled account of the domain is not linked either.
+    const unlinked = await seedUser(t, { email: `off.${randomUUID().slice(0, 8)}@${DOMAIN}` });
+    await t.http().post(`/api/admin/users/${unlinked.id}/disable`).set(as(staffToken)).expect(204);
+    const refused = await signIn({ email: unlinked.email, given_name: 'X', family_name: 'Y' });
+    expect(refused.searchParams.get('error')).toBe('ACCOUNT_DISABLED');
+    expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ userId: unlinked.id })).toBe(0);
+  });
+
+  it('a person’s IdP links are in their data export and go with an erasure', async () => {
+    const sub = randomUUID();
+    const { body } = await exchange((await signIn(person('gdpr'), { sub })).searchParams.get('code')!);
+    const exported = await t.http().get('/api/me/export').set(as(body.accessToken)).expect(200);
+    expect(exported.body.identityProviderLinks).toEqual([
+      { provider: 'Ampère (OIDC)', protocol: 'oidc', subject: sub, linkedAt: expect.any(String), lastSignInAt: expect.any(String) },
+    ]);
+    await t.http().delete(`/api/admin/users/${body.user.id}`).set(as(staffToken)).expect(204);
+    expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ subject: sub })).toBe(0);
+  });
+
   it('a disabled provider signs nobody in (SSO_PROVIDER_DISABLED)', async () => {
     const off = await createProvider({ name: 'Off' });
     await t.http().patch(`/api/institutes/${instituteId}/identity-providers/${off.id}`).set(as(staffToken)).send({ enabled: false }).expect(200);
