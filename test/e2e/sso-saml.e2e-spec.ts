@@ -120,6 +120,12 @@ describe('Single sign-on: SAML 2.0', () => {
     expect((await exchange(code)).status).toBe(401);
   });
 
+  it('accepts a response signed as a whole as well as its assertion (what many IdPs send)', async () => {
+    const p = person('both');
+    const landed = await signIn(p, (a) => ({ ...a, sign: 'both' }));
+    expect((await exchange(landed.searchParams.get('code')!)).body.user).toMatchObject({ email: p.email });
+  });
+
   it('links an existing account of the domain and refreshes its names at each sign-in', async () => {
     const p = person('known');
     const existing = await seedUser(t, { email: p.email, firstName: 'Old', lastName: 'Name' });
