@@ -294,6 +294,20 @@ describe('Single sign-on: OpenID Connect', () => {
       expect((await exchange(code)).status).toBe(200);
     });
 
+    it('two first sign-ins of one person at once make one account and one link', async () => {
+      const sub = randomUUID();
+      const p = person('twice');
+      await idp.setAccount(sub, { ...p, email_verified: true });
+      const [a, b] = await Promise.all([0, 1].map(() => new Browser(callback()).run(startUrl(), { login: sub, password: 'x' })));
+      const landed = await Promise.all([a, b].map((u) => t.http().get(u.pathname + u.search)));
+      const codes = landed.map((r) => new URL(r.headers.location).searchParams.get('code'));
+      expect(codes.every(Boolean)).toBe(true);
+      const users = await Promise.all(codes.map(async (c) => (await exchange(c!)).body.user.id));
+      expect(users[0]).toBe(users[1]);
+      expect(await usersWith(p.email)).toBe(1);
+      expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ subject: sub })).toBe(1);
+    });
+
     it('PKCE: an authorization code delivered with another sign-in’s state is refused (its verifier does not match)', async () => {
       await idp.setAccount('pkce-victim', { ...person('victim'), email_verified: true });
       await idp.setAccount('pkce-attacker', { ...person('attacker'), email_verified: true });
