@@ -38,7 +38,9 @@ describe('Imports survive Redis losing its queues', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { IMPORT_CHUNK_ROWS: '20', JOB_SWEEP_EVERY_MS: '300', JOB_SWEEP_GRACE_MS: '500' } });
+    // Quick retries: a job whose keys vanished while it ran fails once ("Missing lock") and is retried;
+    // on a loaded machine the default backoff (1 s, 2 s, 4 s…) alone could outlast the waits below.
+    t = await createTestApp({ env: { IMPORT_CHUNK_ROWS: '20', JOB_SWEEP_EVERY_MS: '300', JOB_SWEEP_GRACE_MS: '500', JOB_BACKOFF_MS: '50' } });
   });
   afterAll(async () => {
     await t?.close();
@@ -69,18 +71,19 @@ describe('Imports survive Redis losing its queues', () => {
           .get(`/api/institutes/${institute.id}/imports/${batchId}`)
           .set(as(manager.token))
           .then((r) => r.body);
-      const done = await until(detail, (b) => b.status === 'completed', 'the batch');
+      const done = await until(detail, (b) => b.status === 'completed', 'the batch', 90000);
       expect(done).toMatchObject({ total: ROWS, processed: ROWS, created: ROWS, attached: 0, skipped: 0, failed: 0 });
       await until(
         () => welcomes.getPausedCount(),
         (n) => n === 3,
         'the welcome jobs',
+        90000,
       );
       await clearRedisPrefix(t.env.QUEUE_PREFIX);
 
       // Every student gets one welcome mail, the uploader one summary.
-      for (const email of emails) await t.mail.waitFor({ to: email, subject: /welcome|bienvenue/i }, 30000);
-      await t.mail.waitFor({ to: manager.email, subject: /import/i }, 30000);
+      for (const email of emails) await t.mail.waitFor({ to: email, subject: /welcome|bienvenue/i }, 90000);
+      await t.mail.waitFor({ to: manager.email, subject: /import/i }, 90000);
       await t.idle();
       for (const email of emails) expect([email, t.mail.find({ to: email }).length]).toEqual([email, 1]);
       expect(t.mail.find({ to: manager.email })).toHaveLength(1);
@@ -89,7 +92,7 @@ describe('Imports survive Redis losing its queues', () => {
     } finally {
       await Promise.all([chunks.close(), welcomes.close(), mails.close()]);
     }
-  });
+  }, 300_000);
 });
 
 describe('A worker starting after Redis lost the queue finishes the import', () => {
