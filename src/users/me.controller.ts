@@ -29,7 +29,7 @@ export class MeController {
   @ApiOperation({ summary: 'Update the caller’s preferences (email language)' })
   @ApiOkResponse({ type: MeResponseDto })
   async update(@CurrentUser() caller: AuthUser, @Body() body: UpdateMeDto): Promise<MeResponseDto> {
-    await this.users.updateLocale(caller.id, body.locale);
+    if (body.locale !== undefined) await this.users.updateLocale(caller.id, body.locale);
     return this.profile(caller.id);
   }
 
