@@ -18,7 +18,7 @@ export class InstitutesController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Search active institutes (registration typeahead): at most 20' })
+  @ApiOperation({ operationId: 'searchInstitutes', summary: 'Search active institutes (registration typeahead): at most 20' })
   @ApiOkResponse({ type: [InstituteSummaryDto] })
   search(@Query() query: SearchInstitutesQueryDto) {
     return this.institutes.search(query.search, query.limit);
@@ -26,7 +26,7 @@ export class InstitutesController {
 
   @Post()
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Create an institute (staff)' })
+  @ApiOperation({ operationId: 'createInstitute', summary: 'Create an institute (staff)' })
   @ApiCreatedResponse({ type: InstituteResponseDto })
   create(@Body() body: CreateInstituteDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.institutes.create(body, user.id, meta.ip);
@@ -34,7 +34,7 @@ export class InstitutesController {
 
   @Get(':instituteId')
   @Auth({ institute: ALL_ROLES })
-  @ApiOperation({ summary: 'An institute (staff, its active members)' })
+  @ApiOperation({ operationId: 'getInstitute', summary: 'An institute (staff, its active members)' })
   @ApiOkResponse({ type: InstituteResponseDto })
   async get(@Param('instituteId') id: string) {
     return InstituteResponseDto.from(await this.institutes.get(id));
@@ -42,7 +42,7 @@ export class InstitutesController {
 
   @Patch(':instituteId')
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Edit an institute: name, city, country, status (staff)' })
+  @ApiOperation({ operationId: 'updateInstitute', summary: 'Edit an institute: name, city, country, status (staff)' })
   @ApiOkResponse({ type: InstituteResponseDto })
   update(@Param('instituteId') id: string, @Body() body: UpdateInstituteDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.institutes.update(id, body, user.id, meta.ip);

@@ -19,14 +19,14 @@ export class MeController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The caller, their memberships and company affiliation' })
+  @ApiOperation({ operationId: 'getMe', summary: 'The caller, their memberships and company affiliation' })
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentUser() caller: AuthUser): Promise<MeResponseDto> {
     return this.profile(caller.id);
   }
 
   @Patch()
-  @ApiOperation({ summary: 'Update the caller’s preferences (email language)' })
+  @ApiOperation({ operationId: 'updateMe', summary: 'Update the caller’s preferences (email language)' })
   @ApiOkResponse({ type: MeResponseDto })
   async update(@CurrentUser() caller: AuthUser, @Body() body: UpdateMeDto): Promise<MeResponseDto> {
     if (body.locale !== undefined) await this.users.updateLocale(caller.id, body.locale);
