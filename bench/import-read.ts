@@ -18,22 +18,10 @@ import { join } from 'node:path';
 import { readImportRows } from '../src/imports/file/spreadsheet-reader';
 import { makeManyRowsXlsx } from '../test/fixtures/generate';
 import { readXlsxBaseline } from './baseline/reader';
-
-export interface Figure {
-  name: string;
-  value: number;
-  bar: number;
-  higherIsBetter: boolean;
-  unit: string;
-}
+import { Figure, median } from './figures';
 
 const ROWS = 50_000;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** The child: reads the file with the compiled reader and prints its row count and VmHWM. */
 const CHILD = `
 const { readFileSync } = require('node:fs');
@@ -69,7 +57,7 @@ export async function readingFigures(root: string): Promise<Figure[]> {
   const ratio = ours / theirs;
   const cpuRatio = median(times.new.cpu) / median(times.baseline.cpu);
   console.log(
-    `5a. reading ${ROWS.toLocaleString('en')} rows (.xlsx, ${(file.length / 1e6).toFixed(1)} MB): reader ${ours.toFixed(0)} ms, ` +
+    `reader: reading ${ROWS.toLocaleString('en')} rows (.xlsx, ${(file.length / 1e6).toFixed(1)} MB): reader ${ours.toFixed(0)} ms, ` +
       `frozen fast reader ${theirs.toFixed(0)} ms (medians of ${runs}) → ratio ${ratio.toFixed(2)} (bar ≤ 1.25); CPU time ratio ${cpuRatio.toFixed(2)}`,
   );
 
@@ -82,7 +70,7 @@ export async function readingFigures(root: string): Promise<Figure[]> {
     if (child.status !== 0) throw new Error(`reading child failed: ${child.stderr}`);
     const { rows, peakMb } = JSON.parse(child.stdout) as { rows: number; peakMb: number };
     if (rows !== ROWS) throw new Error(`the child read ${rows} rows`);
-    console.log(`5b. peak RSS of a bare process reading them: ${peakMb.toFixed(0)} MB (bar < 200 MB)`);
+    console.log(`reader: peak RSS of a bare process reading them: ${peakMb.toFixed(0)} MB (bar < 200 MB)`);
     return [
       { name: 'reading 50k rows vs the old fast reader', value: ratio, bar: 1.25, higherIsBetter: false, unit: '×' },
       { name: 'peak RSS reading 50k rows', value: peakMb, bar: 200, higherIsBetter: false, unit: ' MB' },

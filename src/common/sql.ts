@@ -20,12 +20,21 @@ export function sqlDate(em: EntityManager, d: Date): Date | string {
  * which also turns a too-long value, a missing foreign key or a NULL into a
  * warning and writes a truncated or defaulted row.
  */
-export async function insertSkippingDuplicates(em: EntityManager, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+export function insertSkippingDuplicates(em: EntityManager, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  const onDuplicate = isMysqlManager(em) ? ` ON DUPLICATE KEY UPDATE ${columns[0]} = ${columns[0]}` : ' ON CONFLICT DO NOTHING';
+  return insertRows(em, table, columns, rows, onDuplicate);
+}
+
+/**
+ * Plain multi-row INSERT, one statement per 1,000 rows: any duplicate fails
+ * the statement (and only the statement: MySQL and SQLite roll back the failed
+ * statement, not the transaction around it).
+ */
+export async function insertRows(em: EntityManager, table: string, columns: readonly string[], rows: unknown[][], suffix = ''): Promise<void> {
   const tuple = `(${columns.map(() => '?').join(',')})`;
-  const onDuplicate = isMysqlManager(em) ? `ON DUPLICATE KEY UPDATE ${columns[0]} = ${columns[0]}` : 'ON CONFLICT DO NOTHING';
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-    await em.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')} ${onDuplicate}`, part.flat());
+    await em.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${suffix}`, part.flat());
   }
 }
 

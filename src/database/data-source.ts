@@ -25,7 +25,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       supportBigNumbers: true,
-      poolSize: 10,
+      poolSize: 20,
       connectTimeout: 5000,
       // One transaction per migration: a migration that fails half-way is rolled back where the engine allows it.
       migrationsTransactionMode: 'each',

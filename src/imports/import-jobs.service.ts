@@ -131,7 +131,9 @@ export class ImportJobsService implements OnModuleInit {
           chunk,
         ]);
         if (!state || Number(state.done)) return undefined;
-        const results = batch.dryRun ? await this.dryOutcomes(em, batch, rows, known) : await this.write(em, batch, rows, hashes, uploader?.locale ?? 'en');
+        const results = batch.dryRun
+          ? await this.dryOutcomes(em, batch, rows, known)
+          : await this.write(em, batch, rows, known, hashes, uploader?.locale ?? 'en');
         // Reset here: the transaction may run again after a deadlock.
         counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
         for (const r of results) counts[r.outcome as Outcome] += 1;
@@ -171,43 +173,65 @@ export class ImportJobsService implements OnModuleInit {
 
   /**
    * Creates the missing users and the memberships with a few multi-row
-   * statements; returns each row's outcome. The INSERT leaves alone an email
-   * that already has an account (even one created a moment ago by a concurrent
-   * import) and a user who is already a member; which rows are ours is read back.
+   * statements; returns each row's outcome. `known` holds the accounts read
+   * before the transaction: the others are inserted by a plain INSERT and
+   * their ids are ours, with nothing to read back. Should one of those emails
+   * have an account by now (a concurrent import), the INSERT fails as a whole
+   * and the careful path runs: a duplicate-skipping INSERT, then which rows
+   * are ours is read back. Memberships of the accounts created here cannot
+   * exist yet; only those of existing accounts are inserted skipping duplicates.
    */
-  private async write(em: EntityManager, batch: ImportBatch, rows: StoredRow[], hashes: Map<number, string>, locale: string): Promise<RowResult[]> {
+  private async write(
+    em: EntityManager,
+    batch: ImportBatch,
+    rows: StoredRow[],
+    known: Map<string, string>,
+    hashes: Map<number, string>,
+    locale: string,
+  ): Promise<RowResult[]> {
     const now = this.clock.now();
-    const accounts = rows.map((r) => ({
-      id: randomUUID(),
-      email: r.emailKey!,
-      firstName: r.firstName,
-      lastName: r.lastName,
-      passwordHash: hashes.get(r.row) ?? null,
-      locale,
-      createdById: batch.uploadedById,
-    }));
-    // Verified: the institute vouches for the accounts it imports.
-    await this.users.insertMissing(em, accounts, now);
-    const userIds = await this.users.idsByEmail(
-      rows.map((r) => r.emailKey!),
-      em,
-    );
-    // Every email has an account now (inserted or already there). One missing would be a
-    // broken invariant (a collation that disagrees with normalizeEmail): fail the chunk
-    // loudly rather than write memberships without a user.
-    const unread = rows.filter((r) => !userIds.has(r.emailKey!));
-    if (unread.length) throw new Error(`Import ${batch.id}: no account read back for rows ${unread.map((r) => r.row).join(', ')}`);
+    const emails = rows.map((r) => r.emailKey!);
+    const accounts = rows
+      .filter((r) => !known.has(r.emailKey!))
+      .map((r) => ({
+        id: randomUUID(),
+        email: r.emailKey!,
+        firstName: r.firstName,
+        lastName: r.lastName,
+        passwordHash: hashes.get(r.row) ?? null,
+        locale,
+        createdById: batch.uploadedById,
+      }));
     const ownUserIds = new Map(accounts.map((a) => [a.email, a.id]));
+    let userIds: Map<string, string>;
+    // Verified: the institute vouches for the accounts it imports.
+    if (await this.users.insertNew(em, accounts, now)) {
+      userIds = new Map([...known, ...ownUserIds]);
+    } else {
+      await this.users.insertMissing(em, accounts, now);
+      userIds = await this.users.idsByEmail(emails, em);
+      // Every email has an account now (inserted or already there). One missing would be a
+      // broken invariant (a collation that disagrees with normalizeEmail): fail the chunk
+      // loudly rather than write memberships without a user.
+      const unread = rows.filter((r) => !userIds.has(r.emailKey!));
+      if (unread.length) throw new Error(`Import ${batch.id}: no account read back for rows ${unread.map((r) => r.row).join(', ')}`);
+    }
+    const created = new Set<string>(accounts.filter((a) => userIds.get(a.email) === a.id).map((a) => a.id));
 
     const memberships = rows.map((r) => ({ id: randomUUID(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));
-    const membershipIds = await this.memberships.insertMissing(em, batch.instituteId, memberships, batch.uploadedById, now);
+    const fresh = memberships.filter((m) => created.has(m.userId));
+    const existing = memberships.filter((m) => !created.has(m.userId));
+    await this.memberships.insertForNewAccounts(em, batch.instituteId, fresh, batch.uploadedById, now);
+    const membershipIds = existing.length
+      ? await this.memberships.insertMissing(em, batch.instituteId, existing, batch.uploadedById, now)
+      : new Map<string, string>();
+    for (const m of fresh) membershipIds.set(m.userId, m.id);
     const ownMembershipIds = new Map(memberships.map((m) => [m.userId, m.id]));
 
     return rows.map((r) => {
       const userId = userIds.get(r.emailKey!)!;
       const ownMembership = membershipIds.get(userId) === ownMembershipIds.get(userId);
-      const ownUser = userId === ownUserIds.get(r.emailKey!);
-      const outcome: Outcome = !ownMembership ? RowOutcome.Skipped : ownUser ? RowOutcome.Created : RowOutcome.Attached;
+      const outcome: Outcome = !ownMembership ? RowOutcome.Skipped : created.has(userId) ? RowOutcome.Created : RowOutcome.Attached;
       return { row: r.row, outcome, message: MESSAGES[outcome].done, userId };
     });
   }

@@ -12,8 +12,8 @@ import { PageQueryDto } from '../common/pagination';
 import { MembershipRole } from '../memberships/entities/membership.entity';
 import { ImportAcceptedDto, ImportDetailDto, ImportPageDto, ImportSummaryDto, UploadImportDto, UploadImportQueryDto } from './dto/import.dto';
 import { ImportStatus } from './entities/import-batch.entity';
-import { buildReport } from './file/report';
-import { buildTemplate } from './file/template';
+import { buildReport } from './workbook/report';
+import { buildTemplate } from './workbook/template';
 import { ImportsService, UploadedFile as Upload } from './imports.service';
 import { UploadLimitInterceptor } from './upload-limit.interceptor';
 

@@ -10,8 +10,21 @@ import { MailRenderer } from './mail-renderer';
 import { MailSender } from './mail-sender';
 import { MailProcessor } from './mail.processor';
 import { JobsModule } from '../jobs/jobs.module';
-import { MAIL_SEND_JOB } from './mail.types';
+import { MAIL_SEND_JOB, SMTP_CONNECTIONS } from './mail.types';
 import { MailService } from './mail.service';
+
+/**
+ * SMTP_URL with connection pooling on (`pool=true`, SMTP_CONNECTIONS
+ * connections): a new SMTP session per mail (greeting, EHLO, TLS)
+ * capped the welcome fan-out after an import at ≈ 30 mails/s. The URL's own
+ * `pool` or `maxConnections` win.
+ */
+export function pooledSmtpUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', String(SMTP_CONNECTIONS));
+  return url.toString();
+}
 
 @Global()
 @Module({
@@ -21,7 +34,7 @@ import { MailService } from './mail.service';
     MailerModule.forRootAsync({
       inject: [mailConfig.KEY],
       useFactory: (config: ConfigType<typeof mailConfig>) => ({
-        transport: config.smtpUrl ?? { streamTransport: true, buffer: true, newline: 'unix' },
+        transport: config.smtpUrl ? pooledSmtpUrl(config.smtpUrl) : { streamTransport: true, buffer: true, newline: 'unix' },
         defaults: { from: config.from },
       }),
     }),

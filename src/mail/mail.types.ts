@@ -2,6 +2,14 @@ import type { MailLogEntry } from './entities/mail-log-entry.entity';
 
 /** Job payload: the mail_log row's id, nothing else. */
 export const MAIL_SEND_JOB = 'mail.send';
+/** SMTP connections one process keeps open (nodemailer's pool) while mail is going out. */
+export const SMTP_CONNECTIONS = 10;
+/**
+ * Mail jobs one process runs at once: twice the connections, so that while some
+ * jobs read and write the mail log, others keep every connection busy (the
+ * SMTP exchange is the slow part, about 45 ms per message on localhost).
+ */
+export const MAIL_CONCURRENCY = 2 * SMTP_CONNECTIONS;
 export interface MailSendJob {
   mailId: string;
 }

@@ -10,7 +10,7 @@ import { InstituteMembership } from '../auth/ports';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { keysetPage, Page } from '../common/pagination';
-import { insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
+import { insertRows, insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -51,6 +51,20 @@ function toResponse(m: Membership, u: Pick<User, 'firstName' | 'lastName' | 'ema
 }
 
 /** The User <--> Institute relation: join, list, change role, detach. */
+export interface BulkMembership {
+  id: string;
+  userId: string;
+  group: string | null;
+  department: string | null;
+}
+
+const BULK_COLUMNS = ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'];
+
+function bulkRows(em: EntityManager, instituteId: string, rows: BulkMembership[], actorId: string | null, at: Date): unknown[][] {
+  const validatedAt = sqlDate(em, at);
+  return rows.map((r) => [r.id, r.userId, instituteId, MembershipRole.Student, MembershipStatus.Active, r.group, r.department, actorId, actorId, validatedAt]);
+}
+
 @Injectable()
 export class MembershipsService implements OnModuleInit {
   constructor(
@@ -338,25 +352,18 @@ export class MembershipsService implements OnModuleInit {
    * per 1,000 rows: a user already a member is left alone. Returns the id of each
    * user's membership after the insert, ours or the one that was there.
    */
-  async insertMissing(
-    em: EntityManager,
-    instituteId: string,
-    rows: Array<{ id: string; userId: string; group: string | null; department: string | null }>,
-    actorId: string | null,
-    at: Date,
-  ): Promise<Map<string, string>> {
-    const validatedAt = sqlDate(em, at);
-    await insertSkippingDuplicates(
-      em,
-      'memberships',
-      ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'],
-      rows.map((r) => [r.id, r.userId, instituteId, MembershipRole.Student, MembershipStatus.Active, r.group, r.department, actorId, actorId, validatedAt]),
-    );
+  async insertMissing(em: EntityManager, instituteId: string, rows: BulkMembership[], actorId: string | null, at: Date): Promise<Map<string, string>> {
+    await insertSkippingDuplicates(em, 'memberships', BULK_COLUMNS, bulkRows(em, instituteId, rows, actorId, at));
     return this.idsByUser(
       em,
       instituteId,
       rows.map((r) => r.userId),
     );
+  }
+
+  /** Memberships of accounts created in the caller's transaction: none can exist yet, a plain INSERT. */
+  async insertForNewAccounts(em: EntityManager, instituteId: string, rows: BulkMembership[], actorId: string | null, at: Date): Promise<void> {
+    await insertRows(em, 'memberships', BULK_COLUMNS, bulkRows(em, instituteId, rows, actorId, at));
   }
 
   /** Membership id by user id, for the users who are members of the institute. */

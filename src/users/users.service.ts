@@ -4,7 +4,7 @@ import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
+import { insertRows, insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
 import { foldName, normalizeEmail } from './email';
 import { User } from './entities/user.entity';
 
@@ -39,6 +39,24 @@ export class EmailTakenError extends Error {
  * The `users` table: every read and write of accounts goes through here. It is
  * also the account store of `auth/` (sign-in, tokens, lockout).
  */
+const BULK_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'foldedFirstName', 'foldedLastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'];
+
+function bulkRows(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): unknown[][] {
+  const at = sqlDate(em, verifiedAt);
+  return accounts.map((a) => [
+    a.id,
+    a.email,
+    a.firstName,
+    a.lastName,
+    foldName(a.firstName),
+    foldName(a.lastName),
+    a.passwordHash,
+    at,
+    a.locale,
+    a.createdById,
+  ]);
+}
+
 @Injectable()
 export class UsersService implements AccountStore {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
@@ -176,13 +194,22 @@ export class UsersService implements AccountStore {
    * by a concurrent import) is left alone. Callers read back the ids by email.
    */
   async insertMissing(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<void> {
-    const at = sqlDate(em, verifiedAt);
-    await insertSkippingDuplicates(
-      em,
-      'users',
-      ['id', 'email', 'firstName', 'lastName', 'foldedFirstName', 'foldedLastName', 'passwordHash', 'emailVerifiedAt', 'locale', 'createdById'],
-      accounts.map((a) => [a.id, a.email, a.firstName, a.lastName, foldName(a.firstName), foldName(a.lastName), a.passwordHash, at, a.locale, a.createdById]),
-    );
+    await insertSkippingDuplicates(em, 'users', BULK_COLUMNS, bulkRows(em, accounts, verifiedAt));
+  }
+
+  /**
+   * The same accounts by a plain INSERT, when the caller believes none of the
+   * emails has an account: false when one has, by now (then insertMissing()
+   * the same accounts: what was written is skipped as a duplicate).
+   */
+  async insertNew(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<boolean> {
+    try {
+      await insertRows(em, 'users', BULK_COLUMNS, bulkRows(em, accounts, verifiedAt));
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   /** Account ids by normalised email, for the emails that have an account. */

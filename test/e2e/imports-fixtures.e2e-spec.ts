@@ -1,4 +1,4 @@
-import { UNSAVED_FORMULA } from '../../src/imports/file/row-validator';
+import { UNSAVED_FORMULA } from '../../src/imports/row-validator';
 import { Membership, MembershipRole } from '../../src/memberships/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { fixture } from '../fixtures/helpers';

@@ -2,6 +2,7 @@ import * as argon2 from 'argon2';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { Membership, MembershipRole } from '../../src/memberships/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
+import { UsersService } from '../../src/users/users.service';
 import { login, seedInstitute, seedMembership, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';
 import { linkIn } from '../support/mail-catcher';
 import { createTestApp, TEST_APP_URL, TestApp } from '../support/test-app';
@@ -163,6 +164,60 @@ describe('Student import', () => {
     // Listed newest first.
     const list = await t.http().get(`/api/institutes/${institute.id}/imports`).set(as(manager.token)).expect(200);
     expect(list.body.items.map((b: { id: string }) => b.id)).toEqual([again.body.id, accepted.body.id]);
+  });
+
+  it('two institutes importing the same people at once: one account per email, each institute gets all of them, every row created or attached once', async () => {
+    const a = await school();
+    const b = await school();
+    const rows = Array.from({ length: 120 }, (_, i) => [`Twin${i}`, 'Racer', uniqueEmail(`race${i}`), null, `G${i % 3}`, null]);
+    const file = await xlsx(rows);
+    const [ua, ub] = await Promise.all([upload(a.institute.id, a.manager.token, file).expect(202), upload(b.institute.id, b.manager.token, file).expect(202)]);
+    const [da, db] = await Promise.all([finished(a.institute.id, a.manager.token, ua.body.id), finished(b.institute.id, b.manager.token, ub.body.id)]);
+    for (const d of [da, db]) expect(d).toMatchObject({ status: 'completed', total: 120, skipped: 0, failed: 0 });
+    // Each email was created by exactly one of the two imports and attached by the other.
+    expect(da.created + db.created).toBe(120);
+    expect(da.attached + db.attached).toBe(120);
+    const emails = rows.map((r) => String(r[2]).toLowerCase());
+    const accounts: Array<{ n: number | string }> = await t.dataSource.query(
+      `SELECT COUNT(*) AS n FROM users WHERE email IN (${emails.map(() => '?').join(',')})`,
+      emails,
+    );
+    expect(Number(accounts[0].n)).toBe(120);
+    for (const { institute } of [a, b]) {
+      const [{ n }] = await t.dataSource.query(
+        `SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.userId WHERE m.instituteId = ? AND u.email IN (${emails.map(() => '?').join(',')})`,
+        [institute.id, ...emails],
+      );
+      expect(Number(n)).toBe(120);
+    }
+    await t.idle();
+  });
+
+  it('an account created between the chunk reading which emails exist and its writing is attached, not duplicated', async () => {
+    const { institute, manager } = await school();
+    const late = await signedIn(t);
+    const fresh = uniqueEmail('beside-late');
+    // The chunk's look at the emails before its transaction misses the account, as if another
+    // import created it a moment later (every attempt: a retry must not be what saves the row).
+    const users = t.get(UsersService);
+    const real = users.idsByEmail.bind(users);
+    const spy = jest.spyOn(users, 'idsByEmail').mockImplementation((emails, em) => (em ? real(emails, em) : Promise.resolve(new Map())));
+    try {
+      const file = await xlsx([
+        ['New', 'Beside', fresh, null, null, null],
+        ['Late', 'Comer', late.email, null, null, null],
+      ]);
+      const accepted = await upload(institute.id, manager.token, file).expect(202);
+      const done = await finished(institute.id, manager.token, accepted.body.id);
+      expect(done).toMatchObject({ status: 'completed', total: 2, created: 1, attached: 1, failed: 0 });
+    } finally {
+      spy.mockRestore();
+    }
+    const [{ n }] = await t.dataSource.query('SELECT COUNT(*) AS n FROM users WHERE email IN (?, ?)', [fresh, late.email]);
+    expect(Number(n)).toBe(2);
+    const [{ id }] = await t.dataSource.query('SELECT id FROM users WHERE email = ?', [late.email]);
+    expect(id).toBe(late.id);
+    await t.idle();
   });
 
   it('a dry run computes every outcome and writes nothing', async () => {

@@ -36,6 +36,19 @@ describe('Mail delivery is recorded before its job is acknowledged', () => {
     expect(t.mail.find({ to: 'twice@example.org' })).toHaveLength(1);
   });
 
+  it('mails share pooled SMTP connections instead of opening one session per mail', async () => {
+    const mails = Array.from({ length: 40 }, (_, i) => ({ to: `pooled.${i}@example.org`, template: 'test-message', context: { name: `N${i}` } }));
+    await t.get(MailService).sendMany(mails);
+    const pooled = await until(
+      () => Promise.resolve(t.mail.messages.filter((m) => m.to[0]?.startsWith('pooled.'))),
+      (list) => list.length === 40,
+      'the 40 mails',
+    );
+    const sessions = new Set(pooled.map((m) => m.session));
+    // At most SMTP_CONNECTIONS (10) connections, however many mails.
+    expect(sessions.size).toBeLessThanOrEqual(10);
+  });
+
   it('a mail whose sending fails is retried, and marked failed with its error once the attempts run out', async () => {
     await t.get(MailService).send({ to: 'nobody@example.org', template: 'no-such-template', context: {} });
     await t.idle(60000);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { insertSkippingDuplicates } from '../../src/common/sql';
+import { isUniqueViolation } from '../../src/common/errors/db-errors';
+import { insertRows, insertSkippingDuplicates } from '../../src/common/sql';
 import { parseDatabaseUrl } from '../../src/config/env';
 import { buildDataSourceOptions } from '../../src/database/data-source';
 import { runMigrations } from '../../src/database/migrator.service';
@@ -41,6 +42,33 @@ describe.each([
   afterAll(async () => {
     if (ds?.isInitialized) await ds.destroy();
     await cleanup?.();
+  });
+
+  it("a plain INSERT meeting a duplicate fails as a whole, and only itself: the import's careful path then runs in the same transaction", async () => {
+    const taken = randomUUID();
+    await insertRows(ds.manager, 'users', columns, [[taken, 'taken.plain@example.com', 'Taken', 'Before']]);
+    const ours = randomUUID();
+    const fresh = randomUUID();
+    await ds.transaction(async (em) => {
+      const error = await insertRows(em, 'users', columns, [
+        [fresh, 'fresh.plain@example.com', 'Fresh', 'Row'],
+        [ours, 'taken.plain@example.com', 'Ours', 'Row'],
+      ]).catch((e: unknown) => e);
+      expect(isUniqueViolation(error)).toBe(true);
+      const [{ n }] = await em.query(`SELECT COUNT(*) AS n FROM users WHERE email = 'fresh.plain@example.com'`);
+      expect(Number(n)).toBe(0);
+      await insertSkippingDuplicates(em, 'users', columns, [
+        [fresh, 'fresh.plain@example.com', 'Fresh', 'Row'],
+        [ours, 'taken.plain@example.com', 'Ours', 'Row'],
+      ]);
+    });
+    const rows = await ds.query<Array<{ id: string; email: string }>>(
+      `SELECT id, email FROM users WHERE email IN ('fresh.plain@example.com', 'taken.plain@example.com') ORDER BY email`,
+    );
+    expect(rows).toEqual([
+      { id: fresh, email: 'fresh.plain@example.com' },
+      { id: taken, email: 'taken.plain@example.com' },
+    ]);
   });
 
   it('inserts the new rows and leaves the ones a unique index holds as they were', async () => {

@@ -9,6 +9,8 @@ export interface CapturedMail {
   text: string;
   html: string;
   receivedAt: Date;
+  /** The SMTP session (one TCP connection) the message came in on. */
+  session: string;
 }
 
 export interface MailQuery {
@@ -61,6 +63,7 @@ export class MailCatcher {
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
               receivedAt: new Date(),
+              session: session.id,
             });
             for (const wake of this.waiters) wake();
             callback();

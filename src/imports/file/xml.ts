@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { decodeXML } from 'entities';
 import { Parser } from 'saxen';
 import { AppError } from '../../common/errors/app-error';
 import { Stop } from './cell-text';
@@ -18,22 +19,12 @@ export interface XmlHandler {
   close?(name: string): void;
 }
 
-const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
 /**
- * Entities and character references resolved. saxen leaves attribute values
- * as written, and decodes references above U+FFFF (emoji, as openpyxl writes
- * them) to the wrong character: so values are decoded here.
+ * Entities and character references resolved with the `entities` package:
+ * saxen leaves attribute values as written, and decodes references above
+ * U+FFFF (emoji, as openpyxl writes them) to the wrong character.
  */
-export function decodeXml(text: string): string {
-  if (text.indexOf('&') < 0) return text;
-  return text.replace(ENTITY, (ref, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
-    if (name) return NAMED[name];
-    const cp = dec ? Number(dec) : parseInt(hex!, 16);
-    return cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) ? String.fromCodePoint(cp) : ref;
-  });
-}
+export const decodeXml = (text: string): string => (text.indexOf('&') < 0 ? text : decodeXML(text));
 
 /** saxen hands the same attributes object to every call for one tag: its values are decoded once. */
 const decoded = new WeakSet<object>();

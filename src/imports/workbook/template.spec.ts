@@ -1,6 +1,6 @@
 import * as ExcelJS from 'exceljs';
-import { detectKind } from './file-guard';
-import { readImportRows } from './spreadsheet-reader';
+import { detectKind } from '../file/file-guard';
+import { readImportRows } from '../file/spreadsheet-reader';
 import { buildTemplate } from './template';
 
 describe('buildTemplate', () => {

@@ -1,5 +1,5 @@
 import * as ExcelJS from 'exceljs';
-import { COLUMN_LABELS, ROW_FIELDS, RowField } from './columns';
+import { COLUMN_LABELS, ROW_FIELDS, RowField } from '../file/columns';
 
 export const TEMPLATE_SHEET = 'Students';
 export const INSTRUCTIONS_SHEET = 'Instructions';

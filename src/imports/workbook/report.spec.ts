@@ -1,5 +1,5 @@
 import * as ExcelJS from 'exceljs';
-import { ZipArchive } from './file-guard';
+import { ZipArchive } from '../file/file-guard';
 import { buildReport, escapeCell, ReportRow } from './report';
 
 async function load(buf: Buffer): Promise<ExcelJS.Worksheet> {

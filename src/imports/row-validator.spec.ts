@@ -1,6 +1,6 @@
-import { fixture } from '../../../test/fixtures/helpers';
+import { fixture } from '../../test/fixtures/helpers';
 import { ROW_FIELDS, UNSAVED_FORMULA, validateRows } from './row-validator';
-import { ImportRow, readImportRows } from './spreadsheet-reader';
+import { ImportRow, readImportRows } from './file/spreadsheet-reader';
 
 const row = (r: Partial<ImportRow> & { row: number }): ImportRow => ({
   firstName: 'Ada',

@@ -1,8 +1,8 @@
 import { isEmail } from 'class-validator';
-import { passwordProblem } from '../../common/password-policy';
-import { normalizeEmail } from '../../users/email';
-import { RowField, ROW_FIELDS } from './columns';
-import type { ImportRow } from './spreadsheet-reader';
+import { passwordProblem } from '../common/password-policy';
+import { normalizeEmail } from '../users/email';
+import { RowField, ROW_FIELDS } from './file/columns';
+import type { ImportRow } from './file/spreadsheet-reader';
 
 export { ROW_FIELDS };
 export type { RowField };
