@@ -49,6 +49,16 @@ function authErrors(rule: AuthRule | undefined, path: string): ErrorCode[] {
   return codes;
 }
 
+/** Who passes a route's `@Auth()` rule, in words. */
+function allowedBy(rule: AuthRule | undefined): string | undefined {
+  if (!rule) return undefined;
+  const who: string[] = [];
+  if (rule.staff || rule.institute || rule.anyInstitute) who.push('staff');
+  if (rule.institute) who.push(`active ${rule.institute.join('/')} of the institute`);
+  if (rule.anyInstitute) who.push(`any active ${rule.anyInstitute.join('/')}`);
+  return who.length ? who.join(', ') : 'any signed-in user';
+}
+
 /** Reads, for every handler of the app, what the document needs to know beyond its own decorators. */
 function operationFacts(app: INestApplication): Map<string, OperationFacts> {
   const reflector = new Reflector();
@@ -67,6 +77,7 @@ function operationFacts(app: INestApplication): Map<string, OperationFacts> {
           public: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, controller]) ?? false,
           scim: base.startsWith('scim/'),
           errors: [...new Set([...authErrors(rule, path), ...declaredErrors(controller, handler)])],
+          allowed: allowedBy(rule),
         });
       }
     }

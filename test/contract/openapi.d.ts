@@ -132,7 +132,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password; every other session ends and a fresh token pair is returned */
+        /**
+         * Change the password; every other session ends and a fresh token pair is returned
+         * @description **Allowed:** any signed-in user.
+         */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -149,7 +152,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a user (the seed’s “Create a user”); without a password, a set-password email goes out */
+        /**
+         * Create a user (the seed’s “Create a user”); without a password, a set-password email goes out
+         * @description **Allowed:** staff, any active manager/teacher.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -164,7 +170,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user: staff, the user, managers/teachers of an institute where the user is a member, or its creator while it belongs nowhere */
+        /**
+         * A user: staff, the user, managers/teachers of an institute where the user is a member, or its creator while it belongs nowhere
+         * @description **Allowed:** any signed-in user.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -181,14 +190,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, their memberships and company affiliation */
+        /**
+         * The caller, their memberships and company affiliation
+         * @description **Allowed:** any signed-in user.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update the caller’s preferences (email language) */
+        /**
+         * Update the caller’s preferences (email language)
+         * @description **Allowed:** any signed-in user.
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -202,7 +217,10 @@ export interface paths {
         /** Search active institutes (registration typeahead): at most 20 */
         get: operations["searchInstitutes"];
         put?: never;
-        /** Create an institute (staff) */
+        /**
+         * Create an institute (staff)
+         * @description **Allowed:** staff.
+         */
         post: operations["createInstitute"];
         delete?: never;
         options?: never;
@@ -217,14 +235,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An institute (staff, its active members) */
+        /**
+         * An institute (staff, its active members)
+         * @description **Allowed:** staff, active student/teacher/manager of the institute.
+         */
         get: operations["getInstitute"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit an institute: name, city, country, status (staff) */
+        /**
+         * Edit an institute: name, city, country, status (staff)
+         * @description **Allowed:** staff.
+         */
         patch: operations["updateInstitute"];
         trace?: never;
     };
@@ -235,10 +259,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members of the institute, newest first, keyset-paginated */
+        /**
+         * Members of the institute, newest first, keyset-paginated
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         get: operations["listMembers"];
         put?: never;
-        /** Attach a user to the institute (“Join an institute”), or create and attach one; teachers attach students only */
+        /**
+         * Attach a user to the institute (“Join an institute”), or create and attach one; teachers attach students only
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         post: operations["addMember"];
         delete?: never;
         options?: never;
@@ -253,15 +283,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One member of the institute */
+        /**
+         * One member of the institute
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         get: operations["getMember"];
         put?: never;
         post?: never;
-        /** Detach a member from the institute */
+        /**
+         * Detach a member from the institute
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         delete: operations["removeMember"];
         options?: never;
         head?: never;
-        /** Change a member’s role, group or department (“Roles modification”) */
+        /**
+         * Change a member’s role, group or department (“Roles modification”)
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         patch: operations["updateMember"];
         trace?: never;
     };
@@ -274,7 +313,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Activate a self-registered teacher (pending → active); the teacher is emailed and notified */
+        /**
+         * Activate a self-registered teacher (pending → active); the teacher is emailed and notified
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         post: operations["activateMember"];
         delete?: never;
         options?: never;
@@ -291,7 +333,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a self-registered teacher (pending → rejected) with an optional reason; the teacher is emailed and notified */
+        /**
+         * Reject a self-registered teacher (pending → rejected) with an optional reason; the teacher is emailed and notified
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         post: operations["rejectMember"];
         delete?: never;
         options?: never;
@@ -306,7 +351,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The institute’s audit log (managers): creations, attachments, role changes, detachments */
+        /**
+         * The institute’s audit log (managers): creations, attachments, role changes, detachments
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         get: operations["listInstituteAudit"];
         put?: never;
         post?: never;
@@ -326,7 +374,10 @@ export interface paths {
         /** Approved companies matching the search, for the registration typeahead */
         get: operations["searchCompanies"];
         put?: never;
-        /** Create an (approved) company */
+        /**
+         * Create an (approved) company
+         * @description **Allowed:** staff.
+         */
         post: operations["createCompany"];
         delete?: never;
         options?: never;
@@ -341,14 +392,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One company, whatever its status */
+        /**
+         * One company, whatever its status
+         * @description **Allowed:** staff.
+         */
         get: operations["getCompany"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename a company or change its status */
+        /**
+         * Rename a company or change its status
+         * @description **Allowed:** staff.
+         */
         patch: operations["updateCompany"];
         trace?: never;
     };
@@ -359,7 +416,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The validation queue, oldest first; dueAt = submittedAt + 48 h */
+        /**
+         * The validation queue, oldest first; dueAt = submittedAt + 48 h
+         * @description **Allowed:** staff.
+         */
         get: operations["listProfessionals"];
         put?: never;
         post?: never;
@@ -376,7 +436,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One professional’s request */
+        /**
+         * One professional’s request
+         * @description **Allowed:** staff.
+         */
         get: operations["getProfessional"];
         put?: never;
         post?: never;
@@ -395,7 +458,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** pending → approved (approving a pending company too, or folding it into `companyId`); the professional is emailed */
+        /**
+         * pending → approved (approving a pending company too, or folding it into `companyId`); the professional is emailed
+         * @description **Allowed:** staff.
+         */
         post: operations["approveProfessional"];
         delete?: never;
         options?: never;
@@ -412,7 +478,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** pending → rejected with an optional reason; the professional is emailed */
+        /**
+         * pending → rejected with an optional reason; the professional is emailed
+         * @description **Allowed:** staff.
+         */
         post: operations["rejectProfessional"];
         delete?: never;
         options?: never;
@@ -427,7 +496,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller’s in-app notifications, newest first */
+        /**
+         * The caller’s in-app notifications, newest first
+         * @description **Allowed:** any signed-in user.
+         */
         get: operations["listNotifications"];
         put?: never;
         post?: never;
@@ -446,7 +518,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark one of the caller’s notifications as read */
+        /**
+         * Mark one of the caller’s notifications as read
+         * @description **Allowed:** any signed-in user.
+         */
         post: operations["markNotificationRead"];
         delete?: never;
         options?: never;
@@ -501,7 +576,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The .xlsx template: header row First name, Last name, Email, Password, Group, Department */
+        /**
+         * The .xlsx template: header row First name, Last name, Email, Password, Group, Department
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         get: operations["getImportTemplate"];
         put?: never;
         post?: never;
@@ -518,12 +596,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The institute’s imports, newest first */
+        /**
+         * The institute’s imports, newest first
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         get: operations["listImports"];
         put?: never;
         /**
          * Upload students (.xlsx or .ods: the first visible sheet with the header in its first 10 rows; or .csv); rows are validated now and processed in chunks by the workers
          * @description Rows whose email belongs to a member are skipped, to an existing user attached as student, otherwise created. `?dryRun=true` validates and computes outcomes without writing.
+         *
+         *     **Allowed:** staff, active manager/teacher of the institute.
          */
         post: operations["uploadImport"];
         delete?: never;
@@ -539,7 +622,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status, counters and row errors of an import */
+        /**
+         * Status, counters and row errors of an import
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         get: operations["getImport"];
         put?: never;
         post?: never;
@@ -559,6 +645,8 @@ export interface paths {
         /**
          * Server-Sent Events: the counters each time they change (event "progress"), until the import ends (event "end")
          * @description Each event’s data is the same JSON as GET …/imports/:importId without `errors`. The stream closes after the final state.
+         *
+         *     **Allowed:** staff, active manager/teacher of the institute.
          */
         get: operations["streamImportEvents"];
         put?: never;
@@ -576,7 +664,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The report (.xlsx): every data row of the upload with its outcome and message */
+        /**
+         * The report (.xlsx): every data row of the upload with its outcome and message
+         * @description **Allowed:** staff, active manager/teacher of the institute.
+         */
         get: operations["getImportReport"];
         put?: never;
         post?: never;
@@ -593,10 +684,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The institute’s SCIM tokens (never their value), newest first */
+        /**
+         * The institute’s SCIM tokens (never their value), newest first
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         get: operations["listScimTokens"];
         put?: never;
-        /** Create a SCIM token for the institute’s directory; its value is in this response only */
+        /**
+         * Create a SCIM token for the institute’s directory; its value is in this response only
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         post: operations["createScimToken"];
         delete?: never;
         options?: never;
@@ -614,7 +711,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a SCIM token: it is refused from the next request on */
+        /**
+         * Revoke a SCIM token: it is refused from the next request on
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         delete: operations["revokeScimToken"];
         options?: never;
         head?: never;
@@ -789,7 +889,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log (staff): security and administration events, newest first */
+        /**
+         * The audit log (staff): security and administration events, newest first
+         * @description **Allowed:** staff.
+         */
         get: operations["listAudit"];
         put?: never;
         post?: never;
@@ -806,7 +909,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The mail log (staff): every email, newest first, with its status, attempts and last error; never its content */
+        /**
+         * The mail log (staff): every email, newest first, with its status, attempts and last error; never its content
+         * @description **Allowed:** staff.
+         */
         get: operations["listMails"];
         put?: never;
         post?: never;
@@ -825,7 +931,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a failed mail again (staff; audited): queued with fresh attempts, a mail with a link gets a new one */
+        /**
+         * Send a failed mail again (staff; audited): queued with fresh attempts, a mail with a link gets a new one
+         * @description **Allowed:** staff.
+         */
         post: operations["retryMail"];
         delete?: never;
         options?: never;
@@ -840,7 +949,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The mails of the institute's members about the institute (managers): did a student's welcome email leave? */
+        /**
+         * The mails of the institute's members about the institute (managers): did a student's welcome email leave?
+         * @description **Allowed:** staff, active manager of the institute.
+         */
         get: operations["listInstituteMails"];
         put?: never;
         post?: never;
@@ -896,6 +1008,8 @@ export interface paths {
         /**
          * Open the queue dashboard (/admin/queues) in this browser (staff)
          * @description A browser sends no bearer token, so the dashboard at `/admin/queues` (Bull Board) is entered with a cookie: this exchanges the caller's access token for a 15-minute session cookie, HttpOnly, SameSite=Strict, scoped to `/admin` (never sent to `/api`). Every dashboard request checks it and reads the account again: staff only. The page `/admin/sign-in` does this from an email and password; from this console, "Try it out" here, then open `/admin/queues` in the same browser. Retrying, removing and promoting jobs and pausing queues are the only writes allowed there, each recorded in the audit log (`queue.*` actions).
+         *
+         *     **Allowed:** staff.
          */
         post: operations["openDashboardSession"];
         /** Close the queue dashboard session of this browser (clears its cookie) */

@@ -12,6 +12,8 @@ export interface OperationFacts {
   scim: boolean;
   /** Codes declared with `@ApiErrors` or derived from the access rule. */
   errors: ErrorCode[];
+  /** Who may call it, for people (from the access rule). */
+  allowed?: string;
 }
 
 export interface FinishOptions {
@@ -75,6 +77,7 @@ export function finishDocument(document: OpenAPIObject, options: FinishOptions):
         if (param.schema?.default !== undefined) param.required = false;
         if (param.in === 'path') param.required = true;
       }
+      if (facts.allowed) op.description = [op.description, `**Allowed:** ${facts.allowed}.`].filter(Boolean).join('\n\n');
       if (facts.scim) {
         finishScim(op);
       } else {
