@@ -12,6 +12,7 @@ import { finishDocument, OperationFacts } from './common/openapi/finish-document
 /** The document's tags, one per module, in the order a reader meets them. Every `@ApiTags` names one of these. */
 export const API_TAGS = [
   { name: 'auth', description: 'Sign-in, tokens, email verification, password reset and self-registration (public, throttled per address)' },
+  { name: 'sso', description: 'Single sign-on through institutions’ identity providers (OIDC, SAML): their configuration (staff) and the browser flow' },
   { name: 'me', description: 'The caller: profile, memberships, company affiliation, preferences and password' },
   { name: 'institutes', description: 'Institutes: the public registration typeahead and staff management' },
   { name: 'users', description: 'Accounts: “Create a user” and who may see one' },

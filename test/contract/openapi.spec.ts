@@ -68,7 +68,11 @@ describe('The OpenAPI document', () => {
     expect(ids.filter((id) => !/^[a-z][a-zA-Z0-9]+$/.test(id))).toEqual([]);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     const tags = new Set<string>(API_TAGS.map((tag) => tag.name));
-    expect(operations().filter(({ op }) => op.tags?.length !== 1 || !tags.has(op.tags[0]) || !op.summary)).toEqual([]);
+    expect(
+      operations()
+        .filter(({ op }) => op.tags?.length !== 1 || !tags.has(op.tags[0]) || !op.summary)
+        .map(({ method, path, op }) => `${method.toUpperCase()} ${path}: tags ${JSON.stringify(op.tags)}, summary ${JSON.stringify(op.summary)}`),
+    ).toEqual([]);
     expect(document.tags).toEqual(API_TAGS.map((tag) => ({ ...tag })));
     expect(document.servers).toEqual([{ url: expect.stringMatching(/^https?:\/\//), description: expect.any(String) }]);
   });

@@ -32,11 +32,22 @@ export const ERROR_CODES = {
   INVALID_TOKEN: { status: 401, description: 'The link or one-time token is invalid, expired or already used' },
   INVALID_REFRESH_TOKEN: { status: 401, description: 'The refresh token is unknown, expired or spent (reusing a spent one revokes its family)' },
 
+  // Single sign-on (the browser flow carries them in the redirect's `?error=`; the API answers them as 400)
+  SSO_STATE_INVALID: { status: 400, description: 'This sign-in is unknown, expired or already finished' },
+  SSO_REDIRECT_NOT_ALLOWED: { status: 400, description: 'redirectUri is not exactly one of the provider’s allowed redirect URIs' },
+  SSO_PROVIDER_DISABLED: { status: 400, description: 'The identity provider is disabled' },
+  SSO_IDP_ERROR: { status: 400, description: 'The identity provider refused or failed the sign-in' },
+  SSO_IDP_UNREACHABLE: { status: 400, description: 'The identity provider’s configuration could not be read' },
+  SSO_ASSERTION_INVALID: { status: 400, description: 'The ID token or SAML assertion is invalid' },
+  SSO_EMAIL_DOMAIN_NOT_ALLOWED: { status: 400, description: 'The identity provider may not vouch for this email address' },
+  SSO_NO_ACCOUNT: { status: 400, description: 'No account for this person, and the provider creates none' },
+
   // Authorisation
   FORBIDDEN: { status: 403, description: 'The caller’s role does not allow this' },
   MEMBERSHIP_PENDING: { status: 403, description: 'The caller’s membership of this institute waits for a manager’s validation' },
   ROLE_NOT_ALLOWED: { status: 403, description: 'The caller may not give this role (a teacher attaches students only)' },
   EMAIL_NOT_VERIFIED: { status: 403, description: 'Correct password, but the self-registered account has not verified its email' },
+  ACCOUNT_DISABLED: { status: 403, description: 'The account is disabled by staff' },
   CROSS_SITE_REQUEST: { status: 403, description: 'A dashboard action that did not come from the dashboard' },
 
   // Not found (also what a resource of another tenant answers)
@@ -51,6 +62,9 @@ export const ERROR_CODES = {
   NOTIFICATION_NOT_FOUND: { status: 404, description: 'No such notification of the caller' },
   MAIL_NOT_FOUND: { status: 404, description: 'No such mail in the log' },
   SCIM_TOKEN_NOT_FOUND: { status: 404, description: 'No such SCIM token in this institute' },
+  IDENTITY_PROVIDER_NOT_FOUND: { status: 404, description: 'No such identity provider (in this institute)' },
+  STAFF_NOT_FOUND: { status: 404, description: 'No such staff account' },
+  INSTITUTE_REQUEST_NOT_FOUND: { status: 404, description: 'No such institute registration request' },
 
   METHOD_NOT_ALLOWED: { status: 405, description: 'The route does not answer this method' },
   REQUEST_TIMEOUT: { status: 408, description: 'The request was not received in time' },
@@ -65,15 +79,25 @@ export const ERROR_CODES = {
   MAIL_NOT_FAILED: { status: 409, description: 'Only a failed mail can be retried' },
   EXTERNAL_ID_TAKEN: { status: 409, description: 'Another member of this institute has this externalId' },
   GROUP_NAME_TAKEN: { status: 409, description: 'Another group of this institute has this name' },
+  LAST_STAFF: { status: 409, description: 'The platform would be left without staff' },
+  INSTITUTE_EXISTS: {
+    status: 409,
+    description: 'An institute with the same folded name and city exists (`details.existingId`); send allowDuplicate: true to create it anyway',
+  },
+  REQUESTER_NOT_VERIFIED: { status: 409, description: 'The requester has not verified their email yet' },
+  MEMBER_NOT_ACTIVE: { status: 409, description: 'The membership is not active' },
+  REPORT_EXPIRED: { status: 410, description: 'The import’s rows were purged after IMPORT_RETENTION_DAYS' },
 
   FILE_TOO_LARGE: { status: 413, description: 'The upload is larger than IMPORT_MAX_BYTES (the message states the limit)' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body’s Content-Type is not one this route reads' },
   UNPROCESSABLE_ENTITY: { status: 422, description: 'The request is well-formed but cannot be processed' },
   TOO_MANY_REQUESTS: { status: 429, description: 'Too many requests from this address: retry after the Retry-After delay (seconds)' },
+  INVITATION_RECENTLY_SENT: { status: 429, description: 'An invitation was sent to this member less than a minute ago (Retry-After)' },
   HEADERS_TOO_LARGE: { status: 431, description: 'The request headers are too large' },
 
   INTERNAL_ERROR: { status: 500, description: 'Unexpected error (logged with the request id)' },
+  SSO_NOT_CONFIGURED: { status: 503, description: 'SSO_SECRET_KEY is not set: identity providers’ secrets cannot be stored or read' },
   SERVICE_UNAVAILABLE: { status: 503, description: 'A service the request needs (Redis) is unavailable: retry after the Retry-After delay' },
   NOT_READY: { status: 503, description: 'The database or Redis does not answer; `details` has each check' },
   DASHBOARD_SESSION_REQUIRED: { status: 401, description: 'Sign in at /admin/sign-in to open the queue dashboard' },
