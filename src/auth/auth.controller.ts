@@ -18,7 +18,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiErrors('INVALID_CREDENTIALS', 'EMAIL_NOT_VERIFIED')
+  @ApiErrors('INVALID_CREDENTIALS', 'EMAIL_NOT_VERIFIED', 'ACCOUNT_DISABLED')
   @ApiOperation({ operationId: 'login', summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: LoginResponseDto })
   login(@Body() body: LoginDto, @ReqMeta() meta: RequestMeta) {

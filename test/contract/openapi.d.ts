@@ -1690,7 +1690,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `EMAIL_NOT_VERIFIED`: Correct password, but the self-registered account has not verified its email */
+            /** @description `EMAIL_NOT_VERIFIED`: Correct password, but the self-registered account has not verified its email. `ACCOUNT_DISABLED`: The account is disabled by staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1707,7 +1707,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 403;
                         /** @enum {string} */
-                        code?: "EMAIL_NOT_VERIFIED";
+                        code?: "EMAIL_NOT_VERIFIED" | "ACCOUNT_DISABLED";
                     };
                 };
             };
