@@ -16,7 +16,14 @@ module.exports = {
         astTransformers: { before: ['<rootDir>/test/support/swagger-plugin.transformer.js'] },
       },
     ],
+    // openid-client 6, oauth4webapi and jose 6 ship ES modules only: the compiled app require()s them
+    // (Node >= 20.19), but Jest's CommonJS runtime needs them transpiled. Only these are transformed.
+    '^.+\\.m?js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true }, isolatedModules: true, diagnostics: false },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   testEnvironment: 'node',
   // Two cores on CI: each e2e file boots an app, a database and an SMTP server.
   maxWorkers: 2,

@@ -19,6 +19,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { OpsModule } from './ops/ops.module';
 import { ScimModule } from './scim/scim.module';
+import { SsoModule } from './sso/sso.module';
 import { UsersModule } from './users/users.module';
 
 /**
@@ -46,7 +47,9 @@ export class AppModule {
         NotificationsModule,
         OnboardingModule,
         ImportsModule,
-        ScimModule,
+        SsoModule,
+        // Provisioning asks SSO whether an institute signs in through its identity provider.
+        ScimModule.forRoot({ imports: [SsoModule] }),
         OpsModule.forRoot(env),
         HealthModule,
       ],

@@ -119,6 +119,10 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   return finishDocument(document, {
     operations: operationFacts(app),
     tags: API_TAGS,
-    servers: [{ url: publicUrl, description: 'This deployment (PUBLIC_URL)' }],
+    // Relative first: Swagger UI (and any client reading the document where it is served) calls the server it came from.
+    servers: [
+      { url: '/', description: 'The server serving this document' },
+      { url: publicUrl, description: 'This deployment’s external URL (PUBLIC_URL)' },
+    ],
   });
 }

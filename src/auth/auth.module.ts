@@ -24,6 +24,7 @@ import { LockoutService } from './lockout.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 import { TokensService } from './tokens.service';
+import { AuthPersonalData } from './auth-personal-data';
 
 function sharedThrottleStorage(redisUrl: string, keyPrefix: string): ThrottlerStorageRedisService {
   // Given a URL (not a client) the storage owns its connection and closes it at shutdown.
@@ -83,6 +84,7 @@ export class AuthModule {
       providers: [
         AccessService,
         AccountEmailProcessor,
+        AuthPersonalData,
         AuthMailService,
         AuthService,
         EmailTokensService,

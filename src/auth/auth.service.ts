@@ -84,6 +84,11 @@ export class AuthService {
       this.logins.inc({ outcome: 'failed' });
       throw AppError.forbidden('EMAIL_NOT_VERIFIED', 'Verify your email address before signing in');
     }
+    // Told only after a correct password, like EMAIL_NOT_VERIFIED: a wrong guess learns nothing.
+    if (user.disabledAt) {
+      this.logins.inc({ outcome: 'failed' });
+      throw AppError.forbidden('ACCOUNT_DISABLED', 'This account is disabled');
+    }
     if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
       await this.accounts.setPassword(user.id, { hash: await this.passwords.hash(password), revokeTokens: false });
     }
@@ -93,7 +98,10 @@ export class AuthService {
   }
 
   refresh(refreshToken: string, ip: string | null): Promise<TokenPair> {
-    return this.tokens.rotate(refreshToken, ip, (id) => this.accounts.findById(id));
+    return this.tokens.rotate(refreshToken, ip, async (id) => {
+      const user = await this.accounts.findById(id);
+      return user && !user.disabledAt ? user : null;
+    });
   }
 
   logout(refreshToken: string): Promise<void> {

@@ -33,7 +33,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(payload: Partial<AccessTokenClaims> & { exp?: number }): Promise<AuthUser | false> {
     if (payload.typ !== ACCESS_TOKEN_TYPE || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return false;
     const user = await this.accounts.findById(payload.sub);
-    if (!user || user.tokenVersion !== payload.ver) return false;
+    if (!user || user.tokenVersion !== payload.ver || user.disabledAt) return false;
     return { id: user.id, email: user.email, isStaff: user.isStaff };
   }
 }

@@ -19,6 +19,8 @@ export interface Account {
   emailVerifiedAt: Date | null;
   /** Carried in access tokens; bumped on password reset/change so older tokens fail at once. */
   tokenVersion: number;
+  /** Set by staff: sign-in and tokens are refused. */
+  disabledAt: Date | null;
   createdById: string | null;
   createdAt: Date;
 }
@@ -69,4 +71,15 @@ export abstract class InstituteAccess {
   abstract isMemberAnywhere(userId: string): Promise<boolean>;
   /** The institute exists (any status). */
   abstract instituteExists(instituteId: string): Promise<boolean>;
+}
+
+/**
+ * How an institute's people sign in, as provisioning needs to know it: a
+ * person created by the directory gets a set-password email unless the
+ * institute signs in through its identity provider (SSO), where a password
+ * would be one more secret nobody uses. `sso/` implements it; AppModule hands
+ * it to `scim/` (`ScimModule.forRoot({ imports })`).
+ */
+export abstract class InstituteSignIn {
+  abstract usesIdentityProvider(instituteId: string): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CompaniesController } from './companies.controller';
+import { CompaniesPersonalData } from './companies-personal-data';
 import { CompaniesService } from './companies.service';
 import { CompanyAffiliation } from './entities/company-affiliation.entity';
 import { Company } from './entities/company.entity';
@@ -23,7 +24,7 @@ import { UsersModule } from '../users/users.module';
     NotificationsModule,
   ],
   controllers: [CompaniesController, ProfessionalsController],
-  providers: [CompaniesService, ProfessionalsService, ValidationDigestService, ValidationDigestProcessor],
+  providers: [CompaniesService, ProfessionalsService, ValidationDigestService, ValidationDigestProcessor, CompaniesPersonalData],
   exports: [CompaniesService, ProfessionalsService],
 })
 export class CompaniesModule {}

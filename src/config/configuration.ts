@@ -52,13 +52,21 @@ export const authConfig = namespace('auth', (env) => ({
   redisPrefix: env.queuePrefix,
 }));
 
-export const importsConfig = namespace('imports', (env) => ({ maxBytes: env.importMaxBytes, maxRows: env.importMaxRows, chunkRows: env.importChunkRows }));
+export const importsConfig = namespace('imports', (env) => ({
+  maxBytes: env.importMaxBytes,
+  maxRows: env.importMaxRows,
+  chunkRows: env.importChunkRows,
+  retentionDays: env.importRetentionDays,
+  retentionEveryMs: env.importRetentionEveryMs,
+}));
 
 export const scimConfig = namespace('scim', (env) => ({ throttleLimit: env.scimThrottleLimit, throttleTtlSeconds: env.scimThrottleTtlSeconds }));
 
+export const ssoConfig = namespace('sso', (env) => ({ secretKey: env.ssoSecretKey, publicUrl: env.publicUrl }));
+
 export const opsConfig = namespace('ops', (env) => ({ metricsToken: env.metricsToken, metricsPort: env.metricsPort }));
 
-const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig, scimConfig, opsConfig];
+const NAMESPACES = [appConfig, databaseConfig, jobsConfig, mailConfig, authConfig, importsConfig, scimConfig, ssoConfig, opsConfig];
 
 /** The namespaces of one boot, computed from its parsed environment. */
 export function configFor(env: EnvConfig) {
@@ -72,4 +80,5 @@ export type MailConfig = ConfigType<typeof mailConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ImportsConfig = ConfigType<typeof importsConfig>;
 export type ScimConfig = ConfigType<typeof scimConfig>;
+export type SsoConfig = ConfigType<typeof ssoConfig>;
 export type OpsConfig = ConfigType<typeof opsConfig>;

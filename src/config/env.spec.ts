@@ -16,6 +16,13 @@ describe('loadEnv', () => {
     expect(env.runWorkers).toBe(true);
   });
 
+  it('has a development SSO key only in the embedded mode; a shared database or production needs SSO_SECRET_KEY', () => {
+    expect(loadEnv({}).ssoSecretKey).toEqual(expect.any(String));
+    expect(loadEnv({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/oktonine' }).ssoSecretKey).toBeNull();
+    expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).ssoSecretKey).toBeNull();
+    expect(loadEnv({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/oktonine', SSO_SECRET_KEY: 'k'.repeat(32) }).ssoSecretKey).toBe('k'.repeat(32));
+  });
+
   it('derives the public URL from PORT when PUBLIC_URL is unset', () => {
     expect(loadEnv({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
   });
@@ -45,6 +52,7 @@ describe('loadEnv', () => {
     [{ RUN_WORKERS: 'maybe' }, /RUN_WORKERS must be true or false/],
     [{ CORS_ORIGINS: 'not-an-origin' }, /CORS_ORIGINS must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ SSO_SECRET_KEY: 'short' }, /SSO_SECRET_KEY must be at least 32/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     let error: unknown;
     try {

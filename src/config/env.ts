@@ -40,6 +40,8 @@ export interface EnvConfig {
   importMaxBytes: number;
   importMaxRows: number;
   importChunkRows: number;
+  importRetentionDays: number;
+  importRetentionEveryMs: number;
   jobLockMs: number;
   jobBackoffMs: number;
   jobSweepEveryMs: number;
@@ -52,9 +54,14 @@ export interface EnvConfig {
   scimThrottleTtlSeconds: number;
   metricsToken: string | null;
   metricsPort: number;
+  /** Encrypts identity providers' client secrets at rest; null when unset outside the embedded mode. */
+  ssoSecretKey: string | null;
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Development-only key of the embedded mode (SQLite, not production): never protects a real secret. */
+const EMBEDDED_SSO_SECRET_KEY = 'oktonine-embedded-development-sso-key-not-secret';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -200,6 +207,12 @@ export function loadEnv(env: Env = process.env): EnvConfig {
   const mailFrom = str(env, 'MAIL_FROM') ?? 'Oktonine <no-reply@oktonine.local>';
   if (!/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', `must be an address such as "Oktonine <no-reply@example.org>"`);
 
+  const database = parseDatabaseUrl(env.DATABASE_URL);
+  let ssoSecretKey = str(env, 'SSO_SECRET_KEY') ?? null;
+  if (ssoSecretKey !== null && ssoSecretKey.length < 32) throw new ConfigError('SSO_SECRET_KEY', 'must be at least 32 characters');
+  // The embedded mode works out of the box; a shared database needs a real key, or SSO secrets cannot be stored.
+  if (ssoSecretKey === null && nodeEnv !== 'production' && database.type === 'sqlite') ssoSecretKey = EMBEDDED_SSO_SECRET_KEY;
+
   return {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -208,7 +221,7 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     corsOrigins,
     trustProxy: trustProxy(env),
     logLevel,
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
     queuePrefix,
     runWorkers: bool(env, 'RUN_WORKERS', true),
@@ -221,6 +234,8 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     importMaxBytes: int(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 50_000, 1, 1_000_000),
     importChunkRows: int(env, 'IMPORT_CHUNK_ROWS', 1000, 1, 10_000),
+    importRetentionDays: int(env, 'IMPORT_RETENTION_DAYS', 30, 0, 3650),
+    importRetentionEveryMs: int(env, 'IMPORT_RETENTION_EVERY_MS', 3_600_000, 100, 86_400_000),
     jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, 1000, 600_000),
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 10, 600_000),
     jobSweepEveryMs: int(env, 'JOB_SWEEP_EVERY_MS', 30_000, 100, 3_600_000),
@@ -233,5 +248,6 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     scimThrottleTtlSeconds: int(env, 'SCIM_THROTTLE_TTL', 60, 1, 86_400),
     metricsToken,
     metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
+    ssoSecretKey,
   };
 }

@@ -13,10 +13,15 @@ import { Membership } from '../memberships/entities/membership.entity';
 import { Notification } from '../notifications/entities/notification.entity';
 import { ScimGroup } from '../scim/entities/scim-group.entity';
 import { ScimToken } from '../scim/entities/scim-token.entity';
+import { ExternalIdentity } from '../sso/entities/external-identity.entity';
+import { IdentityProvider, IdentityProviderDomain } from '../sso/entities/identity-provider.entity';
+import { SamlSeenAssertion, SsoCode, SsoRequest } from '../sso/entities/sso-request.entity';
+import { UserNameWord } from '../users/entities/user-name-word.entity';
 import { User } from '../users/entities/user.entity';
 
 export const entities = [
   User,
+  UserNameWord,
   Institute,
   InstituteNameWord,
   Company,
@@ -32,4 +37,10 @@ export const entities = [
   RegistrationRequest,
   ScimToken,
   ScimGroup,
+  IdentityProvider,
+  IdentityProviderDomain,
+  ExternalIdentity,
+  SsoRequest,
+  SsoCode,
+  SamlSeenAssertion,
 ];

@@ -9,9 +9,13 @@ export interface ImportChunkJob {
 export const IMPORT_WELCOME_JOB = 'imports.welcome-mails';
 export type ImportWelcomeJob = ImportChunkJob;
 
+/** Repeatable: purges the row data of batches ended IMPORT_RETENTION_DAYS ago. No payload. */
+export const IMPORT_RETENTION_JOB = 'imports.retention';
+
 declare module '../jobs/job-payloads' {
   interface JobPayloads {
     [IMPORT_CHUNK_JOB]: ImportChunkJob;
     [IMPORT_WELCOME_JOB]: ImportWelcomeJob;
+    [IMPORT_RETENTION_JOB]: Record<string, never>;
   }
 }

@@ -1,7 +1,7 @@
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiExtraModels, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
@@ -129,11 +129,14 @@ export class ImportsController {
   }
 
   @Get(':importId/report')
-  @ApiErrors('IMPORT_NOT_FOUND')
+  @ApiErrors('IMPORT_NOT_FOUND', 'REPORT_EXPIRED')
   @ApiOperation({ operationId: 'getImportReport', summary: 'The report (.xlsx): every data row of the upload with its outcome and message' })
   @ApiOkResponse({ description: 'The report file (attachment)', content: { [XLSX]: { schema: { type: 'string', format: 'binary' } } } })
   async report(@Param('instituteId') instituteId: string, @Param('importId', importIdPipe) importId: string, @Res() res: Response) {
     const batch = await this.imports.get(instituteId, importId);
+    if (batch.purgedAt) {
+      throw new AppError(410, 'REPORT_EXPIRED', 'The rows of this import were purged after the retention period (IMPORT_RETENTION_DAYS)');
+    }
     const file = await buildReport(this.imports.reportRows(batch.id));
     const name = `import-report-${batch.createdAt.toISOString().slice(0, 10)}-${batch.id.slice(0, 8)}.xlsx`;
     res.set({ 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="${name}"`, 'Content-Length': String(file.length) });

@@ -13,10 +13,12 @@ import { ImportBatch } from './entities/import-batch.entity';
 import { ImportChunk } from './entities/import-chunk.entity';
 import { ImportJobsService } from './import-jobs.service';
 import { ImportsController } from './imports.controller';
-import { IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB } from './imports.constants';
+import { IMPORT_CHUNK_JOB, IMPORT_RETENTION_JOB, IMPORT_WELCOME_JOB } from './imports.constants';
+import { ImportRetentionProcessor, ImportRetentionService } from './import-retention.service';
 import { ImportChunkProcessor, ImportWelcomeProcessor } from './imports.processors';
 import { JobsModule } from '../jobs/jobs.module';
 import { ImportMetrics } from './import-metrics';
+import { ImportsPersonalData } from './imports-personal-data';
 import { ImportsService } from './imports.service';
 
 @Module({
@@ -27,7 +29,7 @@ import { ImportsService } from './imports.service';
     InstitutesModule,
     NotificationsModule,
     AuditModule,
-    JobsModule.forFeature(IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB),
+    JobsModule.forFeature(IMPORT_CHUNK_JOB, IMPORT_WELCOME_JOB, IMPORT_RETENTION_JOB),
     MulterModule.registerAsync({
       inject: [importsConfig.KEY],
       // In memory, never on local disk; the size limit applies while the body streams in (413).
@@ -38,6 +40,15 @@ import { ImportsService } from './imports.service';
     }),
   ],
   controllers: [ImportsController],
-  providers: [ImportsService, ImportJobsService, ImportMetrics, ImportChunkProcessor, ImportWelcomeProcessor],
+  providers: [
+    ImportsService,
+    ImportJobsService,
+    ImportMetrics,
+    ImportChunkProcessor,
+    ImportWelcomeProcessor,
+    ImportsPersonalData,
+    ImportRetentionService,
+    ImportRetentionProcessor,
+  ],
 })
 export class ImportsModule {}

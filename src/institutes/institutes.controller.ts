@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
@@ -6,7 +7,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { MembershipRole } from '../auth/roles';
-import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, SearchInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
+import { CreateInstituteBodyDto, InstituteResponseDto, InstituteSummaryDto, SearchInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
 import { InstitutesService } from './institutes.service';
 
 const ALL_ROLES = [MembershipRole.Student, MembershipRole.Teacher, MembershipRole.Manager];
@@ -28,7 +29,8 @@ export class InstitutesController {
   @Auth({ staff: true })
   @ApiOperation({ operationId: 'createInstitute', summary: 'Create an institute (staff)' })
   @ApiCreatedResponse({ type: InstituteResponseDto })
-  create(@Body() body: CreateInstituteDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
+  @ApiErrors('INSTITUTE_EXISTS')
+  create(@Body() body: CreateInstituteBodyDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.institutes.create(body, user.id, meta.ip);
   }
 

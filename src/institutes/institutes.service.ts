@@ -6,7 +6,8 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { foldText, words } from '../common/text';
 import { Transactions } from '../common/transactions';
-import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, UpdateInstituteDto } from './dto/institute.dto';
+import { keysetPage, Page } from '../common/pagination';
+import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, ListInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
 import { InstituteNameWord } from './entities/institute-name-word.entity';
 import { Institute, InstituteStatus } from './entities/institute.entity';
 
@@ -33,9 +34,17 @@ export class InstitutesService {
     return em.findOneBy(Institute, { id });
   }
 
-  async create(dto: CreateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
+  /**
+   * 409 INSTITUTE_EXISTS (with the existing id) when an institute of the same
+   * folded name and city exists, unless `allowDuplicate`.
+   */
+  async create(dto: CreateInstituteDto & { allowDuplicate?: boolean }, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
     const id = randomUUID();
     await this.tx.run(async (em) => {
+      if (!dto.allowDuplicate) {
+        const existing = await this.findSame(em, dto.name, dto.city ?? null);
+        if (existing) throw AppError.conflict('INSTITUTE_EXISTS', 'An institute with this name already exists in this city', { existingId: existing });
+      }
       await em.insert(Institute, {
         id,
         name: dto.name,
@@ -48,6 +57,21 @@ export class InstitutesService {
       await this.audit.record({ action: 'institute.created', actorId, targetType: 'institute', targetId: id, instituteId: id, ip }, em);
     });
     return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id }));
+  }
+
+  /**
+   * The id of an institute whose folded name and city equal these, or null. Read
+   * through the (status, searchName) index; on MySQL the range is locked, so two
+   * concurrent creations of the same institute cannot both pass.
+   */
+  async findSame(em: EntityManager, name: string, city: string | null): Promise<string | null> {
+    const lock = this.tx.isMysql ? ' FOR UPDATE' : '';
+    const rows = await em.query<Array<{ id: string; city: string | null }>>(
+      `SELECT id, city FROM institutes WHERE status IN (?, ?) AND searchName = ? ORDER BY createdAt, id${lock}`,
+      [InstituteStatus.Active, InstituteStatus.Inactive, foldText(name).slice(0, 200)],
+    );
+    const folded = foldText(city ?? '');
+    return rows.find((r) => foldText(r.city ?? '') === folded)?.id ?? null;
   }
 
   async update(id: string, dto: UpdateInstituteDto, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
@@ -90,6 +114,20 @@ export class InstitutesService {
     });
     const rows = await qb.orderBy('i.searchName', 'ASC').addOrderBy('i.id', 'ASC').take(Math.min(limit, 20)).getMany();
     return rows.map((i) => InstituteSummaryDto.from(i));
+  }
+
+  /** Staff: every institute, any status, newest first, keyset-paginated; the search as in `search`. */
+  async list(query: ListInstitutesQueryDto): Promise<Page<InstituteResponseDto>> {
+    const qb = this.institutes.createQueryBuilder('i');
+    if (query.status) qb.andWhere('i.status = :status', { status: query.status });
+    words(query.search ?? '')
+      .slice(0, MAX_QUERY_WORDS)
+      .forEach((term, n) => {
+        qb.andWhere(`i.id IN (SELECT w${n}.instituteId FROM institute_name_words w${n} WHERE w${n}.word LIKE :t${n})`, { [`t${n}`]: `${term}%` });
+      });
+    return keysetPage(qb, { at: 'i.createdAt', id: 'i.id', order: 'DESC', query, defaultLimit: 50, keyOf: (i) => ({ at: i.createdAt, id: i.id }) }, (rows) =>
+      rows.map((i) => InstituteResponseDto.from(i)),
+    );
   }
 
   private async writeWords(em: EntityManager, instituteId: string, name: string): Promise<void> {

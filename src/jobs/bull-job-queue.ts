@@ -118,6 +118,19 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
     await queue.add({}, { repeat: { every: everyMs }, jobId: name, attempts: 1, removeOnComplete: 50, removeOnFail: 50 });
   }
 
+  async purge<N extends JobName>(name: N, match: (data: JobPayloads[N]) => boolean): Promise<number> {
+    const queue = this.queues.get(name);
+    if (!queue) return 0;
+    let removed = 0;
+    for (const job of await queue.getJobs(['waiting', 'delayed', 'paused'])) {
+      if (job && match(job.data as JobPayloads[N])) {
+        await job.remove();
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async counts(): Promise<QueueCounts[]> {
     return Promise.all(
       [...this.queues].map(async ([name, queue]) => {

@@ -33,6 +33,8 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
   private readonly inFlight = new Set<Promise<void>>();
   private readonly activeIds = new Set<string>();
   private readonly backlog: Array<() => void> = [];
+  /** Jobs scheduled and not yet started, with their payload (for `purge`). */
+  private readonly pending = new Set<{ name: string; data: unknown; cancelled: boolean }>();
   private readonly stats = new Map<string, Omit<QueueCounts, 'queue'>>();
   private started = false;
   private closing = false;
@@ -70,7 +72,18 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     }
     const id = options.jobId ?? randomUUID();
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    this.schedule(name, () => this.run(name, id, data, 0, attempts, options.jobId), options.delayMs ?? 0);
+    this.schedule(name, () => this.run(name, id, data, 0, attempts, options.jobId), options.delayMs ?? 0, data);
+  }
+
+  async purge<N extends JobName>(name: N, match: (data: JobPayloads[N]) => boolean): Promise<number> {
+    let removed = 0;
+    for (const entry of this.pending) {
+      if (entry.name === name && !entry.cancelled && match(entry.data as JobPayloads[N])) {
+        entry.cancelled = true;
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobPayloads[N]; options?: JobOptions }>): Promise<void> {
@@ -135,14 +148,21 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     return stat;
   }
 
-  private schedule(name: string, start: () => Promise<void>, delayMs: number): void {
+  private schedule(name: string, start: () => Promise<void>, delayMs: number, data: unknown = {}): void {
     if (this.closing) return;
     const stat = this.stat(name);
     // Before bootstrap every job waits in the backlog, whatever its delay.
     const delayed = delayMs > 0 && this.started;
     if (delayed) stat.delayed++;
     else stat.waiting++;
+    const entry = { name, data, cancelled: false };
+    this.pending.add(entry);
     const launch = () => {
+      this.pending.delete(entry);
+      if (entry.cancelled) {
+        stat.waiting--;
+        return;
+      }
       const p = start().finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
     };
@@ -180,7 +200,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
       const attempt = attemptsMade + 1;
       if (attempt < attempts && !this.closing) {
         this.logger.warn({ job: name, jobId: id, attempt, error: message }, 'Job failed, will retry');
-        this.schedule(name, () => this.run(name, id, data, attempt, attempts, dedupeId), backoffDelay(attempt, this.config.backoffMs));
+        this.schedule(name, () => this.run(name, id, data, attempt, attempts, dedupeId), backoffDelay(attempt, this.config.backoffMs), data);
       } else {
         if (dedupeId) this.activeIds.delete(`${name}:${dedupeId}`);
         stat.failed++;

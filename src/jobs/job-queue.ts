@@ -81,6 +81,13 @@ export abstract class JobQueue {
    */
   abstract repeat(name: JobName, everyMs: number): Promise<void>;
 
+  /**
+   * Removes the jobs of `name` not yet started (waiting or delayed) whose payload
+   * matches: work that must not happen any more (a person's data erased).
+   * Returns how many were removed.
+   */
+  abstract purge<N extends JobName>(name: N, match: (data: JobPayloads[N]) => boolean): Promise<number>;
+
   /** Job counts per queue: read from Redis with Bull (the same for every process), from memory in-process. */
   abstract counts(): Promise<QueueCounts[]>;
 

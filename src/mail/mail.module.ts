@@ -1,3 +1,4 @@
+import { MailPersonalData } from './mail-personal-data';
 import { MailerModule } from '@nestjs-modules/mailer';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -39,7 +40,7 @@ export function pooledSmtpUrl(smtpUrl: string): string {
       }),
     }),
   ],
-  providers: [MailRenderer, MailSender, MailDeliveryLog, MailService, MailLogQueryService, MailProcessor],
+  providers: [MailRenderer, MailSender, MailDeliveryLog, MailService, MailLogQueryService, MailProcessor, MailPersonalData],
   exports: [MailService, MailSender, MailLogQueryService],
 })
 export class MailModule {}

@@ -1,6 +1,6 @@
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditQueryService } from '../audit/audit-query.service';
 import { AuditPageDto, ListAuditQueryDto } from '../audit/dto/audit.dto';
 import { AuthUser } from '../auth/auth.types';
@@ -9,7 +9,15 @@ import { CurrentMembership, CurrentUser } from '../auth/decorators/current-user.
 import { RejectDto } from '../common/dto/reject.dto';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
 import { AppError } from '../common/errors/app-error';
-import { AddMemberDto, ListMembersQueryDto, MemberPageDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
+import {
+  AddMemberDto,
+  BulkMembersDto,
+  BulkMembersResultDto,
+  ListMembersQueryDto,
+  MemberPageDto,
+  MemberResponseDto,
+  UpdateMemberDto,
+} from './dto/membership.dto';
 import { Membership, MembershipRole } from './entities/membership.entity';
 import { MemberValidationService } from './member-validation.service';
 import { Actor, MembershipsService } from './memberships.service';
@@ -50,6 +58,24 @@ export class MembershipsController {
   @ApiOkResponse({ type: MemberPageDto })
   list(@Param('instituteId') instituteId: string, @Query() query: ListMembersQueryDto) {
     return this.members.list(instituteId, query);
+  }
+
+  @Post('members/bulk')
+  @HttpCode(200)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({
+    operationId: 'bulkUpdateMembers',
+    summary: 'Set the role, group or department of many members, or detach them, in one transaction; per-member failures reported',
+  })
+  @ApiOkResponse({ type: BulkMembersResultDto })
+  bulk(
+    @Param('instituteId') instituteId: string,
+    @Body() body: BulkMembersDto,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    return this.members.bulk(instituteId, body, actor(user, membership, meta));
   }
 
   @Get('members/:userId')
@@ -127,6 +153,25 @@ export class MembershipsController {
     @ReqMeta() meta: RequestMeta,
   ) {
     await this.members.remove(instituteId, userId, actor(user, membership, meta));
+  }
+
+  @Post('members/:userId/resend-invitation')
+  @HttpCode(202)
+  @Auth({ institute: [Manager] })
+  @ApiOperation({
+    operationId: 'resendMemberInvitation',
+    summary: 'Resend the set-password email (no password yet) or the welcome email to an active member; one a minute per member',
+  })
+  @ApiAcceptedResponse({ description: 'The email is queued' })
+  @ApiErrors('MEMBER_NOT_FOUND', 'MEMBER_NOT_ACTIVE', 'INVITATION_RECENTLY_SENT')
+  async resendInvitation(
+    @Param('instituteId') instituteId: string,
+    @Param('userId', userIdPipe) userId: string,
+    @CurrentUser() user: AuthUser,
+    @CurrentMembership() membership: Membership | undefined,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.members.resendInvitation(instituteId, userId, actor(user, membership, meta));
   }
 
   @Get('audit')

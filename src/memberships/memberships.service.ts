@@ -7,6 +7,7 @@ import { AccessService } from '../auth/access.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { AuthUser } from '../auth/auth.types';
 import { InstituteMembership } from '../auth/ports';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { keysetPage, Page } from '../common/pagination';
@@ -21,7 +22,7 @@ import { User } from '../users/entities/user.entity';
 import { UserAccountsService } from '../users/user-accounts.service';
 import { UserProfiles } from '../users/user-profiles';
 import { UsersService } from '../users/users.service';
-import { AddMemberDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
+import { AddMemberDto, BulkMembersDto, BulkMembersResultDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
 import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
 
 export interface Actor {
@@ -31,6 +32,9 @@ export interface Actor {
   ip: string | null;
   locale: string;
 }
+
+/** One invitation resent per person per minute at most. */
+export const INVITATION_RESEND_INTERVAL_MS = 60_000;
 
 const memberNotFound = () => AppError.notFound('MEMBER_NOT_FOUND', 'This user is not a member of this institute');
 
@@ -77,6 +81,7 @@ export class MembershipsService implements OnModuleInit {
     private readonly institutes: InstitutesService,
     private readonly authMail: AuthMailService,
     private readonly mail: MailService,
+    private readonly clock: Clock,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
   ) {}
 
@@ -253,6 +258,138 @@ export class MembershipsService implements OnModuleInit {
     });
   }
 
+  /**
+   * One action on many members in one transaction: set role, group and/or
+   * department, or detach. Members not in the institute fail with
+   * MEMBER_NOT_FOUND; a change that would leave the institute without an active
+   * manager fails with LAST_MANAGER for that member (the others go through).
+   * Each change is audited.
+   */
+  async bulk(instituteId: string, dto: BulkMembersDto, actor: Actor): Promise<BulkMembersResultDto> {
+    const changes: Partial<Membership> = {};
+    if (dto.action === 'update') {
+      if (dto.role !== undefined) changes.role = dto.role;
+      if (dto.group !== undefined) changes.group = dto.group;
+      if (dto.department !== undefined) changes.department = dto.department;
+      if (!Object.keys(changes).length) throw AppError.validation([{ field: 'role', message: 'give role, group or department to update' }]);
+    }
+    const roleChanges: Array<{ userId: string; from: MembershipRole; to: MembershipRole }> = [];
+    const result = await this.tx.run(async (em) => {
+      await this.lockInstitute(em, instituteId);
+      const rows = await em.find(Membership, { where: { instituteId, userId: In(dto.userIds) } });
+      const byUser = new Map(rows.map((m) => [m.userId, m]));
+      const failed: Array<{ userId: string; code: string }> = [];
+      let managersLeft = await em.countBy(Membership, { instituteId, role: MembershipRole.Manager, status: MembershipStatus.Active });
+      const chosen: Membership[] = [];
+      for (const userId of dto.userIds) {
+        const m = byUser.get(userId);
+        if (!m) {
+          failed.push({ userId, code: 'MEMBER_NOT_FOUND' });
+          continue;
+        }
+        const losesManager =
+          m.role === MembershipRole.Manager &&
+          m.status === MembershipStatus.Active &&
+          (dto.action === 'detach' || (changes.role !== undefined && changes.role !== m.role));
+        if (losesManager) {
+          if (managersLeft <= 1) {
+            failed.push({ userId, code: 'LAST_MANAGER' });
+            continue;
+          }
+          managersLeft -= 1;
+        }
+        chosen.push(m);
+      }
+      const ids = chosen.map((m) => m.id);
+      const base = { actorId: actor.user.id, targetType: 'user', instituteId, ip: actor.ip };
+      if (ids.length && dto.action === 'detach') {
+        for (let i = 0; i < ids.length; i += 1000) await em.delete(Membership, { id: In(ids.slice(i, i + 1000)) });
+        await this.audit.recordMany(
+          chosen.map((m) => ({ ...base, action: 'member.removed', targetId: m.userId, details: { role: m.role, bulk: true } })),
+          em,
+        );
+      } else if (ids.length) {
+        for (let i = 0; i < ids.length; i += 1000) await em.update(Membership, { id: In(ids.slice(i, i + 1000)) }, changes);
+        await this.audit.recordMany(
+          chosen.map((m) => {
+            if (changes.role !== undefined && changes.role !== m.role) {
+              roleChanges.push({ userId: m.userId, from: m.role, to: changes.role });
+              return {
+                ...base,
+                action: 'member.role_changed',
+                targetId: m.userId,
+                details: { from: m.role, to: changes.role, fields: Object.keys(changes), bulk: true },
+              };
+            }
+            return { ...base, action: 'member.updated', targetId: m.userId, details: { fields: Object.keys(changes), bulk: true } };
+          }),
+          em,
+        );
+      }
+      return { updated: chosen.length, failed };
+    });
+    if (roleChanges.length) {
+      const institute = await this.institutes.get(instituteId);
+      const profiles = new Map((await this.users.mailProfiles(roleChanges.map((c) => c.userId))).map((p) => [p.userId, p]));
+      await this.mail.sendMany(
+        roleChanges.flatMap((c) => {
+          const p = profiles.get(c.userId);
+          if (!p) return [];
+          return [
+            {
+              to: p.email,
+              userId: c.userId,
+              about: { type: 'user', id: c.userId, instituteId },
+              template: 'role-changed',
+              locale: p.locale,
+              context: { firstName: p.firstName, instituteName: institute.name, role: c.to, previousRole: c.from },
+            },
+          ];
+        }),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Resends the invitation of an active member: the set-password email while the
+   * account has no password, else the welcome to the institute. At most one a
+   * minute per person (429 INVITATION_RECENTLY_SENT).
+   */
+  async resendInvitation(instituteId: string, userId: string, actor: Actor): Promise<void> {
+    const m = await this.memberships.findOneBy({ instituteId, userId });
+    if (!m) throw memberNotFound();
+    if (m.status !== MembershipStatus.Active) throw AppError.conflict('MEMBER_NOT_ACTIVE', 'Only an active member can be invited again');
+    const [profile] = await this.users.mailProfiles([userId]);
+    if (!profile) throw memberNotFound();
+    if (!(await this.users.claimInvitation(userId, this.clock.now(), INVITATION_RESEND_INTERVAL_MS))) {
+      throw new AppError(429, 'INVITATION_RECENTLY_SENT', 'An invitation was sent to this member less than a minute ago', undefined, { 'Retry-After': '60' });
+    }
+    const institute = await this.institutes.get(instituteId);
+    const about = { type: 'user', id: userId, instituteId };
+    if (!profile.hasPassword) {
+      await this.authMail.sendMany([{ userId, kind: 'set-password', context: { instituteName: institute.name }, about }]);
+    } else {
+      await this.mail.send({
+        to: profile.email,
+        userId,
+        about,
+        template: 'added-to-institute',
+        locale: profile.locale,
+        context: { firstName: profile.firstName, instituteName: institute.name, role: m.role },
+      });
+    }
+    await this.audit.record({
+      action: 'member.invitation_resent',
+      actorId: actor.user.id,
+      targetType: 'user',
+      targetId: userId,
+      instituteId,
+      ip: actor.ip,
+      details: { template: profile.hasPassword ? 'added-to-institute' : 'set-password' },
+    });
+  }
+
   /** Managers give any role; teachers only `student`; staff anything. */
   private assertMayGrant(actor: Actor, role: MembershipRole) {
     if (actor.user.isStaff || actor.membership?.role === MembershipRole.Manager) return;
@@ -332,6 +469,17 @@ export class MembershipsService implements OnModuleInit {
    */
   memberIdsQuery(instituteId: string): { sql: string; params: { memberInstituteId: string } } {
     return { sql: 'SELECT ms.userId FROM memberships ms WHERE ms.instituteId = :memberInstituteId', params: { memberInstituteId: instituteId } };
+  }
+
+  /** Which of `userIds` are members of the institute (any role or status), through the (userId, instituteId) index. */
+  async membersAmong(instituteId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const rows = await selectIn<{ userId: string }>(
+      this.memberships.manager,
+      (p) => `SELECT userId FROM memberships WHERE instituteId = ? AND userId IN (${p})`,
+      userIds,
+      [instituteId],
+    );
+    return new Set(rows.map((r) => r.userId));
   }
 
   /** The active managers of an institute (who validate its teachers). */

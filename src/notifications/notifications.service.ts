@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, IsNull, Repository } from 'typeorm';
@@ -6,16 +6,31 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { keysetPage, Page } from '../common/pagination';
+import { ErasedPerson, mentionsSql, PersonalDataRegistry } from '../common/personal-data';
 import { ListNotificationsQueryDto, NotificationResponseDto } from './dto/notification.dto';
 import { Notification } from './entities/notification.entity';
 import { NewNotification } from './notifications.types';
 
 @Injectable()
-export class NotificationsService {
+export class NotificationsService implements OnModuleInit {
   constructor(
     private readonly clock: Clock,
+    private readonly personalData: PersonalDataRegistry,
     @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
   ) {}
+
+  onModuleInit() {
+    this.personalData.register({
+      section: 'notifications',
+      export: async ({ userId }) =>
+        (await this.notifications.find({ where: { userId }, order: { createdAt: 'ASC' } })).map((n) => NotificationResponseDto.from(n)),
+      // The person's own notifications, and those telling others about them (a manager told of a registration).
+      erase: async (person: ErasedPerson, em: EntityManager) => {
+        const m = mentionsSql(['title', 'data'], person);
+        await em.query(`DELETE FROM notifications WHERE userId = ? OR ${m.sql}`, [person.userId, ...m.params]);
+      },
+    });
+  }
 
   /** Written inside `em`: a notification commits or rolls back with the event it reports. */
   async create(em: EntityManager, items: NewNotification[]): Promise<void> {

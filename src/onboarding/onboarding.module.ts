@@ -8,6 +8,7 @@ import { MembershipsModule } from '../memberships/memberships.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
 import { RegistrationRequest } from './entities/registration-request.entity';
+import { OnboardingPersonalData } from './onboarding-personal-data';
 import { RegistrationController } from './registration.controller';
 import { RegistrationProcessor } from './registration.processor';
 import { REGISTRATION_JOB, RegistrationService } from './registration.service';
@@ -29,6 +30,6 @@ import { REGISTRATION_JOB, RegistrationService } from './registration.service';
     AuditModule,
   ],
   controllers: [RegistrationController],
-  providers: [RegistrationService, RegistrationProcessor],
+  providers: [RegistrationService, RegistrationProcessor, OnboardingPersonalData],
 })
 export class OnboardingModule {}

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { InstitutesModule } from '../institutes/institutes.module';
@@ -6,7 +6,6 @@ import { MembershipsModule } from '../memberships/memberships.module';
 import { UsersModule } from '../users/users.module';
 import { ScimGroup } from './entities/scim-group.entity';
 import { ScimToken } from './entities/scim-token.entity';
-import { InstituteSignIn, PasswordSignIn } from './institute-sign-in';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimDiscoveryController } from './scim-discovery.controller';
 import { ScimGroupsController } from './scim-groups.controller';
@@ -22,9 +21,15 @@ import { ScimUsersService } from './scim-users.service';
  * a token the institute's managers create. It orchestrates the public services
  * of users, institutes and memberships and owns only its tokens and groups.
  */
-@Module({
-  imports: [TypeOrmModule.forFeature([ScimToken, ScimGroup]), UsersModule, InstitutesModule, MembershipsModule, AuditModule],
-  controllers: [ScimTokensController, ScimDiscoveryController, ScimUsersController, ScimGroupsController],
-  providers: [ScimTokensService, ScimUsersService, ScimGroupsService, ScimAuthGuard, { provide: InstituteSignIn, useClass: PasswordSignIn }],
-})
-export class ScimModule {}
+@Module({})
+export class ScimModule {
+  /** `imports`: the module providing `InstituteSignIn` (auth/ports.ts), i.e. SSO's, bound by AppModule. */
+  static forRoot(options: { imports: NonNullable<ModuleMetadata['imports']> }): DynamicModule {
+    return {
+      module: ScimModule,
+      imports: [TypeOrmModule.forFeature([ScimToken, ScimGroup]), UsersModule, InstitutesModule, MembershipsModule, AuditModule, ...options.imports],
+      controllers: [ScimTokensController, ScimDiscoveryController, ScimUsersController, ScimGroupsController],
+      providers: [ScimTokensService, ScimUsersService, ScimGroupsService, ScimAuthGuard],
+    };
+  }
+}

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
@@ -6,6 +7,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { UserResponseDto } from '../auth/dto/user-response.dto';
 import { AppError } from '../common/errors/app-error';
 import { MeResponseDto, UpdateMeDto } from './dto/me.dto';
+import { PersonalDataService } from './personal-data.service';
 import { UserProfiles } from './user-profiles';
 import { UsersService } from './users.service';
 
@@ -16,6 +18,7 @@ export class MeController {
   constructor(
     private readonly users: UsersService,
     private readonly profiles: UserProfiles,
+    private readonly personalData: PersonalDataService,
   ) {}
 
   @Get()
@@ -23,6 +26,18 @@ export class MeController {
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentUser() caller: AuthUser): Promise<MeResponseDto> {
     return this.profile(caller.id);
+  }
+
+  @Get('export')
+  @ApiOperation({
+    operationId: 'exportMyData',
+    summary:
+      'Everything held about the caller, as one JSON document (GDPR articles 15 and 20): profile, memberships, affiliation, notifications, audit entries, import rows, mail log, sessions',
+  })
+  @ApiOkResponse({ description: 'The export document: one key per section', schema: { type: 'object', additionalProperties: true } })
+  exportData(@CurrentUser() caller: AuthUser, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    res.setHeader('Content-Disposition', 'attachment; filename="oktonine-personal-data.json"');
+    return this.personalData.export(caller.id);
   }
 
   @Patch()

@@ -5,6 +5,10 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { authConfig } from '../config/configuration';
 import { PasswordService } from '../auth/password.service';
+import { TokensService } from '../auth/tokens.service';
+import { AppError } from '../common/errors/app-error';
+import { Transactions } from '../common/transactions';
+import { User } from './entities/user.entity';
 import { normalizeEmail } from './email';
 import { UsersService } from './users.service';
 
@@ -23,6 +27,8 @@ export class StaffService implements OnApplicationBootstrap {
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly tx: Transactions,
+    private readonly tokens: TokensService,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -74,5 +80,57 @@ export class StaffService implements OnApplicationBootstrap {
     }
     await this.audit.record({ action: 'staff.created', targetType: 'user', targetId: id, details: { via } });
     return { id, outcome: 'created' };
+  }
+
+  list(): Promise<User[]> {
+    return this.users.staff();
+  }
+
+  /** Staff promote an existing account over the API; audited. */
+  async promote(userId: string, actorId: string, ip: string | null): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+    if (await this.users.promoteToStaff(userId, this.clock.now())) {
+      await this.audit.record({ action: 'staff.promoted', actorId, targetType: 'user', targetId: userId, ip, details: { via: 'api' } });
+    }
+    return (await this.users.findById(userId))!;
+  }
+
+  /** Never the last staff account (LAST_STAFF); the demoted account's tokens end at once. */
+  async demote(userId: string, actorId: string, ip: string | null): Promise<void> {
+    await this.tx.run(async (em) => {
+      const outcome = await this.users.demoteStaff(userId, em);
+      if (outcome === 'not_staff') throw AppError.notFound('STAFF_NOT_FOUND', 'This account is not staff');
+      if (outcome === 'last_staff') throw AppError.conflict('LAST_STAFF', 'The platform would be left without staff');
+      await this.audit.record({ action: 'staff.demoted', actorId, targetType: 'user', targetId: userId, ip }, em);
+    });
+  }
+
+  /**
+   * Sign-in refused with ACCOUNT_DISABLED, access tokens refused at once (token
+   * version bumped), refresh tokens revoked. The last staff account cannot be disabled.
+   */
+  async disable(userId: string, actorId: string, ip: string | null): Promise<void> {
+    await this.tx.run(async (em) => {
+      const user = await this.users.findById(userId, em);
+      if (!user) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+      if (user.isStaff) {
+        const others = (await this.users.staff(em)).filter((s) => s.id !== userId && !s.disabledAt);
+        if (!others.length) throw AppError.conflict('LAST_STAFF', 'The platform would be left without staff');
+      }
+      if (await this.users.setDisabled(userId, this.clock.now(), em)) {
+        await this.audit.record({ action: 'user.disabled', actorId, targetType: 'user', targetId: userId, ip }, em);
+      }
+    });
+    await this.tokens.revokeAllForUser(userId);
+  }
+
+  async enable(userId: string, actorId: string, ip: string | null): Promise<void> {
+    await this.tx.run(async (em) => {
+      if (!(await this.users.findById(userId, em))) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
+      if (await this.users.setDisabled(userId, null, em)) {
+        await this.audit.record({ action: 'user.enabled', actorId, targetType: 'user', targetId: userId, ip }, em);
+      }
+    });
   }
 }

@@ -1,12 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { insertRows, insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
+import { AppError } from '../common/errors/app-error';
+import { Page, PageQueryDto } from '../common/pagination';
+import { words } from '../common/text';
 import { foldName, normalizeEmail } from './email';
+import { UserNameWord } from './entities/user-name-word.entity';
 import { User } from './entities/user.entity';
+import { nameWordsOf } from './name-words';
+
+const MAX_QUERY_WORDS = 5;
+
+/** Narrows the directory to the ids it returns among `ids` (an institute's members: its module decides). */
+export type DirectoryScope = (ids: string[]) => Promise<Set<string>>;
+
+const invalidCursor = () => AppError.validation([{ field: 'cursor', message: 'cursor is not a valid page cursor' }], 'Invalid cursor');
+
+function encodeIdCursor(id: string): string {
+  return Buffer.from(JSON.stringify(['id', id])).toString('base64url');
+}
+
+function decodeIdCursor(cursor: string): string {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && v[0] === 'id' && typeof v[1] === 'string') return v[1];
+  } catch {
+    // falls through
+  }
+  throw invalidCursor();
+}
 
 /** A new account, inserted in bulk by an import (verified: the institute vouches for it). */
 export interface BulkAccount {
@@ -26,6 +52,13 @@ export interface MailProfile {
   firstName: string;
   locale: string;
   hasPassword: boolean;
+}
+
+/** The platform would be left without staff. */
+export class LastStaffError extends Error {
+  constructor() {
+    super('The platform would be left without staff');
+  }
 }
 
 /** Thrown by `insert` when the email already has an account (the unique index decides). */
@@ -113,6 +146,67 @@ export class UsersService implements AccountStore {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
     }
+    await this.writeNameWords(em, [{ id: row.id, firstName: row.firstName ?? '', lastName: row.lastName ?? '' }]);
+  }
+
+  /** The directory's word index of these accounts, replacing what was there. */
+  private async writeNameWords(em: EntityManager, people: Array<{ id: string; firstName: string; lastName: string }>, replace = false): Promise<void> {
+    if (replace && people.length) await em.delete(UserNameWord, { userId: In(people.map((p) => p.id)) });
+    const rows = people.flatMap((p) => nameWordsOf(p.firstName, p.lastName).map((word) => [p.id, word]));
+    if (rows.length) await insertSkippingDuplicates(em, 'user_name_words', ['userId', 'word'], rows);
+  }
+
+  /**
+   * The people directory: accounts whose email starts with `search`, or whose
+   * names hold a word starting with each typed word (folded like the institute
+   * search). The matching ids come from the email index and the (word) index of
+   * user_name_words, so the cost follows the matches; `scope` narrows them (an
+   * institute's members), and the page is read with a keyset on the id.
+   */
+  async directory(search: string, query: PageQueryDto, scope?: DirectoryScope): Promise<Page<User>> {
+    const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const em = this.users.manager;
+    const hits = new Set<string>();
+    const email = normalizeEmail(search);
+    if (email && !/\s/.test(email)) {
+      for (const r of await em.query<Array<{ id: string }>>('SELECT id FROM users WHERE email LIKE ?', [`${escape(email)}%`])) hits.add(r.id);
+    }
+    // Every typed word must start a word of the person's names. The longest word is read first
+    // (an index range); each further word narrows the set: by primary key while it is small, else
+    // by its own range, intersected here. No statement starts from the users table.
+    const terms = words(search)
+      .slice(0, MAX_QUERY_WORDS)
+      .sort((a, b) => b.length - a.length);
+    let named = null as Set<string> | null;
+    for (const term of terms) {
+      const like = `${escape(term)}%`;
+      let rows: Array<{ userId: string }>;
+      if (named && named.size <= 1000) {
+        if (!named.size) break;
+        rows = await selectIn(em, (p) => `SELECT userId FROM user_name_words WHERE word LIKE ? AND userId IN (${p})`, [...named], [like]);
+      } else {
+        rows = await em.query('SELECT userId FROM user_name_words WHERE word LIKE ?', [like]);
+      }
+      const found = new Set(rows.map((r) => r.userId));
+      named = named ? new Set([...named].filter((id) => found.has(id))) : found;
+    }
+    for (const id of named ?? []) hits.add(id);
+    if (!hits.size) return { items: [], nextCursor: null };
+    // Keyset on the id: the page needs no column of users, only the matching ids, so the
+    // accounts read are the page's (by primary key), never all the matches.
+    const after = query.cursor ? decodeIdCursor(query.cursor) : '';
+    const sorted = [...hits].filter((id) => id > after).sort();
+    const limit = query.limit ?? 20;
+    const chosen: string[] = [];
+    for (let i = 0; i < sorted.length && chosen.length <= limit; i += limit * 4) {
+      const part = sorted.slice(i, i + limit * 4);
+      const allowed = scope ? await scope(part) : null;
+      chosen.push(...part.filter((id) => !allowed || allowed.has(id)));
+    }
+    const pageIds = chosen.slice(0, limit);
+    const byId = new Map((pageIds.length ? await this.users.findBy({ id: In(pageIds) }) : []).map((u) => [u.id, u]));
+    const items = pageIds.map((id) => byId.get(id)).filter((u): u is User => Boolean(u));
+    return { items, nextCursor: chosen.length > limit ? encodeIdCursor(pageIds[pageIds.length - 1]) : null };
   }
 
   /** Names and email of an account, folded names kept in step; a taken email throws EmailTakenError. */
@@ -132,6 +226,10 @@ export class UsersService implements AccountStore {
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
+    }
+    if (changes.firstName !== undefined || changes.lastName !== undefined) {
+      const names = await em.findOneBy(User, { id: userId });
+      if (names) await this.writeNameWords(em, [names], true);
     }
   }
 
@@ -189,12 +287,80 @@ export class UsersService implements AccountStore {
   }
 
   /**
+   * Demotes one staff account unless it is the last one. The staff rows are
+   * locked first (MySQL), so two staff demoting each other cannot both succeed.
+   * 'not_staff' when the account is not staff (or is gone).
+   */
+  async demoteStaff(userId: string, em: EntityManager): Promise<'demoted' | 'not_staff' | 'last_staff'> {
+    const mysql = em.connection.options.type === 'mysql' || em.connection.options.type === 'mariadb';
+    const staff = await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE isStaff = ? ORDER BY id${mysql ? ' FOR UPDATE' : ''}`, [1]);
+    if (!staff.some((s) => s.id === userId)) return 'not_staff';
+    if (staff.length <= 1) return 'last_staff';
+    await em.update(User, { id: userId }, { isStaff: false, tokenVersion: () => 'tokenVersion + 1' });
+    return 'demoted';
+  }
+
+  /** LAST_STAFF when `userId` is the only staff account (staff rows locked first on MySQL). */
+  async assertNotLastStaff(userId: string, em: EntityManager): Promise<void> {
+    const mysql = em.connection.options.type === 'mysql' || em.connection.options.type === 'mariadb';
+    const staff = await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE isStaff = ? ORDER BY id${mysql ? ' FOR UPDATE' : ''}`, [1]);
+    if (staff.some((s) => s.id === userId) && staff.length <= 1) throw new LastStaffError();
+  }
+
+  /** Deletes the account and its search words (what references it is deleted or set null by the foreign keys). */
+  async deleteAccount(userId: string, em: EntityManager): Promise<void> {
+    await em.delete(UserNameWord, { userId });
+    await em.delete(User, { id: userId });
+  }
+
+  /**
+   * Disables (at `at`) or enables an account. Disabling bumps the token version,
+   * so every access token already issued is refused at the next request.
+   * False when nothing changed (already in that state, or no such account).
+   */
+  async setDisabled(userId: string, at: Date | null, em: EntityManager = this.users.manager): Promise<boolean> {
+    const qb = em.createQueryBuilder().update(User).where('id = :userId', { userId });
+    if (at) qb.set({ disabledAt: at, tokenVersion: () => 'tokenVersion + 1' }).andWhere('disabledAt IS NULL');
+    else qb.set({ disabledAt: null }).andWhere('disabledAt IS NOT NULL');
+    return Boolean((await qb.execute()).affected);
+  }
+
+  /**
+   * Claims the right to resend an invitation: a conditional UPDATE, so of two
+   * concurrent requests within `intervalMs` only one sends. False when one was
+   * sent less than `intervalMs` ago.
+   */
+  async claimInvitation(userId: string, now: Date, intervalMs: number): Promise<boolean> {
+    const res = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ invitationSentAt: now })
+      .where('id = :userId AND (invitationSentAt IS NULL OR invitationSentAt <= :before)', { userId, before: new Date(now.getTime() - intervalMs) })
+      .execute();
+    return Boolean(res.affected);
+  }
+
+  /**
    * The accounts of an import chunk, in multi-row INSERTs of 1,000
    * rows: an email that already has an account (even one created a moment ago
    * by a concurrent import) is left alone. Callers read back the ids by email.
    */
   async insertMissing(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<void> {
     await insertSkippingDuplicates(em, 'users', BULK_COLUMNS, bulkRows(em, accounts, verifiedAt));
+    // Words only for the accounts this statement inserted (an existing email kept its own id).
+    const inserted = new Set(
+      (
+        await selectIn<{ id: string }>(
+          em,
+          (p) => `SELECT id FROM users WHERE id IN (${p})`,
+          accounts.map((a) => a.id),
+        )
+      ).map((r) => r.id),
+    );
+    await this.writeNameWords(
+      em,
+      accounts.filter((a) => inserted.has(a.id)),
+    );
   }
 
   /**
@@ -205,11 +371,12 @@ export class UsersService implements AccountStore {
   async insertNew(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date): Promise<boolean> {
     try {
       await insertRows(em, 'users', BULK_COLUMNS, bulkRows(em, accounts, verifiedAt));
-      return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
       throw error;
     }
+    await this.writeNameWords(em, accounts);
+    return true;
   }
 
   /** Account ids by normalised email, for the emails that have an account. */

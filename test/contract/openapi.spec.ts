@@ -74,7 +74,10 @@ describe('The OpenAPI document', () => {
         .map(({ method, path, op }) => `${method.toUpperCase()} ${path}: tags ${JSON.stringify(op.tags)}, summary ${JSON.stringify(op.summary)}`),
     ).toEqual([]);
     expect(document.tags).toEqual(API_TAGS.map((tag) => ({ ...tag })));
-    expect(document.servers).toEqual([{ url: expect.stringMatching(/^https?:\/\//), description: expect.any(String) }]);
+    expect(document.servers).toEqual([
+      { url: '/', description: expect.any(String) },
+      { url: expect.stringMatching(/^https?:\/\//), description: expect.any(String) },
+    ]);
   });
 
   it('documents each error status with the ErrorResponse schema, its codes (from the catalogue) and an example', () => {

@@ -5,7 +5,6 @@ import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { sha256 } from '../../src/auth/token-hash';
 import { LOG_DESTINATION } from '../../src/common/log-destination';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
-import { InstituteSignIn } from '../../src/scim/institute-sign-in';
 import { User } from '../../src/users/entities/user.entity';
 import { seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail, login } from '../support/factories';
 import { TEST_REDIS_URL } from '../support/infra';
@@ -732,19 +731,30 @@ describe('SCIM provisioning (/scim/v2)', () => {
       }
     });
 
-    it('sends no set-password email when the institute signs in through its identity provider', async () => {
+    it('sends no set-password email when the institute signs in through its identity provider (an enabled one)', async () => {
       const s = await school();
-      const signIn = t.get(InstituteSignIn);
-      const spy = jest.spyOn(signIn, 'usesIdentityProvider').mockImplementation((instituteId) => Promise.resolve(instituteId === s.id));
-      try {
-        const email = uniqueEmail('sso');
-        await s.scim.post('/Users', entraUser(email)).expect(201);
-        await t.idle();
-        t.mail.expectNone({ to: email });
-        expect(spy).toHaveBeenCalledWith(s.id);
-      } finally {
-        spy.mockRestore();
-      }
+      const provider = await t
+        .http()
+        .post(`/api/institutes/${s.id}/identity-providers`)
+        .set(as(staff.token))
+        .send({
+          protocol: 'oidc',
+          name: 'School IdP',
+          domains: ['example.org'],
+          allowedRedirectUris: ['https://sso.example.org/callback'],
+          oidc: { issuer: 'https://idp.example.org', clientId: 'oktonine' },
+        })
+        .expect(201);
+      const signsInWithIdp = uniqueEmail('sso');
+      await s.scim.post('/Users', entraUser(signsInWithIdp)).expect(201);
+      await t.idle();
+      t.mail.expectNone({ to: signsInWithIdp });
+
+      // With the provider disabled, people need a password again.
+      await t.http().patch(`/api/institutes/${s.id}/identity-providers/${provider.body.id}`).set(as(staff.token)).send({ enabled: false }).expect(200);
+      const needsPassword = uniqueEmail('pw');
+      await s.scim.post('/Users', entraUser(needsPassword)).expect(201);
+      expect(linkIn(await t.mail.waitFor({ to: needsPassword }), `${TEST_APP_URL}/reset-password`)).toBeTruthy();
     });
 
     it('never logs a SCIM token, nor stores one outside its hash', async () => {

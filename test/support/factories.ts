@@ -4,6 +4,7 @@ import { ARGON2_OPTIONS } from '../../src/auth/password.service';
 import { Institute, InstituteStatus } from '../../src/institutes/entities/institute.entity';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
 import { foldName, normalizeEmail } from '../../src/users/email';
+import { nameWordsOf } from '../../src/users/name-words';
 import { User } from '../../src/users/entities/user.entity';
 import { TestApp } from './test-app';
 
@@ -44,6 +45,11 @@ export async function seedUser(
     emailVerifiedAt: opts.verified === false ? null : new Date(),
     locale: opts.locale ?? 'en',
   });
+  const nameWords = nameWordsOf(opts.firstName ?? 'Test', opts.lastName ?? 'User');
+  await t.dataSource.query(
+    `INSERT INTO user_name_words (userId, word) VALUES ${nameWords.map(() => '(?, ?)').join(', ')}`,
+    nameWords.flatMap((w) => [id, w]),
+  );
   return { id, email, password: password ?? '' };
 }
 

@@ -68,6 +68,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       // Every request of a test file comes from 127.0.0.1: only the throttling test lowers this.
       AUTH_THROTTLE_LIMIT: '100000',
       MAIL_FROM: 'Oktonine Tests <no-reply@oktonine.test>',
+      SSO_SECRET_KEY: randomBytes(32).toString('hex'),
     };
   }
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -128,6 +129,8 @@ const APP_ENV_KEYS = [
   'AUTH_THROTTLE_TTL',
   'VALIDATION_DIGEST_EVERY_MS',
   'IMPORT_CHUNK_ROWS',
+  'IMPORT_RETENTION_DAYS',
+  'IMPORT_RETENTION_EVERY_MS',
   'JOB_LOCK_MS',
   'JOB_BACKOFF_MS',
   'JOB_SWEEP_EVERY_MS',
@@ -138,6 +141,7 @@ const APP_ENV_KEYS = [
   'SCIM_THROTTLE_TTL',
   'METRICS_TOKEN',
   'METRICS_PORT',
+  'SSO_SECRET_KEY',
 ];
 
 /** The app reads process.env at bootstrap; every test file runs in its own process env. */

@@ -6,6 +6,8 @@ import { ImmutableEntity } from '../../common/entities/base.entity';
 @Index('IDX_audit_entries_institute_created', ['instituteId', 'createdAt'])
 @Index('IDX_audit_entries_action_created', ['action', 'createdAt'])
 @Index('IDX_audit_entries_created', ['createdAt'])
+@Index('IDX_audit_entries_actor', ['actorId'])
+@Index('IDX_audit_entries_target', ['targetId'])
 export class AuditEntry extends ImmutableEntity {
   @Column({ type: 'varchar', length: 36, nullable: true })
   actorId: string | null;

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { ERROR_CODES, ErrorCode } from '../errors/error-codes';
+import { ERROR_CODES, ErrorCode, isErrorCode } from '../errors/error-codes';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- the document is walked as plain JSON */
 type Json = Record<string, any>;
@@ -183,6 +183,13 @@ function errorSchemas(): Json {
 
 function finishErrors(op: Json, facts: OperationFacts): void {
   const codes = new Set<ErrorCode>(facts.errors);
+  // Hand-written error responses (@ApiConflictResponse({ description: 'LAST_STAFF: …' })) count by the catalogue codes they name.
+  for (const [status, response] of Object.entries((op.responses ?? {}) as Json)) {
+    if (Number(status) < 400) continue;
+    for (const word of String(response.description ?? '').match(/\b[A-Z][A-Z0-9_]{2,}\b/g) ?? []) {
+      if (isErrorCode(word) && ERROR_CODES[word].status === Number(status)) codes.add(word);
+    }
+  }
   if (!facts.public) ['UNAUTHORIZED', 'TOKEN_EXPIRED'].forEach((c) => codes.add(c as ErrorCode));
   if ((op.parameters ?? []).length || op.requestBody) codes.add('VALIDATION_FAILED');
   if (op.requestBody?.content?.['application/json']) ['MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'].forEach((c) => codes.add(c as ErrorCode));

@@ -7,6 +7,10 @@ import { FoldedNames1764748800000 } from './1764748800000-folded-names';
 import { ImportBatchHeader1764792000000 } from './1764792000000-import-batch-header';
 import { ScimProvisioning1765008000000 } from './1765008000000-scim-provisioning';
 import { MailLogListing1765180800000 } from './1765180800000-mail-log-listing';
+import { AccountLifecycle1765267200000 } from './1765267200000-account-lifecycle';
+import { UserNameWords1765353600000 } from './1765353600000-user-name-words';
+import { PersonalData1765440000000 } from './1765440000000-personal-data';
+import { SingleSignOn1765353600000 } from './1765353600000-single-sign-on';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -19,4 +23,8 @@ export const migrations = [
   ImportBatchHeader1764792000000,
   ScimProvisioning1765008000000,
   MailLogListing1765180800000,
+  AccountLifecycle1765267200000,
+  UserNameWords1765353600000,
+  SingleSignOn1765353600000,
+  PersonalData1765440000000,
 ];

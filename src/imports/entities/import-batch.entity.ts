@@ -11,6 +11,7 @@ export enum ImportStatus {
 
 @Entity('import_batches')
 @Index('IDX_import_batches_institute_created', ['instituteId', 'createdAt'])
+@Index('IDX_import_batches_retention', ['purgedAt', 'finishedAt'])
 export class ImportBatch extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   instituteId: string;
@@ -71,4 +72,8 @@ export class ImportBatch extends BaseEntity {
 
   @Column({ type: 'datetime', precision: 3, nullable: true })
   finishedAt: Date | null;
+
+  /** When the retention job purged the row data (IMPORT_RETENTION_DAYS after `finishedAt`); the report is gone. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  purgedAt: Date | null;
 }

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Institute, InstituteStatus } from '../entities/institute.entity';
 import { trim } from '../../common/transforms';
+import { PageQueryDto } from '../../common/pagination';
 
 export class CreateInstituteDto {
   @ApiProperty({ example: 'École Saint-Exupéry' })
@@ -30,6 +31,13 @@ export class CreateInstituteDto {
   @IsOptional()
   @IsEnum(InstituteStatus)
   status?: InstituteStatus;
+}
+
+export class CreateInstituteBodyDto extends CreateInstituteDto {
+  @ApiPropertyOptional({ description: 'Create it even when an institute with the same folded name and city exists', default: false })
+  @IsOptional()
+  @IsBoolean()
+  allowDuplicate?: boolean;
 }
 
 export class UpdateInstituteDto extends PartialType(CreateInstituteDto) {}
@@ -68,4 +76,22 @@ export class InstituteResponseDto extends InstituteSummaryDto {
   static override from(i: Institute): InstituteResponseDto {
     return { ...InstituteSummaryDto.from(i), status: i.status, createdAt: i.createdAt.toISOString() };
   }
+}
+
+export class ListInstitutesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Words matched as prefixes of the name’s words, ignoring case and accents' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+
+  @ApiPropertyOptional({ enum: InstituteStatus })
+  @IsOptional()
+  @IsEnum(InstituteStatus)
+  status?: InstituteStatus;
+}
+
+export class InstitutePageDto {
+  @ApiProperty({ type: [InstituteResponseDto] }) items: InstituteResponseDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }

@@ -8,6 +8,7 @@ export enum InstituteStatus {
 
 @Entity('institutes')
 @Index('IDX_institutes_status_search', ['status', 'searchName'])
+@Index('IDX_institutes_created', ['createdAt', 'id'])
 export class Institute extends BaseEntity {
   @Column({ type: 'varchar', length: 200 })
   name: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEnum, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { CreateUserDto } from '../../users/dto/create-user.dto';
 import { MembershipRole, MembershipStatus } from '../entities/membership.entity';
@@ -82,4 +82,31 @@ export class MemberResponseDto {
 export class MemberPageDto {
   items: MemberResponseDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor: string | null;
+}
+
+export const BULK_MAX_MEMBERS = 1000;
+
+/** One action on many members, in one transaction. */
+export class BulkMembersDto extends UpdateMemberDto {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: BULK_MAX_MEMBERS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BULK_MAX_MEMBERS)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  userIds: string[];
+
+  @ApiProperty({ enum: ['update', 'detach'], description: '`update` sets role, group and/or department; `detach` removes the memberships' })
+  @IsIn(['update', 'detach'])
+  action: 'update' | 'detach';
+}
+
+export class BulkFailureDto {
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty({ enum: ['MEMBER_NOT_FOUND', 'LAST_MANAGER'] }) code: string;
+}
+
+export class BulkMembersResultDto {
+  @ApiProperty({ description: 'How many members were changed (or detached)' }) updated: number;
+  @ApiProperty({ type: [BulkFailureDto] }) failed: BulkFailureDto[];
 }

@@ -49,4 +49,12 @@ export class User extends BaseEntity {
   /** Carried in access tokens; bumped on password reset/change so older tokens fail at once. */
   @Column({ type: 'int', default: 0 })
   tokenVersion: number;
+
+  /** Set by staff: sign-in is refused (ACCOUNT_DISABLED) and the token version is bumped. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  disabledAt: Date | null;
+
+  /** When an invitation (set-password or welcome) was last resent; one a minute at most. */
+  @Column({ type: 'datetime', precision: 3, nullable: true, select: false })
+  invitationSentAt: Date | null;
 }
