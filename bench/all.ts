@@ -4,8 +4,9 @@
  * a table of all of them and the worst one against its bar. Run it on a quiet
  * machine: other work on the same cores moves the ratios.
  *
- *   BENCH_ONLY=import,mail,signin,members,sqlite   (default: all of them)
+ *   BENCH_ONLY=import,mail,signin,members,directory,sqlite   (default: all of them)
  */
+import { directoryFigures } from './directory';
 import { Figure, reportWorst } from './figures';
 import { importFigures } from './import';
 import { mailFanoutFigures } from './mail-fanout';
@@ -18,6 +19,7 @@ const PARTS: Record<string, () => Promise<Figure[]>> = {
   mail: mailFanoutFigures,
   signin: signinFigures,
   members: membersFigures,
+  directory: directoryFigures,
   sqlite: sqliteFigures,
 };
 
