@@ -29,7 +29,7 @@ export class ContractChecker {
   constructor(private readonly document: OpenAPIObject) {
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, validateFormats: true });
     addFormats(this.ajv);
-    this.ajv.addSchema(nullableRefs(structuredClone(document)) as object, 'openapi.json');
+    this.ajv.addSchema(closedSchemas(nullableRefs(structuredClone(document))) as object, 'openapi.json');
     this.routes = Object.keys(document.paths)
       .map((template) => ({
         template,
@@ -112,6 +112,18 @@ function nullableRefs(node: any): any {
     return { anyOf: [{ type: 'null' }, rest] };
   }
   return out;
+}
+
+/**
+ * Every field a response carries must be documented: the checker reads the
+ * component schemas as closed (the document leaves them open, so that adding a
+ * field stays compatible for clients). Schemas that say otherwise keep their word.
+ */
+function closedSchemas(document: any): any {
+  for (const schema of Object.values((document.components?.schemas ?? {}) as Record<string, any>)) {
+    if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+  }
+  return document;
 }
 
 function isEmpty(body: unknown): boolean {
