@@ -2218,6 +2218,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@school.example",
+                 *       "password": "password"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginDto"];
             };
         };
@@ -2227,6 +2233,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "user": {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "locale": "en",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "email": "ada.lovelace@example.org",
+                     *         "emailVerified": true,
+                     *         "isStaff": true,
+                     *         "createdAt": "2026-01-15T09:30:00.000Z"
+                     *       },
+                     *       "accessToken": "accessToken",
+                     *       "refreshToken": "refreshToken"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
@@ -2388,6 +2412,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "refreshToken"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshDto"];
             };
         };
@@ -2397,6 +2426,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "accessToken": "accessToken",
+                     *       "refreshToken": "refreshToken"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
@@ -2537,6 +2574,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "refreshToken"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshDto"];
             };
         };
@@ -2663,6 +2705,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "token"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TokenDto"];
             };
         };
@@ -2810,6 +2857,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@school.example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EmailDto"];
             };
         };
@@ -2819,6 +2871,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "accepted"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
@@ -2938,6 +2995,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@school.example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EmailDto"];
             };
         };
@@ -2947,6 +3009,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "accepted"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
@@ -3066,6 +3133,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "token",
+                 *       "password": "xxxxxxxx"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResetPasswordDto"];
             };
         };
@@ -3213,6 +3286,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "currentPassword",
+                 *       "newPassword": "xxxxxxxx"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChangePasswordDto"];
             };
         };
@@ -3222,6 +3301,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "user": {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "locale": "en",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "email": "ada.lovelace@example.org",
+                     *         "emailVerified": true,
+                     *         "isStaff": true,
+                     *         "createdAt": "2026-01-15T09:30:00.000Z"
+                     *       },
+                     *       "accessToken": "accessToken",
+                     *       "refreshToken": "refreshToken"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
@@ -3354,6 +3451,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "firstName": "Ada",
+                     *           "lastName": "Lovelace",
+                     *           "email": "ada.lovelace@example.org"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectoryPageDto"];
                 };
             };
@@ -3494,6 +3604,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "firstName": "Ada",
+                 *       "lastName": "Lovelace",
+                 *       "email": "ada@school.example",
+                 *       "locale": "en",
+                 *       "password": "xxxxxxxx"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateUserDto"];
             };
         };
@@ -3503,6 +3622,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedUserDto"];
                 };
             };
@@ -3671,6 +3798,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "locale": "en",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "emailVerified": true,
+                     *       "isStaff": true,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserResponseDto"];
                 };
             };
@@ -3795,6 +3934,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "locale": "en",
+                     *       "company": {
+                     *         "status": "pending",
+                     *         "company": {
+                     *           "status": "pending",
+                     *           "id": "id",
+                     *           "name": "Lycée Ampère"
+                     *         },
+                     *         "submittedAt": "2026-01-15T09:30:00.000Z"
+                     *       },
+                     *       "memberships": [
+                     *         {
+                     *           "institute": {
+                     *             "id": "id",
+                     *             "name": "Lycée Ampère"
+                     *           },
+                     *           "role": "student",
+                     *           "status": "pending",
+                     *           "group": "group",
+                     *           "department": "department"
+                     *         }
+                     *       ],
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "emailVerified": true,
+                     *       "isStaff": true,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeResponseDto"];
                 };
             };
@@ -3872,6 +4044,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "locale": "fr"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateMeDto"];
             };
         };
@@ -3881,6 +4058,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "locale": "en",
+                     *       "company": {
+                     *         "status": "pending",
+                     *         "company": {
+                     *           "status": "pending",
+                     *           "id": "id",
+                     *           "name": "Lycée Ampère"
+                     *         },
+                     *         "submittedAt": "2026-01-15T09:30:00.000Z"
+                     *       },
+                     *       "memberships": [
+                     *         {
+                     *           "institute": {
+                     *             "id": "id",
+                     *             "name": "Lycée Ampère"
+                     *           },
+                     *           "role": "student",
+                     *           "status": "pending",
+                     *           "group": "group",
+                     *           "department": "department"
+                     *         }
+                     *       ],
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "emailVerified": true,
+                     *       "isStaff": true,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeResponseDto"];
                 };
             };
@@ -4006,6 +4216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": {
                         [key: string]: unknown;
                     };
@@ -4090,6 +4301,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "disabledAt": "2026-01-15T09:30:00.000Z",
+                     *         "createdAt": "2026-01-15T09:30:00.000Z",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "email": "ada.lovelace@example.org"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["StaffMemberDto"][];
                 };
             };
@@ -4188,6 +4411,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PromoteStaffDto"];
             };
         };
@@ -4197,6 +4425,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "disabledAt": "2026-01-15T09:30:00.000Z",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org"
+                     *     }
+                     */
                     "application/json": components["schemas"]["StaffMemberDto"];
                 };
             };
@@ -5014,6 +5252,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "id",
+                     *         "name": "Lycée Ampère",
+                     *         "city": "Lyon",
+                     *         "country": "France"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["InstituteSummaryDto"][];
                 };
             };
@@ -5091,6 +5339,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "École Saint-Exupéry",
+                 *       "city": "Lyon",
+                 *       "country": "France",
+                 *       "status": "active",
+                 *       "allowDuplicate": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateInstituteBodyDto"];
             };
         };
@@ -5100,6 +5357,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "name": "Lycée Ampère",
+                     *       "city": "Lyon",
+                     *       "country": "France",
+                     *       "status": "active",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InstituteResponseDto"];
                 };
             };
@@ -5268,6 +5535,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "name": "Lycée Ampère",
+                     *       "city": "Lyon",
+                     *       "country": "France",
+                     *       "status": "active",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InstituteResponseDto"];
                 };
             };
@@ -5410,6 +5687,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "École Saint-Exupéry",
+                 *       "city": "Lyon",
+                 *       "country": "France",
+                 *       "status": "active"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateInstituteDto"];
             };
         };
@@ -5419,6 +5704,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "name": "Lycée Ampère",
+                     *       "city": "Lyon",
+                     *       "country": "France",
+                     *       "status": "active",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InstituteResponseDto"];
                 };
             };
@@ -5590,6 +5885,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "id",
+                     *           "name": "Lycée Ampère",
+                     *           "city": "Lyon",
+                     *           "country": "France",
+                     *           "status": "active",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InstitutePageDto"];
                 };
             };
@@ -5724,6 +6034,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "nextCursor": "nextCursor",
+                     *       "items": [
+                     *         {
+                     *           "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "firstName": "Ada",
+                     *           "lastName": "Lovelace",
+                     *           "email": "ada.lovelace@example.org",
+                     *           "role": "student",
+                     *           "status": "pending",
+                     *           "group": "group",
+                     *           "department": "department",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "validatedAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberPageDto"];
                 };
             };
@@ -5866,6 +6196,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "user": {
+                 *         "firstName": "Ada",
+                 *         "lastName": "Lovelace",
+                 *         "email": "ada@school.example",
+                 *         "locale": "en",
+                 *         "password": "xxxxxxxx"
+                 *       },
+                 *       "group": "3B",
+                 *       "department": "Sciences",
+                 *       "role": "student"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AddMemberDto"];
             };
         };
@@ -5875,6 +6220,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "role": "student",
+                     *       "status": "pending",
+                     *       "group": "group",
+                     *       "department": "department",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "validatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponseDto"];
                 };
             };
@@ -6059,6 +6419,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "group": "3B",
+                 *       "department": "Sciences",
+                 *       "role": "student",
+                 *       "userIds": [
+                 *         "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *       ],
+                 *       "action": "update"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BulkMembersDto"];
             };
         };
@@ -6068,6 +6439,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "updated": 1,
+                     *       "failed": [
+                     *         {
+                     *           "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "code": "MEMBER_NOT_FOUND"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BulkMembersResultDto"];
                 };
             };
@@ -6237,6 +6619,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "role": "student",
+                     *       "status": "pending",
+                     *       "group": "group",
+                     *       "department": "department",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "validatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponseDto"];
                 };
             };
@@ -6547,6 +6944,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "group": "3B",
+                 *       "department": "Sciences",
+                 *       "role": "student"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateMemberDto"];
             };
         };
@@ -6556,6 +6960,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "role": "student",
+                     *       "status": "pending",
+                     *       "group": "group",
+                     *       "department": "department",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "validatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponseDto"];
                 };
             };
@@ -6746,6 +7165,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "role": "student",
+                     *       "status": "pending",
+                     *       "group": "group",
+                     *       "department": "department",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "validatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponseDto"];
                 };
             };
@@ -6910,6 +7344,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "We could not confirm your position."
+                 *     }
+                 */
                 "application/json": components["schemas"]["RejectDto"];
             };
         };
@@ -6919,6 +7358,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "firstName": "Ada",
+                     *       "lastName": "Lovelace",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "role": "student",
+                     *       "status": "pending",
+                     *       "group": "group",
+                     *       "department": "department",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "validatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponseDto"];
                 };
             };
@@ -7308,6 +7762,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "details": {},
+                     *           "id": "id",
+                     *           "action": "action",
+                     *           "actorId": "actorId",
+                     *           "targetType": "targetType",
+                     *           "targetId": "targetId",
+                     *           "instituteId": "instituteId",
+                     *           "ip": "ip",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
@@ -7457,6 +7929,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "id",
+                     *         "name": "Lycée Ampère"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["CompanySummaryDto"][];
                 };
             };
@@ -7534,6 +8014,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme SAS"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateCompanyDto"];
             };
         };
@@ -7543,6 +8028,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "name": "Lycée Ampère",
+                     *       "status": "pending"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CompanyResponseDto"];
                 };
             };
@@ -7711,6 +8203,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "name": "Lycée Ampère",
+                     *       "status": "pending"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CompanyResponseDto"];
                 };
             };
@@ -7853,6 +8352,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme SAS",
+                 *       "status": "pending"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateCompanyDto"];
             };
         };
@@ -7862,6 +8367,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "name": "Lycée Ampère",
+                     *       "status": "pending"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CompanyResponseDto"];
                 };
             };
@@ -8052,6 +8564,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "name": "Ada Lovelace",
+                     *           "dueAt": "2026-01-15T09:30:00.000Z",
+                     *           "overdue": true,
+                     *           "emailVerified": true,
+                     *           "userId": "userId",
+                     *           "email": "ada.lovelace@example.org",
+                     *           "company": {
+                     *             "id": "id",
+                     *             "name": "Lycée Ampère",
+                     *             "status": "pending"
+                     *           },
+                     *           "status": "pending",
+                     *           "submittedAt": "2026-01-15T09:30:00.000Z",
+                     *           "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *           "reason": "reason"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfessionalPageDto"];
                 };
             };
@@ -8178,6 +8714,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "dueAt": "2026-01-15T09:30:00.000Z",
+                     *       "overdue": true,
+                     *       "emailVerified": true,
+                     *       "userId": "userId",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "company": {
+                     *         "id": "id",
+                     *         "name": "Lycée Ampère",
+                     *         "status": "pending"
+                     *       },
+                     *       "status": "pending",
+                     *       "submittedAt": "2026-01-15T09:30:00.000Z",
+                     *       "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *       "reason": "reason"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfessionalRequestDto"];
                 };
             };
@@ -8320,6 +8875,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "companyId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApproveProfessionalDto"];
             };
         };
@@ -8329,6 +8889,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "dueAt": "2026-01-15T09:30:00.000Z",
+                     *       "overdue": true,
+                     *       "emailVerified": true,
+                     *       "userId": "userId",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "company": {
+                     *         "id": "id",
+                     *         "name": "Lycée Ampère",
+                     *         "status": "pending"
+                     *       },
+                     *       "status": "pending",
+                     *       "submittedAt": "2026-01-15T09:30:00.000Z",
+                     *       "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *       "reason": "reason"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfessionalRequestDto"];
                 };
             };
@@ -8513,6 +9092,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "We could not confirm your position."
+                 *     }
+                 */
                 "application/json": components["schemas"]["RejectDto"];
             };
         };
@@ -8522,6 +9106,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "dueAt": "2026-01-15T09:30:00.000Z",
+                     *       "overdue": true,
+                     *       "emailVerified": true,
+                     *       "userId": "userId",
+                     *       "email": "ada.lovelace@example.org",
+                     *       "company": {
+                     *         "id": "id",
+                     *         "name": "Lycée Ampère",
+                     *         "status": "pending"
+                     *       },
+                     *       "status": "pending",
+                     *       "submittedAt": "2026-01-15T09:30:00.000Z",
+                     *       "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *       "reason": "reason"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfessionalRequestDto"];
                 };
             };
@@ -8713,6 +9316,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "type": "teacher.pending",
+                     *           "data": {},
+                     *           "readAt": "2026-01-15T09:30:00.000Z",
+                     *           "id": "id",
+                     *           "title": "title",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPageDto"];
                 };
             };
@@ -8935,6 +9553,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "firstName": "Ada",
+                 *       "lastName": "Lovelace",
+                 *       "email": "ada@school.example",
+                 *       "password": "xxxxxxxx",
+                 *       "locale": "en",
+                 *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RegisterTeacherDto"];
             };
         };
@@ -8944,6 +9572,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "pending_validation"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RegistrationAcceptedDto"];
                 };
             };
@@ -9063,6 +9696,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "firstName": "Ada",
+                 *       "lastName": "Lovelace",
+                 *       "email": "ada@school.example",
+                 *       "password": "xxxxxxxx",
+                 *       "locale": "en",
+                 *       "companyId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "companyName": "Acme SAS"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RegisterProfessionalDto"];
             };
         };
@@ -9072,6 +9716,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "pending_validation"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RegistrationAcceptedDto"];
                 };
             };
@@ -9348,6 +9997,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "total": 0,
+                     *           "processed": 0,
+                     *           "created": 0,
+                     *           "attached": 0,
+                     *           "skipped": 0,
+                     *           "failed": 0,
+                     *           "id": "id",
+                     *           "status": "queued",
+                     *           "dryRun": true,
+                     *           "fileName": "fileName",
+                     *           "uploadedById": "uploadedById",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "startedAt": "2026-01-15T09:30:00.000Z",
+                     *           "finishedAt": "2026-01-15T09:30:00.000Z",
+                     *           "failureReason": "failureReason"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportPageDto"];
                 };
             };
@@ -9502,6 +10175,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "id",
+                     *       "status": "queued"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportAcceptedDto"];
                 };
             };
@@ -9671,6 +10350,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "total": 0,
+                     *       "processed": 0,
+                     *       "created": 0,
+                     *       "attached": 0,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "sheet": "sheet",
+                     *       "headerRow": 1,
+                     *       "ignoredRows": [
+                     *         {
+                     *           "row": 1,
+                     *           "text": "Liste des élèves 2026-2027"
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "row": 1,
+                     *           "field": "email",
+                     *           "message": "message"
+                     *         }
+                     *       ],
+                     *       "id": "id",
+                     *       "status": "queued",
+                     *       "dryRun": true,
+                     *       "fileName": "fileName",
+                     *       "uploadedById": "uploadedById",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "startedAt": "2026-01-15T09:30:00.000Z",
+                     *       "finishedAt": "2026-01-15T09:30:00.000Z",
+                     *       "failureReason": "failureReason"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportDetailDto"];
                 };
             };
@@ -10137,6 +10850,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "protocol": "oidc",
+                     *         "jit": "off",
+                     *         "defaultRole": "student",
+                     *         "name": "Lycée Ampère",
+                     *         "enabled": true,
+                     *         "domains": [
+                     *           "domains"
+                     *         ],
+                     *         "allowedRedirectUris": [
+                     *           "allowedRedirectUris"
+                     *         ],
+                     *         "roleMapping": [
+                     *           {
+                     *             "role": "student",
+                     *             "claim": "claim",
+                     *             "value": "value"
+                     *           }
+                     *         ],
+                     *         "oidc": {
+                     *           "issuer": "issuer",
+                     *           "clientId": "clientId",
+                     *           "scopes": [
+                     *             "scopes"
+                     *           ],
+                     *           "hasClientSecret": true
+                     *         },
+                     *         "saml": {
+                     *           "metadataXml": "metadataXml",
+                     *           "idpEntityId": "idpEntityId",
+                     *           "ssoUrl": "ssoUrl",
+                     *           "certificates": [
+                     *             "certificates"
+                     *           ],
+                     *           "emailAttribute": "emailAttribute",
+                     *           "firstNameAttribute": "firstNameAttribute",
+                     *           "lastNameAttribute": "lastNameAttribute",
+                     *           "spMetadataUrl": "spMetadataUrl",
+                     *           "spEntityId": "spEntityId",
+                     *           "acsUrl": "acsUrl"
+                     *         },
+                     *         "callbackUrl": "callbackUrl"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["IdentityProviderDto"][];
                 };
             };
@@ -10279,6 +11041,49 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "protocol": "oidc",
+                 *       "name": "Lycée Ampère (Entra ID)",
+                 *       "domains": [
+                 *         "ampere.example.edu"
+                 *       ],
+                 *       "allowedRedirectUris": [
+                 *         "https://ent.example.edu/oktonine/callback"
+                 *       ],
+                 *       "jit": "off",
+                 *       "roleMapping": [
+                 *         {
+                 *           "role": "student",
+                 *           "claim": "claim",
+                 *           "value": "value"
+                 *         }
+                 *       ],
+                 *       "defaultRole": "student",
+                 *       "enabled": true,
+                 *       "oidc": {
+                 *         "issuer": "https://login.microsoftonline.com/<tenant>/v2.0",
+                 *         "clientSecret": "clientSecret",
+                 *         "scopes": [
+                 *           "openid",
+                 *           "email",
+                 *           "profile"
+                 *         ],
+                 *         "clientId": "clientId"
+                 *       },
+                 *       "saml": {
+                 *         "certificates": [
+                 *           "certificates"
+                 *         ],
+                 *         "idpEntityId": "idpEntityId",
+                 *         "ssoUrl": "https://app.example.org/callback",
+                 *         "metadataXml": "metadataXml",
+                 *         "emailAttribute": "emailAttribute",
+                 *         "firstNameAttribute": "firstNameAttribute",
+                 *         "lastNameAttribute": "lastNameAttribute"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateIdentityProviderDto"];
             };
         };
@@ -10288,6 +11093,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "protocol": "oidc",
+                     *       "jit": "off",
+                     *       "defaultRole": "student",
+                     *       "name": "Lycée Ampère",
+                     *       "enabled": true,
+                     *       "domains": [
+                     *         "domains"
+                     *       ],
+                     *       "allowedRedirectUris": [
+                     *         "allowedRedirectUris"
+                     *       ],
+                     *       "roleMapping": [
+                     *         {
+                     *           "role": "student",
+                     *           "claim": "claim",
+                     *           "value": "value"
+                     *         }
+                     *       ],
+                     *       "oidc": {
+                     *         "issuer": "issuer",
+                     *         "clientId": "clientId",
+                     *         "scopes": [
+                     *           "scopes"
+                     *         ],
+                     *         "hasClientSecret": true
+                     *       },
+                     *       "saml": {
+                     *         "metadataXml": "metadataXml",
+                     *         "idpEntityId": "idpEntityId",
+                     *         "ssoUrl": "ssoUrl",
+                     *         "certificates": [
+                     *           "certificates"
+                     *         ],
+                     *         "emailAttribute": "emailAttribute",
+                     *         "firstNameAttribute": "firstNameAttribute",
+                     *         "lastNameAttribute": "lastNameAttribute",
+                     *         "spMetadataUrl": "spMetadataUrl",
+                     *         "spEntityId": "spEntityId",
+                     *         "acsUrl": "acsUrl"
+                     *       },
+                     *       "callbackUrl": "callbackUrl"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IdentityProviderDto"];
                 };
             };
@@ -10457,6 +11309,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "protocol": "oidc",
+                     *       "jit": "off",
+                     *       "defaultRole": "student",
+                     *       "name": "Lycée Ampère",
+                     *       "enabled": true,
+                     *       "domains": [
+                     *         "domains"
+                     *       ],
+                     *       "allowedRedirectUris": [
+                     *         "allowedRedirectUris"
+                     *       ],
+                     *       "roleMapping": [
+                     *         {
+                     *           "role": "student",
+                     *           "claim": "claim",
+                     *           "value": "value"
+                     *         }
+                     *       ],
+                     *       "oidc": {
+                     *         "issuer": "issuer",
+                     *         "clientId": "clientId",
+                     *         "scopes": [
+                     *           "scopes"
+                     *         ],
+                     *         "hasClientSecret": true
+                     *       },
+                     *       "saml": {
+                     *         "metadataXml": "metadataXml",
+                     *         "idpEntityId": "idpEntityId",
+                     *         "ssoUrl": "ssoUrl",
+                     *         "certificates": [
+                     *           "certificates"
+                     *         ],
+                     *         "emailAttribute": "emailAttribute",
+                     *         "firstNameAttribute": "firstNameAttribute",
+                     *         "lastNameAttribute": "lastNameAttribute",
+                     *         "spMetadataUrl": "spMetadataUrl",
+                     *         "spEntityId": "spEntityId",
+                     *         "acsUrl": "acsUrl"
+                     *       },
+                     *       "callbackUrl": "callbackUrl"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IdentityProviderDto"];
                 };
             };
@@ -10746,6 +11645,48 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Lycée Ampère (Entra ID)",
+                 *       "domains": [
+                 *         "ampere.example.edu"
+                 *       ],
+                 *       "allowedRedirectUris": [
+                 *         "https://ent.example.edu/oktonine/callback"
+                 *       ],
+                 *       "jit": "off",
+                 *       "roleMapping": [
+                 *         {
+                 *           "role": "student",
+                 *           "claim": "claim",
+                 *           "value": "value"
+                 *         }
+                 *       ],
+                 *       "defaultRole": "student",
+                 *       "enabled": true,
+                 *       "oidc": {
+                 *         "issuer": "https://login.microsoftonline.com/<tenant>/v2.0",
+                 *         "clientSecret": "clientSecret",
+                 *         "scopes": [
+                 *           "openid",
+                 *           "email",
+                 *           "profile"
+                 *         ],
+                 *         "clientId": "clientId"
+                 *       },
+                 *       "saml": {
+                 *         "certificates": [
+                 *           "certificates"
+                 *         ],
+                 *         "idpEntityId": "idpEntityId",
+                 *         "ssoUrl": "https://app.example.org/callback",
+                 *         "metadataXml": "metadataXml",
+                 *         "emailAttribute": "emailAttribute",
+                 *         "firstNameAttribute": "firstNameAttribute",
+                 *         "lastNameAttribute": "lastNameAttribute"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateIdentityProviderDto"];
             };
         };
@@ -10755,6 +11696,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "protocol": "oidc",
+                     *       "jit": "off",
+                     *       "defaultRole": "student",
+                     *       "name": "Lycée Ampère",
+                     *       "enabled": true,
+                     *       "domains": [
+                     *         "domains"
+                     *       ],
+                     *       "allowedRedirectUris": [
+                     *         "allowedRedirectUris"
+                     *       ],
+                     *       "roleMapping": [
+                     *         {
+                     *           "role": "student",
+                     *           "claim": "claim",
+                     *           "value": "value"
+                     *         }
+                     *       ],
+                     *       "oidc": {
+                     *         "issuer": "issuer",
+                     *         "clientId": "clientId",
+                     *         "scopes": [
+                     *           "scopes"
+                     *         ],
+                     *         "hasClientSecret": true
+                     *       },
+                     *       "saml": {
+                     *         "metadataXml": "metadataXml",
+                     *         "idpEntityId": "idpEntityId",
+                     *         "ssoUrl": "ssoUrl",
+                     *         "certificates": [
+                     *           "certificates"
+                     *         ],
+                     *         "emailAttribute": "emailAttribute",
+                     *         "firstNameAttribute": "firstNameAttribute",
+                     *         "lastNameAttribute": "lastNameAttribute",
+                     *         "spMetadataUrl": "spMetadataUrl",
+                     *         "spEntityId": "spEntityId",
+                     *         "acsUrl": "acsUrl"
+                     *       },
+                     *       "callbackUrl": "callbackUrl"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IdentityProviderDto"];
                 };
             };
@@ -10923,6 +11911,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "providers": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "protocol": "oidc",
+                     *           "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "name": "Lycée Ampère"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DiscoverResponseDto"];
                 };
             };
@@ -11355,6 +12355,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "code",
+                 *       "redirectUri": "redirectUri"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExchangeCodeDto"];
             };
         };
@@ -11364,6 +12370,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "user": {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "locale": "en",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "email": "ada.lovelace@example.org",
+                     *         "emailVerified": true,
+                     *         "isStaff": true,
+                     *         "createdAt": "2026-01-15T09:30:00.000Z"
+                     *       },
+                     *       "accessToken": "accessToken",
+                     *       "refreshToken": "refreshToken"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
@@ -11639,6 +12663,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "lastUsedAt": "2026-01-15T09:30:00.000Z",
+                     *         "name": "Lycée Ampère",
+                     *         "createdAt": "2026-01-15T09:30:00.000Z"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["ScimTokenDto"][];
                 };
             };
@@ -11781,6 +12815,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Entra ID provisioning"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateScimTokenDto"];
             };
         };
@@ -11790,6 +12829,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "Lycée Ampère",
+                     *       "token": "token",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedScimTokenDto"];
                 };
             };
@@ -15277,6 +16324,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "details": {},
+                     *           "id": "id",
+                     *           "action": "action",
+                     *           "actorId": "actorId",
+                     *           "targetType": "targetType",
+                     *           "targetId": "targetId",
+                     *           "instituteId": "instituteId",
+                     *           "ip": "ip",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
@@ -15408,6 +16473,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": 0,
+                     *           "id": "id",
+                     *           "to": "to",
+                     *           "userId": "userId",
+                     *           "template": "template",
+                     *           "locale": "locale",
+                     *           "status": "queued",
+                     *           "lastError": "lastError",
+                     *           "aboutType": "aboutType",
+                     *           "aboutId": "aboutId",
+                     *           "instituteId": "instituteId",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *           "sentAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MailLogPageDto"];
                 };
             };
@@ -15534,6 +16622,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "attempts": 0,
+                     *       "id": "id",
+                     *       "to": "to",
+                     *       "userId": "userId",
+                     *       "template": "template",
+                     *       "locale": "locale",
+                     *       "status": "queued",
+                     *       "lastError": "lastError",
+                     *       "aboutType": "aboutType",
+                     *       "aboutId": "aboutId",
+                     *       "instituteId": "instituteId",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "sentAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MailLogEntryDto"];
                 };
             };
@@ -15709,6 +16815,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": 0,
+                     *           "id": "id",
+                     *           "to": "to",
+                     *           "userId": "userId",
+                     *           "template": "template",
+                     *           "locale": "locale",
+                     *           "status": "queued",
+                     *           "lastError": "lastError",
+                     *           "aboutType": "aboutType",
+                     *           "aboutId": "aboutId",
+                     *           "instituteId": "instituteId",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *           "sentAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MailLogPageDto"];
                 };
             };
@@ -15854,6 +16983,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
@@ -15918,6 +17052,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "redis": {
+                     *           "status": "up"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";

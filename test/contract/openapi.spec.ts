@@ -108,6 +108,15 @@ describe('The OpenAPI document', () => {
     expect(problems).toEqual([]);
   });
 
+  it('gives an example of every JSON body asked or answered', () => {
+    const missing = operations().flatMap(({ path, method, op }) =>
+      [['request', op.requestBody], ...Object.entries(op.responses as Record<string, any>).filter(([status]) => Number(status) < 400)]
+        .filter(([, r]) => r?.content?.['application/json'] && r.content['application/json'].example === undefined)
+        .map(([what]) => `${method.toUpperCase()} ${path} ${what}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('says what the server enforces: public operations need no token, institute ids are UUIDs, unknown body fields are refused', () => {
     const byId = new Map(operations().map((o) => [o.op.operationId as string, o]));
     expect(byId.get('login')!.op.security).toEqual([]);

@@ -91,7 +91,66 @@ export function finishDocument(document: OpenAPIObject, options: FinishOptions):
     finishSchema(schema);
     if (requestSchemas.has(name) && schema.type === 'object') schema.additionalProperties = false;
   }
+  // Every JSON body, asked or answered, gets an example (built from the schema's own examples, enums and formats).
+  for (const item of Object.values(doc.paths as Json)) {
+    for (const method of METHODS) {
+      const op = item[method] as Json | undefined;
+      if (!op) continue;
+      const media: Array<Json | undefined> = [
+        op.requestBody?.content?.['application/json'],
+        ...Object.entries((op.responses ?? {}) as Json)
+          .filter(([status]) => Number(status) < 400)
+          .map(([, r]) => r.content?.['application/json'] as Json | undefined),
+      ];
+      for (const m of media) if (m?.schema && m.example === undefined && m.examples === undefined) m.example = exampleOf(m.schema, doc, 0, '');
+    }
+  }
   return document;
+}
+
+const SAMPLE_STRINGS: Record<string, string> = {
+  uuid: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+  'date-time': '2026-01-15T09:30:00.000Z',
+  date: '2026-01-15',
+  email: 'ada.lovelace@example.org',
+  uri: 'https://app.example.org/callback',
+};
+const SAMPLE_NAMES: Record<string, string> = {
+  email: 'ada.lovelace@example.org',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  name: 'Lycée Ampère',
+  city: 'Lyon',
+  country: 'France',
+};
+
+/** An example value for a schema: its own example, default or first enum value, else one built from its type. */
+function exampleOf(schema: Json | undefined, doc: Json, depth: number, name: string): unknown {
+  if (!schema || depth > 12) return undefined;
+  if (schema.$ref) return exampleOf(doc.components.schemas[String(schema.$ref).replace('#/components/schemas/', '')], doc, depth + 1, name);
+  if (schema.example !== undefined) return schema.example;
+  if (schema.default !== undefined) return schema.default;
+  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
+  if (schema.allOf) return Object.assign({}, ...(schema.allOf as Json[]).map((s) => exampleOf(s, doc, depth + 1, name) ?? {}));
+  if (schema.anyOf || schema.oneOf) return exampleOf((schema.anyOf ?? schema.oneOf)[0], doc, depth + 1, name);
+  switch (schema.type) {
+    case 'object': {
+      const out: Json = {};
+      for (const [key, prop] of Object.entries((schema.properties ?? {}) as Json)) out[key] = exampleOf(prop, doc, depth + 1, key);
+      return out;
+    }
+    case 'array':
+      return [exampleOf(schema.items, doc, depth + 1, name)];
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 1;
+    case 'boolean':
+      return true;
+    case 'string':
+      return SAMPLE_STRINGS[schema.format as string] ?? SAMPLE_NAMES[name] ?? (schema.minLength > 6 ? 'x'.repeat(schema.minLength) : name || 'string');
+    default:
+      return undefined;
+  }
 }
 
 function errorSchemas(): Json {
