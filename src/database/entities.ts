@@ -1,6 +1,7 @@
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { OneTimeToken } from '../auth/entities/one-time-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { InstituteRequest } from '../onboarding/entities/institute-request.entity';
 import { RegistrationRequest } from '../onboarding/entities/registration-request.entity';
 import { CompanyAffiliation } from '../companies/entities/company-affiliation.entity';
 import { Company } from '../companies/entities/company.entity';
@@ -35,6 +36,7 @@ export const entities = [
   ImportChunk,
   MailLogEntry,
   RegistrationRequest,
+  InstituteRequest,
   ScimToken,
   ScimGroup,
   IdentityProvider,

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { distance } from 'fastest-levenshtein';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { isDeadlock } from '../common/errors/db-errors';
 import { foldText, words } from '../common/text';
 import { Transactions } from '../common/transactions';
 import { keysetPage, Page } from '../common/pagination';
@@ -39,24 +41,60 @@ export class InstitutesService {
    * folded name and city exists, unless `allowDuplicate`.
    */
   async create(dto: CreateInstituteDto & { allowDuplicate?: boolean }, actorId: string, ip: string | null): Promise<InstituteResponseDto> {
-    const id = randomUUID();
-    await this.tx.run(async (em) => {
-      if (!dto.allowDuplicate) {
-        const existing = await this.findSame(em, dto.name, dto.city ?? null);
-        if (existing) throw AppError.conflict('INSTITUTE_EXISTS', 'An institute with this name already exists in this city', { existingId: existing });
+    // Two creations of one institute lock the same index gap; MySQL may then pick one as a
+    // deadlock victim. Run again, it sees the other's institute and answers INSTITUTE_EXISTS.
+    let id: string;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        id = await this.tx.run((em) => this.insert(em, dto, actorId, ip));
+        break;
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= 3) throw error;
       }
-      await em.insert(Institute, {
-        id,
-        name: dto.name,
-        searchName: foldText(dto.name).slice(0, 200),
-        city: dto.city ?? null,
-        country: dto.country ?? null,
-        status: dto.status ?? InstituteStatus.Active,
-      });
-      await this.writeWords(em, id, dto.name);
-      await this.audit.record({ action: 'institute.created', actorId, targetType: 'institute', targetId: id, instituteId: id, ip }, em);
-    });
+    }
     return InstituteResponseDto.from(await this.institutes.findOneByOrFail({ id }));
+  }
+
+  /** `create` inside the caller's transaction (an approved institute request); returns the new id. */
+  async insert(em: EntityManager, dto: CreateInstituteDto & { allowDuplicate?: boolean }, actorId: string, ip: string | null): Promise<string> {
+    const id = randomUUID();
+    if (!dto.allowDuplicate) {
+      const existing = await this.findSame(em, dto.name, dto.city ?? null);
+      if (existing) throw AppError.conflict('INSTITUTE_EXISTS', 'An institute with this name already exists in this city', { existingId: existing });
+    }
+    await em.insert(Institute, {
+      id,
+      name: dto.name,
+      searchName: foldText(dto.name).slice(0, 200),
+      city: dto.city ?? null,
+      country: dto.country ?? null,
+      status: dto.status ?? InstituteStatus.Active,
+    });
+    await this.writeWords(em, id, dto.name);
+    await this.audit.record({ action: 'institute.created', actorId, targetType: 'institute', targetId: id, instituteId: id, ip }, em);
+    return id;
+  }
+
+  /**
+   * Existing institutes whose folded name is close to `name` (a request to
+   * register one): candidates share a word with it (the word index), then the
+   * Levenshtein distance of the folded names decides. Closest first.
+   */
+  async similar(name: string, limit = 5): Promise<Array<{ institute: Institute; distance: number }>> {
+    const folded = foldText(name).slice(0, 200);
+    const terms = nameWords(name).filter((w) => w.length >= 3);
+    if (!terms.length) return [];
+    const candidates = await this.institutes
+      .createQueryBuilder('i')
+      .where(`i.id IN (SELECT sw.instituteId FROM institute_name_words sw WHERE sw.word IN (:...terms))`, { terms })
+      .limit(500)
+      .getMany();
+    const threshold = Math.max(3, Math.floor(folded.length * 0.3));
+    return candidates
+      .map((institute) => ({ institute, distance: distance(folded, institute.searchName) }))
+      .filter((c) => c.distance <= threshold)
+      .sort((a, b) => a.distance - b.distance || a.institute.name.localeCompare(b.institute.name))
+      .slice(0, limit);
   }
 
   /**

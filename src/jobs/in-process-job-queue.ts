@@ -34,7 +34,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
   private readonly activeIds = new Set<string>();
   private readonly backlog: Array<() => void> = [];
   /** Jobs scheduled and not yet started, with their payload (for `purge`). */
-  private readonly pending = new Set<{ name: string; data: unknown; cancelled: boolean }>();
+  private readonly pending = new Set<{ name: string; data: unknown; cancelled: boolean; timer?: NodeJS.Timeout; delayed: boolean }>();
   private readonly stats = new Map<string, Omit<QueueCounts, 'queue'>>();
   private started = false;
   private closing = false;
@@ -81,6 +81,15 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
       if (entry.name === name && !entry.cancelled && match(entry.data as JobPayloads[N])) {
         entry.cancelled = true;
         removed++;
+        // A timer still waiting is cleared now, so `idle()` and the counts see the job gone at once.
+        if (entry.timer) {
+          clearTimeout(entry.timer);
+          this.jobTimers.delete(entry.timer);
+          this.pending.delete(entry);
+          const stat = this.stat(name);
+          if (entry.delayed) stat.delayed--;
+          else stat.waiting--;
+        }
       }
     }
     return removed;
@@ -155,7 +164,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     const delayed = delayMs > 0 && this.started;
     if (delayed) stat.delayed++;
     else stat.waiting++;
-    const entry = { name, data, cancelled: false };
+    const entry: { name: string; data: unknown; cancelled: boolean; timer?: NodeJS.Timeout; delayed: boolean } = { name, data, cancelled: false, delayed };
     this.pending.add(entry);
     const launch = () => {
       this.pending.delete(entry);
@@ -172,6 +181,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
     }
     const timer = setTimeout(() => {
       this.jobTimers.delete(timer);
+      entry.timer = undefined;
       if (delayed) {
         stat.delayed--;
         stat.waiting++;
@@ -179,6 +189,7 @@ export class InProcessJobQueue extends JobQueue implements OnModuleInit, OnAppli
       launch();
     }, delayMs);
     this.jobTimers.add(timer);
+    entry.timer = timer;
   }
 
   private async run(name: string, id: string, data: unknown, attemptsMade: number, attempts: number, dedupeId?: string): Promise<void> {

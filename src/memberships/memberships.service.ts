@@ -459,6 +459,22 @@ export class MembershipsService implements OnModuleInit {
   }
 
   /** A self-registered teacher's request to join: a pending membership, in the registration's transaction. */
+  /** An active membership written in the caller's transaction (an approved institute request's first manager). */
+  async addActive(em: EntityManager, userId: string, instituteId: string, role: MembershipRole, actorId: string): Promise<void> {
+    const now = this.clock.now();
+    await em.insert(Membership, {
+      id: randomUUID(),
+      userId,
+      instituteId,
+      role,
+      status: MembershipStatus.Active,
+      createdById: actorId,
+      validatedById: actorId,
+      validatedAt: now,
+    });
+    await this.audit.record({ action: 'member.added', actorId, targetType: 'user', targetId: userId, instituteId, details: { role } }, em);
+  }
+
   async addPending(em: EntityManager, userId: string, instituteId: string, role: MembershipRole): Promise<void> {
     await em.insert(Membership, { id: randomUUID(), userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
   }

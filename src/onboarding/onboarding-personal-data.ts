@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { ErasedPerson, PersonalDataRegistry } from '../common/personal-data';
 import { JobQueue } from '../jobs/job-queue';
 import { normalizeEmail } from '../users/email';
+import { InstituteRequest } from './entities/institute-request.entity';
 import { RegistrationRequest } from './entities/registration-request.entity';
 import { REGISTRATION_JOB } from './registration.service';
 
@@ -16,6 +17,7 @@ export class OnboardingPersonalData implements OnModuleInit {
     private readonly registry: PersonalDataRegistry,
     private readonly jobs: JobQueue,
     @InjectRepository(RegistrationRequest) private readonly requests: Repository<RegistrationRequest>,
+    @InjectRepository(InstituteRequest) private readonly instituteRequests: Repository<InstituteRequest>,
   ) {}
 
   onModuleInit() {
@@ -49,6 +51,23 @@ export class OnboardingPersonalData implements OnModuleInit {
         const ids = new Set(this.dropped.get(person.userId) ?? []);
         this.dropped.delete(person.userId);
         if (ids.size) await this.jobs.purge(REGISTRATION_JOB, (data) => ids.has(data.requestId));
+      },
+    });
+    this.registry.register({
+      section: 'instituteRequests',
+      export: async ({ userId }) =>
+        (await this.instituteRequests.find({ where: { requesterId: userId }, order: { createdAt: 'ASC' } })).map((r) => ({
+          name: r.name,
+          city: r.city,
+          country: r.country,
+          status: r.status,
+          instituteId: r.instituteId,
+          reason: r.reason,
+          createdAt: r.createdAt.toISOString(),
+          decidedAt: r.decidedAt?.toISOString() ?? null,
+        })),
+      erase: async (person: ErasedPerson, em: EntityManager) => {
+        await em.delete(InstituteRequest, { requesterId: person.userId });
       },
     });
   }

@@ -7,7 +7,10 @@ import { JobsModule } from '../jobs/jobs.module';
 import { MembershipsModule } from '../memberships/memberships.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
+import { InstituteRequest } from './entities/institute-request.entity';
 import { RegistrationRequest } from './entities/registration-request.entity';
+import { InstituteRequestsController } from './institute-requests.controller';
+import { InstituteRequestsService } from './institute-requests.service';
 import { OnboardingPersonalData } from './onboarding-personal-data';
 import { RegistrationController } from './registration.controller';
 import { RegistrationProcessor } from './registration.processor';
@@ -20,7 +23,7 @@ import { REGISTRATION_JOB, RegistrationService } from './registration.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RegistrationRequest]),
+    TypeOrmModule.forFeature([RegistrationRequest, InstituteRequest]),
     JobsModule.forFeature(REGISTRATION_JOB),
     UsersModule,
     InstitutesModule,
@@ -29,7 +32,7 @@ import { REGISTRATION_JOB, RegistrationService } from './registration.service';
     NotificationsModule,
     AuditModule,
   ],
-  controllers: [RegistrationController],
-  providers: [RegistrationService, RegistrationProcessor, OnboardingPersonalData],
+  controllers: [RegistrationController, InstituteRequestsController],
+  providers: [RegistrationService, RegistrationProcessor, OnboardingPersonalData, InstituteRequestsService],
 })
 export class OnboardingModule {}

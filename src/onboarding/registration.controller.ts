@@ -4,7 +4,7 @@ import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
-import { RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
+import { RegisterInstituteDto, RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
 import { RegistrationService } from './registration.service';
 
 /** Self-registration, beside the other public /api/auth routes and rate-limited like them. */
@@ -26,6 +26,20 @@ export class RegistrationController {
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
   registerTeacher(@Body() body: RegisterTeacherDto, @ReqMeta() meta: RequestMeta) {
     return this.registration.registerTeacher(body, meta);
+  }
+
+  @Post('register/institute')
+  @HttpCode(202)
+  @ApiOperation({
+    operationId: 'registerInstitute',
+    summary:
+      'Request an institute that is not registered yet: unverified account, verification email; staff approve the request (the requester becomes its manager), reject it, or fold it into an existing institute',
+    description: 'The same 202 when the email already has an account: that address is told by email instead.',
+  })
+  @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  registerInstitute(@Body() body: RegisterInstituteDto, @ReqMeta() meta: RequestMeta) {
+    return this.registration.registerInstitute(body, meta);
   }
 
   @Post('register/professional')

@@ -26,7 +26,9 @@ import { User } from '../users/entities/user.entity';
 import { EmailTakenError, UsersService } from '../users/users.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { PasswordService } from '../auth/password.service';
-import { RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
+import { RegisterInstituteDto, RegisterProfessionalDto, RegisterTeacherDto, RegistrationAcceptedDto } from './dto/register.dto';
+import { InstituteRequest } from './entities/institute-request.entity';
+import { foldText } from '../common/text';
 import { RegistrationKind, RegistrationRequest } from './entities/registration-request.entity';
 
 const ACCEPTED: RegistrationAcceptedDto = { status: 'pending_validation' };
@@ -111,12 +113,24 @@ export class RegistrationService implements OnModuleInit {
     return ACCEPTED;
   }
 
+  /** A teacher whose institute is not registered: the account is created like a teacher's (to verify), and the institute is requested from staff. */
+  async registerInstitute(dto: RegisterInstituteDto, meta: Meta): Promise<RegistrationAcceptedDto> {
+    const email = normalizeEmail(dto.email);
+    this.passwords.assertAcceptable(dto.password, email);
+    await this.accept(RegistrationKind.Institute, dto, email, meta, {
+      instituteName: dto.institute.name,
+      instituteCity: dto.institute.city,
+      instituteCountry: dto.institute.country,
+    });
+    return ACCEPTED;
+  }
+
   private async accept(
     kind: RegistrationKind,
-    dto: RegisterTeacherDto | RegisterProfessionalDto,
+    dto: RegisterTeacherDto | RegisterProfessionalDto | RegisterInstituteDto,
     email: string,
     meta: Meta,
-    target: Partial<Pick<RegistrationRequest, 'instituteId' | 'companyId' | 'companyName'>>,
+    target: Partial<Pick<RegistrationRequest, 'instituteId' | 'companyId' | 'companyName' | 'instituteName' | 'instituteCity' | 'instituteCountry'>>,
   ): Promise<void> {
     const id = randomUUID();
     await this.requests.insert({
@@ -139,7 +153,11 @@ export class RegistrationService implements OnModuleInit {
     if (!request) return;
     let mailIds: string[] | null;
     try {
-      mailIds = await this.tx.run((em) => (request.kind === RegistrationKind.Teacher ? this.createTeacher(em, request) : this.createProfessional(em, request)));
+      mailIds = await this.tx.run((em) => {
+        if (request.kind === RegistrationKind.Teacher) return this.createTeacher(em, request);
+        if (request.kind === RegistrationKind.Institute) return this.createInstituteRequester(em, request);
+        return this.createProfessional(em, request);
+      });
     } catch (error) {
       // A concurrent registration of the same address won: answer as for an existing account.
       if (!(error instanceof EmailTakenError)) throw error;
@@ -207,6 +225,37 @@ export class RegistrationService implements OnModuleInit {
         em,
       )),
     ];
+  }
+
+  /**
+   * The requester's account (unverified: the verification email goes out) and
+   * the institute request that staff will see once the address is verified.
+   */
+  private async createInstituteRequester(em: EntityManager, request: RegistrationRequest): Promise<string[] | null> {
+    if (!(await this.claim(em, request))) return null;
+    if (await this.users.findByEmail(request.email, em)) return this.existingAccount(em, request, true);
+    const user = await this.insertUser(em, request);
+    const instituteRequestId = randomUUID();
+    await em.insert(InstituteRequest, {
+      id: instituteRequestId,
+      requesterId: user.id,
+      name: request.instituteName!,
+      searchName: foldText(request.instituteName!).slice(0, 200),
+      city: request.instituteCity,
+      country: request.instituteCountry,
+    });
+    await this.audit.record(
+      {
+        action: 'auth.registered',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+        ip: request.ip,
+        details: { as: 'institute_requester', instituteRequestId },
+      },
+      em,
+    );
+    return this.authMail.record([{ userId: user.id, kind: 'verify-email', about: { type: 'institute_request', id: instituteRequestId } }], em);
   }
 
   private async createProfessional(em: EntityManager, request: RegistrationRequest): Promise<string[] | null> {

@@ -16,6 +16,7 @@ import { SsoAccountsService } from './sso-accounts.service';
 import { SsoInstituteSignIn } from './sso-institute-sign-in';
 import { SsoStateService } from './sso-state.service';
 import { SsoController } from './sso.controller';
+import { SsoPersonalData } from './sso-personal-data';
 import { SsoService } from './sso.service';
 
 /**
@@ -40,6 +41,7 @@ import { SsoService } from './sso.service';
     SsoAccountsService,
     OidcService,
     SamlService,
+    SsoPersonalData,
     { provide: InstituteSignIn, useClass: SsoInstituteSignIn },
   ],
   exports: [InstituteSignIn],

@@ -98,6 +98,10 @@ export class UsersService implements AccountStore {
     return em.findOneBy(User, { id });
   }
 
+  findByIds(ids: readonly string[]): Promise<User[]> {
+    return ids.length ? this.users.findBy({ id: In([...ids]) }) : Promise.resolve([]);
+  }
+
   findByEmail(email: string, em: EntityManager = this.users.manager): Promise<User | null> {
     return em.findOneBy(User, { email: normalizeEmail(email) });
   }

@@ -115,6 +115,10 @@ describe('Foundation (MariaDB, Redis, SMTP)', () => {
       'POST /api/institutes/{instituteId}/members/bulk',
       'GET /api/me/export',
       'DELETE /api/admin/users/{userId}',
+      'POST /api/auth/register/institute',
+      'GET /api/admin/institute-requests',
+      'POST /api/admin/institute-requests/{requestId}/approve',
+      'POST /api/admin/institute-requests/{requestId}/reject',
       'GET /health',
       'GET /health/ready',
     ];

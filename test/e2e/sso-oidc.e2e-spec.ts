@@ -166,6 +166,15 @@ describe('Single sign-on: OpenID Connect', () => {
     expect(await usersWith(unverified.email)).toBe(0);
   });
 
+  it('a disabled account signs in by single sign-on no more than with a password (ACCOUNT_DISABLED)', async () => {
+    const existing = await seedUser(t, { email: `disabled.${randomUUID().slice(0, 8)}@${DOMAIN}` });
+    const sub = randomUUID();
+    await t.dataSource.getRepository(User).update({ id: existing.id }, { disabledAt: new Date() });
+    const landed = await signIn({ email: existing.email, given_name: 'Dis', family_name: 'Abled' }, { sub });
+    expect(landed.searchParams.get('error')).toBe('ACCOUNT_DISABLED');
+    expect(landed.searchParams.get('code')).toBeNull();
+  });
+
   it('without just-in-time creation, an unknown person gets SSO_NO_ACCOUNT and nothing is created', async () => {
     const closed = await createProvider({ jit: 'off', name: 'No JIT' });
     const p = person('nojit');

@@ -118,6 +118,14 @@ describe('Staff tools', () => {
     });
   });
 
+  it('two simultaneous creations of one institute: one is created, the other is told it exists', async () => {
+    const name = `Lycée Simultané ${Date.now().toString(36)}`;
+    const results = await Promise.all(Array.from({ length: 4 }, () => t.http().post('/api/institutes').set(as(staff.token)).send({ name, city: 'Nantes' })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    const created = results.find((r) => r.status === 201)!;
+    for (const r of results.filter((x) => x.status === 409)) expect(r.body.details).toEqual({ existingId: created.body.id });
+  });
+
   describe('staff accounts', () => {
     it('staff promote and demote staff over the API, audited; the demoted account’s tokens end; never the last one', async () => {
       const other = await signedIn(t);

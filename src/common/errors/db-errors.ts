@@ -14,3 +14,9 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return error.name === 'MaxRetriesPerRequestError' || /^(Connection is closed\.|Command timed out|Stream isn't writeable)/.test(error.message);
 }
+
+/** True when MySQL/MariaDB chose this transaction as a deadlock victim (1213): it rolled back and may be run again. */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  return (e?.driverError?.code ?? e?.code) === 'ER_LOCK_DEADLOCK' || (e?.driverError?.errno ?? e?.errno) === 1213;
+}

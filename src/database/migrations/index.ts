@@ -11,6 +11,7 @@ import { AccountLifecycle1765267200000 } from './1765267200000-account-lifecycle
 import { UserNameWords1765353600000 } from './1765353600000-user-name-words';
 import { PersonalData1765440000000 } from './1765440000000-personal-data';
 import { SingleSignOn1765353600000 } from './1765353600000-single-sign-on';
+import { InstituteRequests1765526400000 } from './1765526400000-institute-requests';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   UserNameWords1765353600000,
   SingleSignOn1765353600000,
   PersonalData1765440000000,
+  InstituteRequests1765526400000,
 ];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { trim } from '../../common/transforms';
 import { AccountFieldsDto } from '../../users/dto/create-user.dto';
 
@@ -26,6 +26,37 @@ export class RegisterProfessionalDto extends AccountFieldsDto {
   @IsNotEmpty()
   @MaxLength(200)
   companyName?: string;
+}
+
+export class RequestedInstituteDto {
+  @ApiProperty({ example: 'Lycée Jean Moulin' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'Lyon' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  city: string;
+
+  @ApiProperty({ example: 'France' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  country: string;
+}
+
+/** “If your institute is not registered, contact us”: the requester becomes its first manager once staff approve. */
+export class RegisterInstituteDto extends AccountFieldsDto {
+  @ApiProperty({ type: RequestedInstituteDto })
+  @ValidateNested()
+  @Type(() => RequestedInstituteDto)
+  institute: RequestedInstituteDto;
 }
 
 export class RegistrationAcceptedDto {

@@ -4,6 +4,8 @@ import { ImmutableEntity } from '../../common/entities/base.entity';
 export enum RegistrationKind {
   Teacher = 'teacher',
   Professional = 'professional',
+  /** A teacher whose institute is not registered yet: the institute is requested too. */
+  Institute = 'institute',
 }
 
 /**
@@ -45,4 +47,13 @@ export class RegistrationRequest extends ImmutableEntity {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  instituteName: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  instituteCity: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  instituteCountry: string | null;
 }
