@@ -37,7 +37,7 @@ export class RegistrationController {
     description: 'The same 202 when the email already has an account: that address is told by email instead.',
   })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiErrors('VALIDATION_FAILED')
   registerInstitute(@Body() body: RegisterInstituteDto, @ReqMeta() meta: RequestMeta) {
     return this.registration.registerInstitute(body, meta);
   }

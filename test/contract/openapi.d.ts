@@ -737,6 +737,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/register/institute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request an institute that is not registered yet: unverified account, verification email; staff approve the request (the requester becomes its manager), reject it, or fold it into an existing institute
+         * @description The same 202 when the email already has an account: that address is told by email instead.
+         */
+        post: operations["registerInstitute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register/professional": {
         parameters: {
             query?: never;
@@ -751,6 +771,66 @@ export interface paths {
          * @description A typed name matching an existing company (ignoring case, accents, punctuation, legal forms) joins it; otherwise a pending company is created. The same 202 when the email already has an account.
          */
         post: operations["registerProfessional"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/institute-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests to register an institute, oldest first, each with the existing institutes whose folded name is close (pending: verified requesters only)
+         * @description **Allowed:** staff.
+         */
+        get: operations["listInstituteRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/institute-requests/{requestId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve: the institute is created with the requester as its active manager; or, with foldIntoInstituteId, the requester joins that institute as a pending teacher. The requester is emailed
+         * @description **Allowed:** staff.
+         */
+        post: operations["approveInstituteRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/institute-requests/{requestId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject with an optional reason; the requester is emailed
+         * @description **Allowed:** staff.
+         */
+        post: operations["rejectInstituteRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1791,6 +1871,36 @@ export interface components {
             /** @example pending_validation */
             status: string;
         };
+        RequestedInstituteDto: {
+            /** @example Lycée Jean Moulin */
+            name: string;
+            /** @example Lyon */
+            city: string;
+            /** @example France */
+            country: string;
+        };
+        RegisterInstituteDto: {
+            /** @example Ada */
+            firstName: string;
+            /** @example Lovelace */
+            lastName: string;
+            /**
+             * Format: email
+             * @example ada@school.example
+             */
+            email: string;
+            /**
+             * Format: password
+             * @description 8 to 128 characters, not among the most common passwords, not the email address.
+             */
+            password: string;
+            /**
+             * @description Language of the emails; default: the request’s Accept-Language
+             * @enum {string}
+             */
+            locale?: "en" | "fr";
+            institute: components["schemas"]["RequestedInstituteDto"];
+        };
         RegisterProfessionalDto: {
             /** @example Ada */
             firstName: string;
@@ -1821,6 +1931,58 @@ export interface components {
              * @example Acme SAS
              */
             companyName?: string;
+        };
+        SimilarInstituteDto: {
+            /** Format: uuid */
+            id: string;
+            city: string | null;
+            country: string | null;
+            /** @enum {string} */
+            status: "active" | "inactive";
+            /** @description Levenshtein distance between the folded names */
+            distance: number;
+            name: string;
+        };
+        InstituteRequestRequesterDto: {
+            /** Format: uuid */
+            id: string;
+            firstName: string;
+            lastName: string;
+            email: string;
+            emailVerified: boolean;
+        };
+        InstituteRequestDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "folded";
+            city: string | null;
+            country: string | null;
+            /**
+             * Format: uuid
+             * @description The institute created (approved) or joined (folded)
+             */
+            instituteId: string | null;
+            reason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            /** @description Existing institutes whose folded name is close (pending requests only) */
+            similar: components["schemas"]["SimilarInstituteDto"][];
+            name: string;
+            requester: components["schemas"]["InstituteRequestRequesterDto"];
+        };
+        InstituteRequestPageDto: {
+            items: components["schemas"]["InstituteRequestDto"][];
+            nextCursor: string | null;
+        };
+        ApproveInstituteRequestDto: {
+            /**
+             * Format: uuid
+             * @description Fold the request into this existing institute: the requester joins it as a pending teacher for its managers, and no institute is created
+             */
+            foldIntoInstituteId?: string;
         };
         UploadImportDto: {
             /**
@@ -9687,6 +9849,153 @@ export interface operations {
             };
         };
     };
+    registerInstitute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "firstName": "Ada",
+                 *       "lastName": "Lovelace",
+                 *       "email": "ada@school.example",
+                 *       "password": "xxxxxxxx",
+                 *       "locale": "en",
+                 *       "institute": {
+                 *         "name": "Lycée Jean Moulin",
+                 *         "city": "Lyon",
+                 *         "country": "France"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegisterInstituteDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "pending_validation"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RegistrationAcceptedDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A body field, query or path parameter is invalid or unknown; `details` lists `[{ field, message }]`. `MALFORMED_JSON`: The body is not valid JSON (or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "A body field, query or path parameter is invalid or unknown; details lists [{ field, message }]"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "MALFORMED_JSON";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `TOO_MANY_REQUESTS`: Too many requests from this address: retry after the Retry-After delay (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "message": "Too many requests from this address: retry after the Retry-After delay (seconds)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Unexpected error (logged with the request id)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: A service the request needs (Redis) is unavailable: retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "message": "A service the request needs (Redis) is unavailable: retry after the Retry-After delay"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     registerProfessional: {
         parameters: {
             query?: never;
@@ -9784,6 +10093,624 @@ export interface operations {
                         statusCode?: 429;
                         /** @enum {string} */
                         code?: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Unexpected error (logged with the request id)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: A service the request needs (Redis) is unavailable: retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "message": "A service the request needs (Redis) is unavailable: retry after the Retry-After delay"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listInstituteRequests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "pending" | "approved" | "rejected" | "folded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "status": "pending",
+                     *           "city": "Lyon",
+                     *           "country": "France",
+                     *           "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "reason": "reason",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *           "similar": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "city": "Lyon",
+                     *               "country": "France",
+                     *               "status": "active",
+                     *               "distance": 1,
+                     *               "name": "Lycée Ampère"
+                     *             }
+                     *           ],
+                     *           "name": "Lycée Ampère",
+                     *           "requester": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
+                     *             "email": "ada.lovelace@example.org",
+                     *             "emailVerified": true
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InstituteRequestPageDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A body field, query or path parameter is invalid or unknown; `details` lists `[{ field, message }]` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "A body field, query or path parameter is invalid or unknown; details lists [{ field, message }]"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: A valid access token is required. `TOKEN_EXPIRED`: The access token has expired: refresh it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHORIZED",
+                     *       "message": "A valid access token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: The caller’s role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The caller’s role does not allow this"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Unexpected error (logged with the request id)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: A service the request needs (Redis) is unavailable: retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "message": "A service the request needs (Redis) is unavailable: retry after the Retry-After delay"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    approveInstituteRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "foldIntoInstituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApproveInstituteRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "pending",
+                     *       "city": "Lyon",
+                     *       "country": "France",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reason": "reason",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *       "similar": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "city": "Lyon",
+                     *           "country": "France",
+                     *           "status": "active",
+                     *           "distance": 1,
+                     *           "name": "Lycée Ampère"
+                     *         }
+                     *       ],
+                     *       "name": "Lycée Ampère",
+                     *       "requester": {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "email": "ada.lovelace@example.org",
+                     *         "emailVerified": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InstituteRequestDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A body field, query or path parameter is invalid or unknown; `details` lists `[{ field, message }]`. `MALFORMED_JSON`: The body is not valid JSON (or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "A body field, query or path parameter is invalid or unknown; details lists [{ field, message }]"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "MALFORMED_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: A valid access token is required. `TOKEN_EXPIRED`: The access token has expired: refresh it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHORIZED",
+                     *       "message": "A valid access token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: The caller’s role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The caller’s role does not allow this"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `INSTITUTE_REQUEST_NOT_FOUND`: No such institute registration request. `INSTITUTE_NOT_FOUND`: No such institute, or one where the caller is not a member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "INSTITUTE_REQUEST_NOT_FOUND",
+                     *       "message": "No such institute registration request"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "INSTITUTE_REQUEST_NOT_FOUND" | "INSTITUTE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `NOT_PENDING`: The membership or registration is not pending (already decided). `REQUESTER_NOT_VERIFIED`: The requester has not verified their email yet. `INSTITUTE_EXISTS`: An institute with the same folded name and city exists (`details.existingId`); send allowDuplicate: true to create it anyway. `ALREADY_MEMBER`: The user is already a member of this institute */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "code": "NOT_PENDING",
+                     *       "message": "The membership or registration is not pending (already decided)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "NOT_PENDING" | "REQUESTER_NOT_VERIFIED" | "INSTITUTE_EXISTS" | "ALREADY_MEMBER";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Unexpected error (logged with the request id)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: A service the request needs (Redis) is unavailable: retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "message": "A service the request needs (Redis) is unavailable: retry after the Retry-After delay"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    rejectInstituteRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "We could not confirm your position."
+                 *     }
+                 */
+                "application/json": components["schemas"]["RejectDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "pending",
+                     *       "city": "Lyon",
+                     *       "country": "France",
+                     *       "instituteId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reason": "reason",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "decidedAt": "2026-01-15T09:30:00.000Z",
+                     *       "similar": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "city": "Lyon",
+                     *           "country": "France",
+                     *           "status": "active",
+                     *           "distance": 1,
+                     *           "name": "Lycée Ampère"
+                     *         }
+                     *       ],
+                     *       "name": "Lycée Ampère",
+                     *       "requester": {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "email": "ada.lovelace@example.org",
+                     *         "emailVerified": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InstituteRequestDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A body field, query or path parameter is invalid or unknown; `details` lists `[{ field, message }]`. `MALFORMED_JSON`: The body is not valid JSON (or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "A body field, query or path parameter is invalid or unknown; details lists [{ field, message }]"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "MALFORMED_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: A valid access token is required. `TOKEN_EXPIRED`: The access token has expired: refresh it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHORIZED",
+                     *       "message": "A valid access token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: The caller’s role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The caller’s role does not allow this"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `INSTITUTE_REQUEST_NOT_FOUND`: No such institute registration request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "INSTITUTE_REQUEST_NOT_FOUND",
+                     *       "message": "No such institute registration request"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "INSTITUTE_REQUEST_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `NOT_PENDING`: The membership or registration is not pending (already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "code": "NOT_PENDING",
+                     *       "message": "The membership or registration is not pending (already decided)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "NOT_PENDING";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
             };
