@@ -1,5 +1,5 @@
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
@@ -16,11 +16,17 @@ import { SsoService } from './sso.service';
 
 const REDIRECT_DOC = 'To the frontend’s redirectUri with `?code=<one-time code>`, or `?error=<CODE>` (see the error codes in the contract)';
 
-/** Institutional single sign-on, public: the browser flow and the code exchange. */
+const Throttled = () => applyDecorators(UseGuards(ThrottlerGuard), ApiErrors('TOO_MANY_REQUESTS'));
+
+/**
+ * Institutional single sign-on, public: the browser flow and the code exchange.
+ * Only the routes that start something (a stored request, a fetch of the IdP's
+ * configuration) count against the per-address auth throttle: a whole school
+ * behind one address signs in at 8:00, and the callback, ACS and exchange only
+ * finish what a stored request or a 256-bit code allows.
+ */
 @ApiTags('sso')
 @Public()
-@UseGuards(ThrottlerGuard)
-@ApiErrors('TOO_MANY_REQUESTS')
 @Controller('auth/sso')
 export class SsoController {
   constructor(
@@ -31,6 +37,7 @@ export class SsoController {
   ) {}
 
   @Get('discover')
+  @Throttled()
   @ApiOperation({ operationId: 'discoverSsoProviders', summary: 'Home-realm discovery: the identity providers that can sign this email in' })
   @ApiOkResponse({ type: DiscoverResponseDto })
   discover(@Query() query: DiscoverQueryDto): Promise<DiscoverResponseDto> {
@@ -77,12 +84,13 @@ export class SsoController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'exchangeSsoCode', summary: 'Exchange a one-time code (single use, 60 s, bound to its redirectUri) for a token pair' })
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiErrors('INVALID_TOKEN')
+  @ApiErrors('INVALID_TOKEN', 'ACCOUNT_DISABLED')
   exchange(@Body() body: ExchangeCodeDto, @ReqMeta() meta: RequestMeta): Promise<LoginResponseDto> {
     return this.sso.exchange(body.code, body.redirectUri, meta.ip);
   }
 
   @Get(':providerId/start')
+  @Throttled()
   @ApiOperation({ operationId: 'startSso', summary: 'Send the browser to the institution’s identity provider' })
   @ApiFoundResponse({ description: 'To the IdP (OIDC authorization request with PKCE, or SAML AuthnRequest by HTTP-Redirect)' })
   @ApiErrors('SSO_REDIRECT_NOT_ALLOWED', 'IDENTITY_PROVIDER_NOT_FOUND')

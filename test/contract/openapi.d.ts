@@ -2192,6 +2192,26 @@ export interface components {
             oidc?: components["schemas"]["OidcSettingsDto"];
             saml?: components["schemas"]["SamlSettingsDto"];
         };
+        UpdateOidcSettingsDto: {
+            /**
+             * Format: uri
+             * @description The issuer; its `/.well-known/openid-configuration` is read.
+             * @example https://login.microsoftonline.com/<tenant>/v2.0
+             */
+            issuer?: string;
+            /** @description Write-only: stored encrypted, never returned. Omit for a public client (PKCE only). */
+            clientSecret?: string;
+            /**
+             * @description Default `openid email profile`.
+             * @example [
+             *       "openid",
+             *       "email",
+             *       "profile"
+             *     ]
+             */
+            scopes?: string[];
+            clientId?: string;
+        };
         UpdateIdentityProviderDto: {
             /** @example Lycée Ampère (Entra ID) */
             name?: string;
@@ -2222,8 +2242,8 @@ export interface components {
             defaultRole?: "student" | "teacher";
             /** @description Disabled providers sign nobody in (`SSO_PROVIDER_DISABLED`). Default true. */
             enabled?: boolean;
-            oidc?: components["schemas"]["OidcSettingsDto"];
             saml?: components["schemas"]["SamlSettingsDto"];
+            oidc?: components["schemas"]["UpdateOidcSettingsDto"];
         };
         DiscoveredProviderDto: {
             /** Format: uuid */
@@ -12591,16 +12611,6 @@ export interface operations {
                  *       ],
                  *       "defaultRole": "student",
                  *       "enabled": true,
-                 *       "oidc": {
-                 *         "issuer": "https://login.microsoftonline.com/<tenant>/v2.0",
-                 *         "clientSecret": "clientSecret",
-                 *         "scopes": [
-                 *           "openid",
-                 *           "email",
-                 *           "profile"
-                 *         ],
-                 *         "clientId": "clientId"
-                 *       },
                  *       "saml": {
                  *         "certificates": [
                  *           "certificates"
@@ -12611,6 +12621,16 @@ export interface operations {
                  *         "emailAttribute": "emailAttribute",
                  *         "firstNameAttribute": "firstNameAttribute",
                  *         "lastNameAttribute": "lastNameAttribute"
+                 *       },
+                 *       "oidc": {
+                 *         "issuer": "https://login.microsoftonline.com/<tenant>/v2.0",
+                 *         "clientSecret": "clientSecret",
+                 *         "scopes": [
+                 *           "openid",
+                 *           "email",
+                 *           "profile"
+                 *         ],
+                 *         "clientId": "clientId"
                  *       }
                  *     }
                  */
@@ -12979,27 +12999,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description `TOO_MANY_REQUESTS`: Too many requests from this address: retry after the Retry-After delay (seconds) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "TOO_MANY_REQUESTS",
-                     *       "message": "Too many requests from this address: retry after the Retry-After delay (seconds)"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorResponse"] & {
-                        /** @enum {integer} */
-                        statusCode?: 429;
-                        /** @enum {string} */
-                        code?: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
             /** @description `INTERNAL_ERROR`: Unexpected error (logged with the request id) */
             500: {
                 headers: {
@@ -13078,27 +13077,6 @@ export interface operations {
                         statusCode?: 400;
                         /** @enum {string} */
                         code?: "SSO_STATE_INVALID";
-                    };
-                };
-            };
-            /** @description `TOO_MANY_REQUESTS`: Too many requests from this address: retry after the Retry-After delay (seconds) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "TOO_MANY_REQUESTS",
-                     *       "message": "Too many requests from this address: retry after the Retry-After delay (seconds)"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorResponse"] & {
-                        /** @enum {integer} */
-                        statusCode?: 429;
-                        /** @enum {string} */
-                        code?: "TOO_MANY_REQUESTS";
                     };
                 };
             };
@@ -13205,27 +13183,6 @@ export interface operations {
                         statusCode?: 404;
                         /** @enum {string} */
                         code?: "IDENTITY_PROVIDER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description `TOO_MANY_REQUESTS`: Too many requests from this address: retry after the Retry-After delay (seconds) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "TOO_MANY_REQUESTS",
-                     *       "message": "Too many requests from this address: retry after the Retry-After delay (seconds)"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorResponse"] & {
-                        /** @enum {integer} */
-                        statusCode?: 429;
-                        /** @enum {string} */
-                        code?: "TOO_MANY_REQUESTS";
                     };
                 };
             };
@@ -13360,6 +13317,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description `ACCOUNT_DISABLED`: The account is disabled by staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "ACCOUNT_DISABLED",
+                     *       "message": "The account is disabled by staff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ACCOUNT_DISABLED";
+                    };
+                };
+            };
             /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
             413: {
                 headers: {
@@ -13378,27 +13356,6 @@ export interface operations {
                         statusCode?: 413;
                         /** @enum {string} */
                         code?: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description `TOO_MANY_REQUESTS`: Too many requests from this address: retry after the Retry-After delay (seconds) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "TOO_MANY_REQUESTS",
-                     *       "message": "Too many requests from this address: retry after the Retry-After delay (seconds)"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorResponse"] & {
-                        /** @enum {integer} */
-                        statusCode?: 429;
-                        /** @enum {string} */
-                        code?: "TOO_MANY_REQUESTS";
                     };
                 };
             };
