@@ -1,7 +1,7 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter';
@@ -10,10 +10,14 @@ import { validationExceptionFactory } from './common/errors/validation';
 import { appConfig } from './config/configuration';
 import { ScimExceptionFilter } from './scim/scim-error';
 import { HttpMetrics } from './ops/metrics/http-metrics';
+import { buildOpenApiDocument } from './openapi';
 
 /** Served outside /api: health, metrics, the queue dashboard and the pages the API serves itself. */
 // SCIM clients are given a base URL (…/scim/v2) and append the RFC 7644 paths to it.
 const OUTSIDE_API = ['health', 'metrics', 'admin/queues', 'admin/sign-in', 'assets', 'verify-email', 'reset-password', 'dev/mail', 'scim/v2'];
+
+/** The OpenAPI document each configured app serves at /docs-json (read by `npm run openapi` and the contract tests). */
+export const openApiDocuments = new WeakMap<INestApplication, OpenAPIObject>();
 
 /** Everything main.ts and the tests share: the HTTP shape of the service. */
 export function configureApp(app: INestApplication): INestApplication {
@@ -65,18 +69,13 @@ export function configureApp(app: INestApplication): INestApplication {
   app.useGlobalFilters(new HttpExceptionFilter([{ pathPrefix: '/scim/', filter: new ScimExceptionFilter() }]));
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Oktonine user management')
-      .setDescription(
-        'Onboarding of institutes, students, teachers and professionals. Every error has the shape ' + '`{ statusCode, code, message, details? }`.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN' }, 'metrics')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Oktonine API' });
+  const document = buildOpenApiDocument(app, config.publicUrl);
+  openApiDocuments.set(app, document);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Oktonine API',
+    // The token typed in "Authorize" survives a reload of the page.
+    swaggerOptions: { persistAuthorization: true },
+  });
   return app;
 }

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadDotEnv } from './config/dotenv';
 import { ConfigError, loadEnv } from './config/env';
@@ -15,6 +18,7 @@ import { runMigrations } from './database/migrator.service';
  *                      create a staff account (or promote an existing one); on a
  *                      terminal it asks for the password, otherwise it generates
  *                      one and prints it once
+ *   openapi [file]     write the OpenAPI document (default openapi.json)
  */
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'migration:run': async () => {
@@ -83,6 +87,26 @@ COMMANDS['create-staff'] = async ([email]) => {
     else console.log(`Staff account created: ${email}`);
   } finally {
     await app.close();
+  }
+};
+
+COMMANDS.openapi = async ([out = 'openapi.json']) => {
+  // The document needs the app's routes, not its data: boot on a throwaway embedded database.
+  const dir = mkdtempSync(join(tmpdir(), 'oktonine-openapi-'));
+  for (const key of ['REDIS_URL', 'SMTP_URL', 'BOOTSTRAP_STAFF_EMAIL', 'BOOTSTRAP_STAFF_PASSWORD']) delete process.env[key];
+  Object.assign(process.env, { DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, MAIL_DIR: join(dir, 'mail'), LOG_LEVEL: 'silent', RUN_WORKERS: 'false' });
+  const env = loadEnv();
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { configureApp, openApiDocuments } = await import('./app.setup');
+  const app = await NestFactory.create(AppModule.forRoot(env), { logger: ['error'] });
+  try {
+    configureApp(app);
+    writeFileSync(out, `${JSON.stringify(openApiDocuments.get(app), null, 2)}\n`);
+    console.log(`OpenAPI document written to ${out}`);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 };
 

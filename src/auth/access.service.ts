@@ -21,6 +21,10 @@ export class AccessService {
     return this.institutes.membership(userId, instituteId);
   }
 
+  instituteExists(instituteId: string): Promise<boolean> {
+    return this.institutes.instituteExists(instituteId);
+  }
+
   hasActiveRoleAnywhere(userId: string, roles: MembershipRole[]): Promise<boolean> {
     return this.institutes.hasActiveRole(userId, roles);
   }

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { AppError } from '../common/errors/app-error';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { MembershipStatus } from './roles';
-import { AccessService } from './access.service';
+import { AccessService, isUuid } from './access.service';
 import { AuthenticatedRequest, AuthRule, AuthUser } from './auth.types';
 import { AUTH_RULE_KEY } from './decorators/auth.decorator';
 
@@ -43,19 +43,31 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return user;
   }
 
+  private async assertInstituteExists(instituteId: string): Promise<void> {
+    if (!(await this.access.instituteExists(instituteId))) throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
+  }
+
   private async authorize(req: AuthenticatedRequest, rule: AuthRule): Promise<void> {
     const user = req.user;
+    const instituteId = req.params.instituteId;
+    if (instituteId !== undefined && !isUuid(instituteId)) {
+      throw AppError.validation([{ field: 'instituteId', message: 'instituteId must be a UUID' }], 'Invalid path parameter: instituteId');
+    }
     if (rule.institute) {
-      const instituteId = req.params.instituteId;
       const membership = await this.access.membershipIn(user.id, instituteId);
       if (membership?.status === MembershipStatus.Active) req.membership = membership;
-      if (user.isStaff) return;
+      if (user.isStaff) return this.assertInstituteExists(instituteId);
       if (!membership) throw AppError.notFound('INSTITUTE_NOT_FOUND', 'Institute not found');
+      if (membership.status === MembershipStatus.Pending) {
+        throw AppError.forbidden('MEMBERSHIP_PENDING', 'Your membership of this institute is waiting for a manager’s validation');
+      }
       if (membership.status !== MembershipStatus.Active || !rule.institute.includes(membership.role)) {
         throw AppError.forbidden('FORBIDDEN', 'Your role in this institute does not allow this');
       }
       return;
     }
+    // Staff-only routes under an institute: an unknown one is 404 before the handler runs.
+    if (user.isStaff && instituteId !== undefined) return this.assertInstituteExists(instituteId);
     if (user.isStaff) return;
     if (rule.anyInstitute && (await this.access.hasActiveRoleAnywhere(user.id, rule.anyInstitute))) return;
     if (rule.staff || rule.anyInstitute) throw AppError.forbidden('FORBIDDEN', 'You are not allowed to do this');

@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
@@ -16,7 +17,8 @@ export class PasswordController {
 
   @Post('password')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Change the password; every other session ends and a fresh token pair is returned' })
+  @ApiErrors('INVALID_CREDENTIALS')
+  @ApiOperation({ operationId: 'changePassword', summary: 'Change the password; every other session ends and a fresh token pair is returned' })
   @ApiOkResponse({ type: LoginResponseDto })
   changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto, @ReqMeta() meta: RequestMeta) {
     return this.auth.changePassword(user.id, body.currentPassword, body.newPassword, meta.ip);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { AppError } from '../common/errors/app-error';
-import { passwordProblem } from './password-policy';
+import { passwordProblem } from '../common/password-policy';
 
 /** OWASP's argon2id profile: 19 MiB, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;

@@ -69,6 +69,8 @@ export abstract class InstituteAccess {
   /** The caller holds one of `roles` (active) in an institute where `userId` is a member. */
   abstract sharesInstitute(callerId: string, userId: string, roles: MembershipRole[]): Promise<boolean>;
   abstract isMemberAnywhere(userId: string): Promise<boolean>;
+  /** The institute exists (any status). */
+  abstract instituteExists(instituteId: string): Promise<boolean>;
 }
 
 /**

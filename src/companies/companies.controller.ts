@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -18,7 +19,7 @@ export class CompaniesController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Approved companies matching the search, for the registration typeahead' })
+  @ApiOperation({ operationId: 'searchCompanies', summary: 'Approved companies matching the search, for the registration typeahead' })
   @ApiOkResponse({ type: [CompanySummaryDto] })
   search(@Query() query: SearchCompaniesQueryDto) {
     return this.companies.search(query);
@@ -26,16 +27,17 @@ export class CompaniesController {
 
   @Post()
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Create an (approved) company' })
+  @ApiErrors('COMPANY_EXISTS')
+  @ApiOperation({ operationId: 'createCompany', summary: 'Create an (approved) company' })
   @ApiCreatedResponse({ type: CompanyResponseDto })
-  @ApiConflictResponse({ description: 'COMPANY_EXISTS: a company whose name folds to the same name exists' })
   create(@Body() body: CreateCompanyDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.companies.create(body, user, meta.ip);
   }
 
   @Get(':companyId')
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'One company, whatever its status' })
+  @ApiErrors('COMPANY_NOT_FOUND')
+  @ApiOperation({ operationId: 'getCompany', summary: 'One company, whatever its status' })
   @ApiOkResponse({ type: CompanyResponseDto })
   async get(@Param('companyId', companyIdPipe) id: string) {
     return CompanyResponseDto.from(await this.companies.get(id));
@@ -43,9 +45,9 @@ export class CompaniesController {
 
   @Patch(':companyId')
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Rename a company or change its status' })
+  @ApiErrors('COMPANY_NOT_FOUND', 'COMPANY_EXISTS')
+  @ApiOperation({ operationId: 'updateCompany', summary: 'Rename a company or change its status' })
   @ApiOkResponse({ type: CompanyResponseDto })
-  @ApiConflictResponse({ description: 'COMPANY_EXISTS' })
   update(@Param('companyId', companyIdPipe) id: string, @Body() body: UpdateCompanyDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.companies.update(id, body, user, meta.ip);
   }

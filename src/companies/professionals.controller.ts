@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -18,34 +19,37 @@ export class ProfessionalsController {
   constructor(private readonly professionals: ProfessionalsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The validation queue, oldest first; dueAt = submittedAt + 48 h' })
+  @ApiOperation({ operationId: 'listProfessionals', summary: 'The validation queue, oldest first; dueAt = submittedAt + 48 h' })
   @ApiOkResponse({ type: ProfessionalPageDto })
   queue(@Query() query: ListProfessionalsQueryDto) {
     return this.professionals.queue(query);
   }
 
   @Get(':userId')
-  @ApiOperation({ summary: 'One professional’s request' })
+  @ApiErrors('PROFESSIONAL_NOT_FOUND')
+  @ApiOperation({ operationId: 'getProfessional', summary: 'One professional’s request' })
   @ApiOkResponse({ type: ProfessionalRequestDto })
-  @ApiNotFoundResponse({ description: 'PROFESSIONAL_NOT_FOUND' })
   get(@Param('userId', userIdPipe) userId: string) {
     return this.professionals.get(userId);
   }
 
   @Post(':userId/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'pending → approved (approving a pending company too, or folding it into `companyId`); the professional is emailed' })
+  @ApiErrors('PROFESSIONAL_NOT_FOUND', 'NOT_PENDING', 'COMPANY_NOT_FOUND')
+  @ApiOperation({
+    operationId: 'approveProfessional',
+    summary: 'pending → approved (approving a pending company too, or folding it into `companyId`); the professional is emailed',
+  })
   @ApiOkResponse({ type: ProfessionalRequestDto })
-  @ApiConflictResponse({ description: 'NOT_PENDING' })
   approve(@Param('userId', userIdPipe) userId: string, @Body() body: ApproveProfessionalDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.professionals.approve(userId, body, user, meta.ip);
   }
 
   @Post(':userId/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'pending → rejected with an optional reason; the professional is emailed' })
+  @ApiErrors('PROFESSIONAL_NOT_FOUND', 'NOT_PENDING')
+  @ApiOperation({ operationId: 'rejectProfessional', summary: 'pending → rejected with an optional reason; the professional is emailed' })
   @ApiOkResponse({ type: ProfessionalRequestDto })
-  @ApiConflictResponse({ description: 'NOT_PENDING' })
   reject(@Param('userId', userIdPipe) userId: string, @Body() body: RejectDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.professionals.reject(userId, body.reason, user, meta.ip);
   }

@@ -44,6 +44,11 @@ describe('loadEnv', () => {
     [{ NODE_ENV: 'production' }, /JWT_SECRET is required when NODE_ENV=production/],
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32/],
     [{ BOOTSTRAP_STAFF_EMAIL: 'ops@example.org' }, /BOOTSTRAP_STAFF_PASSWORD is required/],
+    [
+      { BOOTSTRAP_STAFF_EMAIL: 'ops@example.org', BOOTSTRAP_STAFF_PASSWORD: 'short' },
+      /^Invalid configuration: BOOTSTRAP_STAFF_PASSWORD must be at least 8 characters$/,
+    ],
+    [{ BOOTSTRAP_STAFF_EMAIL: 'ops@example.org', BOOTSTRAP_STAFF_PASSWORD: 'password123' }, /^Invalid configuration: BOOTSTRAP_STAFF_PASSWORD is too common/],
     [{ RUN_WORKERS: 'maybe' }, /RUN_WORKERS must be true or false/],
     [{ CORS_ORIGINS: 'not-an-origin' }, /CORS_ORIGINS must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],

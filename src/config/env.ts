@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { passwordProblem } from '../common/password-policy';
 
 /**
  * Every environment variable the service reads, parsed and validated in one
@@ -190,6 +191,8 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     if (!staffEmail) throw new ConfigError('BOOTSTRAP_STAFF_EMAIL', 'is required when BOOTSTRAP_STAFF_PASSWORD is set');
     if (!staffPassword) throw new ConfigError('BOOTSTRAP_STAFF_PASSWORD', 'is required when BOOTSTRAP_STAFF_EMAIL is set');
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(staffEmail)) throw new ConfigError('BOOTSTRAP_STAFF_EMAIL', 'must be an email address');
+    const weak = passwordProblem(staffPassword, staffEmail);
+    if (weak) throw new ConfigError('BOOTSTRAP_STAFF_PASSWORD', weak);
     bootstrapStaff = { email: staffEmail.toLowerCase(), password: staffPassword };
   }
 

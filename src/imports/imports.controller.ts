@@ -1,17 +1,7 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
-  ApiGoneResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
@@ -39,9 +29,8 @@ export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
   @Get('template')
-  @ApiOperation({ summary: 'The .xlsx template: header row First name, Last name, Email, Password, Group, Department' })
-  @ApiProduces(XLSX)
-  @ApiOkResponse({ description: 'The template file' })
+  @ApiOperation({ operationId: 'getImportTemplate', summary: 'The .xlsx template: header row First name, Last name, Email, Password, Group, Department' })
+  @ApiOkResponse({ description: 'The template file (attachment)', content: { [XLSX]: { schema: { type: 'string', format: 'binary' } } } })
   async template(@Res() res: Response) {
     const file = await buildTemplate();
     res.set({ 'Content-Type': XLSX, 'Content-Disposition': 'attachment; filename="oktonine-students-template.xlsx"', 'Content-Length': String(file.length) });
@@ -51,7 +40,9 @@ export class ImportsController {
   @Post()
   @HttpCode(202)
   @UseInterceptors(UploadLimitInterceptor, FileInterceptor('file'))
+  @ApiErrors('INVALID_FILE', 'INVALID_HEADER', 'TOO_MANY_ROWS', 'NO_ROWS', 'MALFORMED_MULTIPART', 'FILE_TOO_LARGE')
   @ApiOperation({
+    operationId: 'uploadImport',
     summary:
       'Upload students (.xlsx or .ods: the first visible sheet with the header in its first 10 rows; or .csv); rows are validated now and processed in chunks by the workers',
     description:
@@ -60,11 +51,6 @@ export class ImportsController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadImportDto })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })
-  @ApiBadRequestResponse({
-    description:
-      'INVALID_FILE (not an xlsx/ods/csv, damaged, decompression bomb), INVALID_HEADER (no sheet with the required columns: the message names the sheets and rows looked at), TOO_MANY_ROWS (states the limit), NO_ROWS',
-  })
-  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over IMPORT_MAX_BYTES (the message states the limit in MB)' })
   upload(
     @Param('instituteId') instituteId: string,
     @UploadedFile() file: Upload | undefined,
@@ -76,25 +62,37 @@ export class ImportsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The institute’s imports, newest first' })
+  @ApiOperation({ operationId: 'listImports', summary: 'The institute’s imports, newest first' })
   @ApiOkResponse({ type: ImportPageDto })
   list(@Param('instituteId') instituteId: string, @Query() query: PageQueryDto) {
     return this.imports.list(instituteId, query);
   }
 
   @Get(':importId')
-  @ApiOperation({ summary: 'Status, counters and row errors of an import' })
+  @ApiErrors('IMPORT_NOT_FOUND')
+  @ApiOperation({ operationId: 'getImport', summary: 'Status, counters and row errors of an import' })
   @ApiOkResponse({ type: ImportDetailDto })
   get(@Param('instituteId') instituteId: string, @Param('importId', importIdPipe) importId: string) {
     return this.imports.detail(instituteId, importId);
   }
 
   @Get(':importId/events')
+  @ApiErrors('IMPORT_NOT_FOUND')
   @ApiOperation({
+    operationId: 'streamImportEvents',
     summary: 'Server-Sent Events: the counters each time they change (event "progress"), until the import ends (event "end")',
     description: 'Each event’s data is the same JSON as GET …/imports/:importId without `errors`. The stream closes after the final state.',
   })
-  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'A text/event-stream of `event: progress` then one `event: end`; each `data:` line is an ImportSummaryDto as JSON and each `id:` the processed count. Comment lines (`: keep-alive`) every 15 s while nothing changes.',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', example: 'id: 120\nevent: progress\ndata: {"id":"…","status":"processing","processed":120,…}\n\n' },
+      },
+    },
+  })
+  @ApiExtraModels(ImportSummaryDto)
   async events(@Param('instituteId') instituteId: string, @Param('importId', importIdPipe) importId: string, @Req() req: Request, @Res() res: Response) {
     // 404 before the stream starts; afterwards every state is read from the database,
     // so any API replica can serve the stream whichever worker does the work.
@@ -131,10 +129,9 @@ export class ImportsController {
   }
 
   @Get(':importId/report')
-  @ApiOperation({ summary: 'The report (.xlsx): every data row of the upload with its outcome and message' })
-  @ApiProduces(XLSX)
-  @ApiOkResponse({ description: 'The report file' })
-  @ApiGoneResponse({ description: 'REPORT_EXPIRED: the rows were purged IMPORT_RETENTION_DAYS after the batch ended' })
+  @ApiErrors('IMPORT_NOT_FOUND', 'REPORT_EXPIRED')
+  @ApiOperation({ operationId: 'getImportReport', summary: 'The report (.xlsx): every data row of the upload with its outcome and message' })
+  @ApiOkResponse({ description: 'The report file (attachment)', content: { [XLSX]: { schema: { type: 'string', format: 'binary' } } } })
   async report(@Param('instituteId') instituteId: string, @Param('importId', importIdPipe) importId: string, @Res() res: Response) {
     const batch = await this.imports.get(instituteId, importId);
     if (batch.purgedAt) {

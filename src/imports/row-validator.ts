@@ -1,5 +1,5 @@
 import { isEmail } from 'class-validator';
-import { passwordProblem } from '../auth/password-policy';
+import { passwordProblem } from '../common/password-policy';
 import { normalizeEmail } from '../users/email';
 import { RowField, ROW_FIELDS } from './file/columns';
 import type { ImportRow } from './file/spreadsheet-reader';

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, PayloadTooLargeException } from '@nestjs/common';
+import { BadRequestException, CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, PayloadTooLargeException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { catchError, Observable, throwError } from 'rxjs';
 import { AppError } from '../common/errors/app-error';
@@ -11,8 +11,9 @@ export function megabytes(bytes: number): string {
 
 /**
  * Multer stops an upload over IMPORT_MAX_BYTES while it streams in and answers
- * a bare 413; this says the limit. Placed before the file interceptor, which
- * it wraps.
+ * a bare 413; this says the limit, and turns multer's other refusals into
+ * MALFORMED_MULTIPART. Placed before the file interceptor, which it wraps
+ * (handlers throw AppError, never a bare BadRequestException).
  */
 @Injectable()
 export class UploadLimitInterceptor implements NestInterceptor {
@@ -27,7 +28,10 @@ export class UploadLimitInterceptor implements NestInterceptor {
             ? new AppError(HttpStatus.PAYLOAD_TOO_LARGE, 'FILE_TOO_LARGE', `The file is larger than ${megabytes(maxBytes)}, the limit for an import`, {
                 maxBytes,
               })
-            : e,
+            : e instanceof BadRequestException
+              ? // Multer's own refusals (a file under another field name, a second file, a broken body).
+                AppError.badRequest('MALFORMED_MULTIPART', `The upload is not a valid multipart form with one file in the field "file" (${e.message})`)
+              : e,
         ),
       ),
     );

@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -18,7 +19,7 @@ export class InstitutesController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Search active institutes (registration typeahead): at most 20' })
+  @ApiOperation({ operationId: 'searchInstitutes', summary: 'Search active institutes (registration typeahead): at most 20' })
   @ApiOkResponse({ type: [InstituteSummaryDto] })
   search(@Query() query: SearchInstitutesQueryDto) {
     return this.institutes.search(query.search, query.limit);
@@ -26,18 +27,16 @@ export class InstitutesController {
 
   @Post()
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Create an institute (staff)' })
+  @ApiOperation({ operationId: 'createInstitute', summary: 'Create an institute (staff)' })
   @ApiCreatedResponse({ type: InstituteResponseDto })
-  @ApiConflictResponse({
-    description: 'INSTITUTE_EXISTS: same folded name and city as an existing institute (`details.existingId`); send `allowDuplicate: true` to create it anyway',
-  })
+  @ApiErrors('INSTITUTE_EXISTS')
   create(@Body() body: CreateInstituteBodyDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.institutes.create(body, user.id, meta.ip);
   }
 
   @Get(':instituteId')
   @Auth({ institute: ALL_ROLES })
-  @ApiOperation({ summary: 'An institute (staff, its active members)' })
+  @ApiOperation({ operationId: 'getInstitute', summary: 'An institute (staff, its active members)' })
   @ApiOkResponse({ type: InstituteResponseDto })
   async get(@Param('instituteId') id: string) {
     return InstituteResponseDto.from(await this.institutes.get(id));
@@ -45,7 +44,7 @@ export class InstitutesController {
 
   @Patch(':instituteId')
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Edit an institute: name, city, country, status (staff)' })
+  @ApiOperation({ operationId: 'updateInstitute', summary: 'Edit an institute: name, city, country, status (staff)' })
   @ApiOkResponse({ type: InstituteResponseDto })
   update(@Param('instituteId') id: string, @Body() body: UpdateInstituteDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.institutes.update(id, body, user.id, meta.ip);

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { InstituteAccess, InstituteMembership } from '../auth/ports';
 import { MembershipRole, MembershipStatus } from '../auth/roles';
+import { Institute } from '../institutes/entities/institute.entity';
 import { Membership } from './entities/membership.entity';
 
 /** Auth's view of memberships: the reads behind `@Auth({ institute })` and "who may see a user". */
@@ -29,5 +30,9 @@ export class MembershipAccess implements InstituteAccess {
 
   isMemberAnywhere(userId: string): Promise<boolean> {
     return this.memberships.existsBy({ userId });
+  }
+
+  instituteExists(instituteId: string): Promise<boolean> {
+    return this.memberships.manager.existsBy(Institute, { id: instituteId });
   }
 }

@@ -1,15 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditQueryService } from '../audit/audit-query.service';
 import { AuditPageDto, ListAuditQueryDto } from '../audit/dto/audit.dto';
 import { AuthUser } from '../auth/auth.types';
@@ -45,9 +36,12 @@ export class MembershipsController {
 
   @Post('members')
   @Auth({ institute: [Manager, Teacher] })
-  @ApiOperation({ summary: 'Attach a user to the institute (“Join an institute”), or create and attach one; teachers attach students only' })
+  @ApiErrors('ALREADY_MEMBER', 'EMAIL_TAKEN', 'USER_NOT_FOUND', 'ROLE_NOT_ALLOWED')
+  @ApiOperation({
+    operationId: 'addMember',
+    summary: 'Attach a user to the institute (“Join an institute”), or create and attach one; teachers attach students only',
+  })
   @ApiCreatedResponse({ type: MemberResponseDto })
-  @ApiConflictResponse({ description: 'ALREADY_MEMBER, or EMAIL_TAKEN when creating' })
   add(
     @Param('instituteId') instituteId: string,
     @Body() body: AddMemberDto,
@@ -60,7 +54,7 @@ export class MembershipsController {
 
   @Get('members')
   @Auth({ institute: [Manager, Teacher] })
-  @ApiOperation({ summary: 'Members of the institute, newest first, keyset-paginated' })
+  @ApiOperation({ operationId: 'listMembers', summary: 'Members of the institute, newest first, keyset-paginated' })
   @ApiOkResponse({ type: MemberPageDto })
   list(@Param('instituteId') instituteId: string, @Query() query: ListMembersQueryDto) {
     return this.members.list(instituteId, query);
@@ -86,7 +80,8 @@ export class MembershipsController {
 
   @Get('members/:userId')
   @Auth({ institute: [Manager, Teacher] })
-  @ApiOperation({ summary: 'One member of the institute' })
+  @ApiErrors('MEMBER_NOT_FOUND')
+  @ApiOperation({ operationId: 'getMember', summary: 'One member of the institute' })
   @ApiOkResponse({ type: MemberResponseDto })
   get(@Param('instituteId') instituteId: string, @Param('userId', userIdPipe) userId: string) {
     return this.members.getMember(instituteId, userId);
@@ -94,9 +89,9 @@ export class MembershipsController {
 
   @Patch('members/:userId')
   @Auth({ institute: [Manager] })
-  @ApiOperation({ summary: 'Change a member’s role, group or department (“Roles modification”)' })
+  @ApiErrors('MEMBER_NOT_FOUND', 'LAST_MANAGER')
+  @ApiOperation({ operationId: 'updateMember', summary: 'Change a member’s role, group or department (“Roles modification”)' })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiConflictResponse({ description: 'LAST_MANAGER' })
   update(
     @Param('instituteId') instituteId: string,
     @Param('userId', userIdPipe) userId: string,
@@ -111,9 +106,9 @@ export class MembershipsController {
   @Post('members/:userId/activate')
   @HttpCode(200)
   @Auth({ institute: [Manager] })
-  @ApiOperation({ summary: 'Activate a self-registered teacher (pending → active); the teacher is emailed and notified' })
+  @ApiErrors('MEMBER_NOT_FOUND', 'NOT_PENDING')
+  @ApiOperation({ operationId: 'activateMember', summary: 'Activate a self-registered teacher (pending → active); the teacher is emailed and notified' })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiConflictResponse({ description: 'NOT_PENDING: the membership is not pending (already activated, rejected…)' })
   activate(
     @Param('instituteId') instituteId: string,
     @Param('userId', userIdPipe) userId: string,
@@ -127,9 +122,12 @@ export class MembershipsController {
   @Post('members/:userId/reject')
   @HttpCode(200)
   @Auth({ institute: [Manager] })
-  @ApiOperation({ summary: 'Reject a self-registered teacher (pending → rejected) with an optional reason; the teacher is emailed and notified' })
+  @ApiErrors('MEMBER_NOT_FOUND', 'NOT_PENDING')
+  @ApiOperation({
+    operationId: 'rejectMember',
+    summary: 'Reject a self-registered teacher (pending → rejected) with an optional reason; the teacher is emailed and notified',
+  })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiConflictResponse({ description: 'NOT_PENDING' })
   reject(
     @Param('instituteId') instituteId: string,
     @Param('userId', userIdPipe) userId: string,
@@ -144,9 +142,9 @@ export class MembershipsController {
   @Delete('members/:userId')
   @HttpCode(204)
   @Auth({ institute: [Manager] })
-  @ApiOperation({ summary: 'Detach a member from the institute' })
+  @ApiErrors('MEMBER_NOT_FOUND', 'LAST_MANAGER')
+  @ApiOperation({ operationId: 'removeMember', summary: 'Detach a member from the institute' })
   @ApiNoContentResponse()
-  @ApiConflictResponse({ description: 'LAST_MANAGER' })
   async remove(
     @Param('instituteId') instituteId: string,
     @Param('userId', userIdPipe) userId: string,
@@ -165,9 +163,7 @@ export class MembershipsController {
     summary: 'Resend the set-password email (no password yet) or the welcome email to an active member; one a minute per member',
   })
   @ApiAcceptedResponse({ description: 'The email is queued' })
-  @ApiNotFoundResponse({ description: 'MEMBER_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'MEMBER_NOT_ACTIVE' })
-  @ApiTooManyRequestsResponse({ description: 'INVITATION_RECENTLY_SENT' })
+  @ApiErrors('MEMBER_NOT_FOUND', 'MEMBER_NOT_ACTIVE', 'INVITATION_RECENTLY_SENT')
   async resendInvitation(
     @Param('instituteId') instituteId: string,
     @Param('userId', userIdPipe) userId: string,
@@ -180,7 +176,7 @@ export class MembershipsController {
 
   @Get('audit')
   @Auth({ institute: [Manager] })
-  @ApiOperation({ summary: 'The institute’s audit log (managers): creations, attachments, role changes, detachments' })
+  @ApiOperation({ operationId: 'listInstituteAudit', summary: 'The institute’s audit log (managers): creations, attachments, role changes, detachments' })
   @ApiOkResponse({ type: AuditPageDto })
   auditLog(@Param('instituteId') instituteId: string, @Query() query: ListAuditQueryDto) {
     return this.audit.list(query, { instituteId });

@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessService } from '../auth/access.service';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
@@ -33,7 +34,7 @@ export class PeopleDirectoryController {
     summary: 'Find people by email prefix or name words: staff everyone; managers and teachers the members of an institute of theirs (instituteId required)',
   })
   @ApiOkResponse({ type: DirectoryPageDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (instituteId is required unless staff)' })
+  @ApiErrors('VALIDATION_FAILED', 'INSTITUTE_NOT_FOUND', 'FORBIDDEN')
   async search(@Query() query: SearchUsersQueryDto, @CurrentUser() caller: AuthUser): Promise<Page<DirectoryUserDto>> {
     if (!caller.isStaff) {
       if (!query.instituteId) throw AppError.validation([{ field: 'instituteId', message: 'instituteId is required' }]);

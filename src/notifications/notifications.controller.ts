@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -16,7 +17,7 @@ export class NotificationsController {
 
   @Get()
   @Auth()
-  @ApiOperation({ summary: 'The caller’s in-app notifications, newest first' })
+  @ApiOperation({ operationId: 'listNotifications', summary: 'The caller’s in-app notifications, newest first' })
   @ApiOkResponse({ type: NotificationPageDto })
   list(@CurrentUser() user: AuthUser, @Query() query: ListNotificationsQueryDto) {
     return this.notifications.list(user.id, query);
@@ -25,9 +26,9 @@ export class NotificationsController {
   @Post(':notificationId/read')
   @HttpCode(204)
   @Auth()
-  @ApiOperation({ summary: 'Mark one of the caller’s notifications as read' })
+  @ApiErrors('NOTIFICATION_NOT_FOUND')
+  @ApiOperation({ operationId: 'markNotificationRead', summary: 'Mark one of the caller’s notifications as read' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'NOTIFICATION_NOT_FOUND, also for another user’s notification' })
   async read(@CurrentUser() user: AuthUser, @Param('notificationId', idPipe) id: string) {
     await this.notifications.markRead(user.id, id);
   }

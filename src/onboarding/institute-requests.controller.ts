@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -36,8 +37,7 @@ export class InstituteRequestsController {
       'Approve: the institute is created with the requester as its active manager; or, with foldIntoInstituteId, the requester joins that institute as a pending teacher. The requester is emailed',
   })
   @ApiOkResponse({ type: InstituteRequestDto })
-  @ApiNotFoundResponse({ description: 'INSTITUTE_REQUEST_NOT_FOUND, INSTITUTE_NOT_FOUND (fold target)' })
-  @ApiConflictResponse({ description: 'NOT_PENDING, REQUESTER_NOT_VERIFIED, INSTITUTE_EXISTS (fold it instead), ALREADY_MEMBER' })
+  @ApiErrors('INSTITUTE_REQUEST_NOT_FOUND', 'INSTITUTE_NOT_FOUND', 'NOT_PENDING', 'REQUESTER_NOT_VERIFIED', 'INSTITUTE_EXISTS', 'ALREADY_MEMBER')
   approve(
     @Param('requestId', requestIdPipe) requestId: string,
     @Body() body: ApproveInstituteRequestDto,
@@ -51,8 +51,7 @@ export class InstituteRequestsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'rejectInstituteRequest', summary: 'Reject with an optional reason; the requester is emailed' })
   @ApiOkResponse({ type: InstituteRequestDto })
-  @ApiNotFoundResponse({ description: 'INSTITUTE_REQUEST_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'NOT_PENDING' })
+  @ApiErrors('INSTITUTE_REQUEST_NOT_FOUND', 'NOT_PENDING')
   reject(
     @Param('requestId', requestIdPipe) requestId: string,
     @Body() body: RejectDto,

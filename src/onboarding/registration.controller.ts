@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator';
 import { ReqMeta, RequestMeta } from '../common/decorators/request-meta.decorator';
@@ -10,7 +11,7 @@ import { RegistrationService } from './registration.service';
 @ApiTags('auth')
 @Public()
 @UseGuards(ThrottlerGuard)
-@ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After' })
+@ApiErrors('TOO_MANY_REQUESTS')
 @Controller('auth')
 export class RegistrationController {
   constructor(private readonly registration: RegistrationService) {}
@@ -18,11 +19,11 @@ export class RegistrationController {
   @Post('register/teacher')
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'registerTeacher',
     summary: 'A teacher registers: unverified account, pending teacher membership, verification email; the institute’s managers (or staff) are notified',
     description: 'The same 202 when the email already has an account: that address is told by email instead.',
   })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: e.g. instituteId not an active institute, weak password, unknown field' })
   registerTeacher(@Body() body: RegisterTeacherDto, @ReqMeta() meta: RequestMeta) {
     return this.registration.registerTeacher(body, meta);
   }
@@ -36,7 +37,7 @@ export class RegistrationController {
     description: 'The same 202 when the email already has an account: that address is told by email instead.',
   })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiErrors('VALIDATION_FAILED')
   registerInstitute(@Body() body: RegisterInstituteDto, @ReqMeta() meta: RequestMeta) {
     return this.registration.registerInstitute(body, meta);
   }
@@ -44,12 +45,12 @@ export class RegistrationController {
   @Post('register/professional')
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'registerProfessional',
     summary: 'A company representative registers with an approved companyId or a typed companyName; staff are notified and validate within 48 h',
     description:
       'A typed name matching an existing company (ignoring case, accents, punctuation, legal forms) joins it; otherwise a pending company is created. The same 202 when the email already has an account.',
   })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: e.g. companyId not an approved company, neither or both of companyId/companyName' })
   registerProfessional(@Body() body: RegisterProfessionalDto, @ReqMeta() meta: RequestMeta) {
     return this.registration.registerProfessional(body, meta);
   }

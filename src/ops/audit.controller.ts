@@ -11,7 +11,7 @@ export class AuditController {
 
   @Get()
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'The audit log (staff): security and administration events, newest first' })
+  @ApiOperation({ operationId: 'listAudit', summary: 'The audit log (staff): security and administration events, newest first' })
   @ApiOkResponse({ type: AuditPageDto })
   list(@Query() query: ListAuditQueryDto) {
     return this.audit.list(query);

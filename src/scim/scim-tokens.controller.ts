@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
@@ -19,7 +20,7 @@ export class ScimTokensController {
 
   @Get()
   @Auth({ institute: [MembershipRole.Manager] })
-  @ApiOperation({ summary: 'The institute’s SCIM tokens (never their value), newest first' })
+  @ApiOperation({ operationId: 'listScimTokens', summary: 'The institute’s SCIM tokens (never their value), newest first' })
   @ApiOkResponse({ type: [ScimTokenDto] })
   list(@Param('instituteId') instituteId: string) {
     return this.tokens.list(instituteId);
@@ -27,7 +28,7 @@ export class ScimTokensController {
 
   @Post()
   @Auth({ institute: [MembershipRole.Manager] })
-  @ApiOperation({ summary: 'Create a SCIM token for the institute’s directory; its value is in this response only' })
+  @ApiOperation({ operationId: 'createScimToken', summary: 'Create a SCIM token for the institute’s directory; its value is in this response only' })
   @ApiCreatedResponse({ type: CreatedScimTokenDto })
   create(@Param('instituteId') instituteId: string, @Body() body: CreateScimTokenDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.tokens.create(instituteId, body.name, user, meta.ip);
@@ -36,7 +37,8 @@ export class ScimTokensController {
   @Delete(':tokenId')
   @HttpCode(204)
   @Auth({ institute: [MembershipRole.Manager] })
-  @ApiOperation({ summary: 'Revoke a SCIM token: it is refused from the next request on' })
+  @ApiErrors('SCIM_TOKEN_NOT_FOUND')
+  @ApiOperation({ operationId: 'revokeScimToken', summary: 'Revoke a SCIM token: it is refused from the next request on' })
   @ApiNoContentResponse()
   async revoke(
     @Param('instituteId') instituteId: string,

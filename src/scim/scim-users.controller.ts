@@ -1,7 +1,8 @@
 import { Body, Headers, Param, Patch, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Scim } from './scim-auth.guard';
-import { ScimEndpoint, ScimResourcesController } from './scim-endpoint';
+import { ScimEndpoint, ScimResourceResponse, ScimResourcesController } from './scim-endpoint';
 import { ListQuery } from './scim-resource';
 import { USER_SCHEMA } from './scim-schemas';
 import type { ScimCaller } from './scim-tokens.service';
@@ -16,6 +17,9 @@ export class ScimUsersController extends ScimResourcesController {
 
   /** Answered with the user, as Entra ID reads it back. */
   @Patch(':id')
+  @ApiOperation({ summary: 'Modify a user with PatchOp operations (RFC 7644 §3.5.2); answered with the user' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/ScimPatchOp' } })
+  @ScimResourceResponse()
   async patch(
     @Scim() caller: ScimCaller,
     @Param('id') id: string,

@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -26,7 +27,7 @@ export class IdentityProvidersController {
   @Auth({ staff: true })
   @ApiOperation({ operationId: 'createIdentityProvider', summary: 'Connect an identity provider (OIDC or SAML) to the institute' })
   @ApiCreatedResponse({ type: IdentityProviderDto })
-  @ApiNotFoundResponse({ description: 'INSTITUTE_NOT_FOUND' })
+  @ApiErrors('INSTITUTE_NOT_FOUND')
   create(@Param('instituteId') instituteId: string, @Body() body: CreateIdentityProviderDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return this.providers.create(instituteId, body, user, meta.ip);
   }
@@ -35,7 +36,7 @@ export class IdentityProvidersController {
   @Auth({ institute: [MembershipRole.Manager] })
   @ApiOperation({ operationId: 'getIdentityProvider', summary: 'One identity provider of the institute' })
   @ApiOkResponse({ type: IdentityProviderDto })
-  @ApiNotFoundResponse({ description: 'IDENTITY_PROVIDER_NOT_FOUND' })
+  @ApiErrors('IDENTITY_PROVIDER_NOT_FOUND')
   get(@Param('instituteId') instituteId: string, @Param('providerId') providerId: string) {
     return this.providers.get(instituteId, providerId);
   }
@@ -44,7 +45,7 @@ export class IdentityProvidersController {
   @Auth({ staff: true })
   @ApiOperation({ operationId: 'updateIdentityProvider', summary: 'Change an identity provider (a clientSecret given replaces the stored one)' })
   @ApiOkResponse({ type: IdentityProviderDto })
-  @ApiNotFoundResponse({ description: 'IDENTITY_PROVIDER_NOT_FOUND' })
+  @ApiErrors('IDENTITY_PROVIDER_NOT_FOUND')
   update(
     @Param('instituteId') instituteId: string,
     @Param('providerId') providerId: string,
@@ -60,7 +61,7 @@ export class IdentityProvidersController {
   @Auth({ staff: true })
   @ApiOperation({ operationId: 'deleteIdentityProvider', summary: 'Disconnect an identity provider (its account links go with it)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'IDENTITY_PROVIDER_NOT_FOUND' })
+  @ApiErrors('IDENTITY_PROVIDER_NOT_FOUND')
   async remove(
     @Param('instituteId') instituteId: string,
     @Param('providerId') providerId: string,

@@ -1,17 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConsumes,
-  ApiFoundResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiConsumes, ApiFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { LoginResponseDto } from '../auth/dto/auth.dto';
@@ -27,8 +16,7 @@ import { SsoService } from './sso.service';
 
 const REDIRECT_DOC = 'To the frontend’s redirectUri with `?code=<one-time code>`, or `?error=<CODE>` (see the error codes in the contract)';
 
-const Throttled = () =>
-  applyDecorators(UseGuards(ThrottlerGuard), ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After' }));
+const Throttled = () => applyDecorators(UseGuards(ThrottlerGuard), ApiErrors('TOO_MANY_REQUESTS'));
 
 /**
  * Institutional single sign-on, public: the browser flow and the code exchange.
@@ -61,7 +49,7 @@ export class SsoController {
   @ApiQuery({ name: 'state', required: true })
   @ApiQuery({ name: 'code', required: false })
   @ApiFoundResponse({ description: REDIRECT_DOC })
-  @ApiBadRequestResponse({ description: 'SSO_STATE_INVALID: no sign-in of ours has this state (nowhere safe to redirect)' })
+  @ApiErrors('SSO_STATE_INVALID')
   async oidcCallback(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
     // The URL the IdP redirected to, as registered there (PUBLIC_URL), with the query it added.
     const query = req.originalUrl.indexOf('?');
@@ -74,7 +62,7 @@ export class SsoController {
   @ApiOperation({ operationId: 'ssoSamlAcs', summary: 'Assertion consumer service: the SAML response posted by the browser' })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiFoundResponse({ description: REDIRECT_DOC })
-  @ApiBadRequestResponse({ description: 'SSO_STATE_INVALID: no sign-in of ours has this RelayState (nowhere safe to redirect)' })
+  @ApiErrors('SSO_STATE_INVALID')
   async samlAcs(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     res.redirect(302, await this.sso.samlAcs(body, meta.ip));
@@ -84,7 +72,7 @@ export class SsoController {
   @ApiOperation({ operationId: 'getSamlServiceProviderMetadata', summary: 'Our SAML service provider metadata for this provider (entity id, ACS URL)' })
   @ApiProduces('application/samlmetadata+xml')
   @ApiOkResponse({ description: 'SP metadata XML', schema: { type: 'string' } })
-  @ApiNotFoundResponse({ description: 'IDENTITY_PROVIDER_NOT_FOUND' })
+  @ApiErrors('IDENTITY_PROVIDER_NOT_FOUND')
   async metadata(@Param('providerId') providerId: string, @Res({ passthrough: true }) res: Response): Promise<string> {
     const found = /^[0-9a-f-]{36}$/i.test(providerId) ? await this.providers.forSignIn(providerId) : null;
     if (!found || found.provider.protocol !== SsoProtocol.Saml) throw providerNotFound();
@@ -96,7 +84,7 @@ export class SsoController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'exchangeSsoCode', summary: 'Exchange a one-time code (single use, 60 s, bound to its redirectUri) for a token pair' })
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiUnauthorizedResponse({ description: 'INVALID_TOKEN: unknown, spent or expired code, or another redirectUri' })
+  @ApiErrors('INVALID_TOKEN', 'ACCOUNT_DISABLED')
   exchange(@Body() body: ExchangeCodeDto, @ReqMeta() meta: RequestMeta): Promise<LoginResponseDto> {
     return this.sso.exchange(body.code, body.redirectUri, meta.ip);
   }
@@ -105,8 +93,7 @@ export class SsoController {
   @Throttled()
   @ApiOperation({ operationId: 'startSso', summary: 'Send the browser to the institution’s identity provider' })
   @ApiFoundResponse({ description: 'To the IdP (OIDC authorization request with PKCE, or SAML AuthnRequest by HTTP-Redirect)' })
-  @ApiBadRequestResponse({ description: 'SSO_REDIRECT_NOT_ALLOWED: redirectUri is not exactly one of the provider’s' })
-  @ApiNotFoundResponse({ description: 'IDENTITY_PROVIDER_NOT_FOUND' })
+  @ApiErrors('SSO_REDIRECT_NOT_ALLOWED', 'IDENTITY_PROVIDER_NOT_FOUND')
   async start(@Param('providerId') providerId: string, @Query() query: StartQueryDto, @Res() res: Response): Promise<void> {
     if (!query.redirectUri) throw AppError.validation([{ field: 'redirectUri', message: 'redirectUri is required' }]);
     res.redirect(302, await this.sso.start(providerId, query.redirectUri));

@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -31,7 +32,7 @@ export class AdminUsersController {
   @Post('staff')
   @ApiOperation({ operationId: 'promoteStaff', summary: 'Promote an existing account to staff (audited)' })
   @ApiCreatedResponse({ type: StaffMemberDto })
-  @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
+  @ApiErrors('USER_NOT_FOUND')
   async promote(@Body() body: PromoteStaffDto, @CurrentUser() caller: AuthUser, @ReqMeta() meta: RequestMeta): Promise<StaffMemberDto> {
     return StaffMemberDto.from(await this.staff.promote(body.userId, caller.id, meta.ip));
   }
@@ -40,8 +41,7 @@ export class AdminUsersController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'demoteStaff', summary: 'Demote a staff account (never the last one; audited)' })
   @ApiNoContentResponse({ description: 'Demoted; its tokens are refused at once' })
-  @ApiNotFoundResponse({ description: 'STAFF_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'LAST_STAFF' })
+  @ApiErrors('STAFF_NOT_FOUND', 'LAST_STAFF')
   async demote(
     @Param('userId', new ParseUUIDPipe({ exceptionFactory: () => AppError.notFound('STAFF_NOT_FOUND', 'This account is not staff') })) userId: string,
     @CurrentUser() caller: AuthUser,
@@ -54,8 +54,7 @@ export class AdminUsersController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'disableUser', summary: 'Disable an account: sign-in refused (ACCOUNT_DISABLED), its tokens refused at once' })
   @ApiNoContentResponse({ description: 'Disabled' })
-  @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'LAST_STAFF' })
+  @ApiErrors('USER_NOT_FOUND', 'LAST_STAFF')
   async disable(@Param('userId', userIdPipe) userId: string, @CurrentUser() caller: AuthUser, @ReqMeta() meta: RequestMeta): Promise<void> {
     await this.staff.disable(userId, caller.id, meta.ip);
   }
@@ -67,8 +66,7 @@ export class AdminUsersController {
     summary: 'Erase a person (GDPR article 17): personal data removed or anonymised everywhere; the audit trail keeps ids and actions; the email is free again',
   })
   @ApiNoContentResponse({ description: 'Erased' })
-  @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'LAST_MANAGER (the last active manager of an institute), LAST_STAFF' })
+  @ApiErrors('USER_NOT_FOUND', 'LAST_MANAGER', 'LAST_STAFF')
   async erase(@Param('userId', userIdPipe) userId: string, @CurrentUser() caller: AuthUser, @ReqMeta() meta: RequestMeta): Promise<void> {
     await this.personalData.erase(userId, caller.id, meta.ip);
   }
@@ -77,7 +75,7 @@ export class AdminUsersController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'enableUser', summary: 'Enable a disabled account again' })
   @ApiNoContentResponse({ description: 'Enabled' })
-  @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
+  @ApiErrors('USER_NOT_FOUND')
   async enable(@Param('userId', userIdPipe) userId: string, @CurrentUser() caller: AuthUser, @ReqMeta() meta: RequestMeta): Promise<void> {
     await this.staff.enable(userId, caller.id, meta.ip);
   }

@@ -22,7 +22,7 @@ export class MeController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The caller, their memberships and company affiliation' })
+  @ApiOperation({ operationId: 'getMe', summary: 'The caller, their memberships and company affiliation' })
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentUser() caller: AuthUser): Promise<MeResponseDto> {
     return this.profile(caller.id);
@@ -41,10 +41,10 @@ export class MeController {
   }
 
   @Patch()
-  @ApiOperation({ summary: 'Update the caller’s preferences (email language)' })
+  @ApiOperation({ operationId: 'updateMe', summary: 'Update the caller’s preferences (email language)' })
   @ApiOkResponse({ type: MeResponseDto })
   async update(@CurrentUser() caller: AuthUser, @Body() body: UpdateMeDto): Promise<MeResponseDto> {
-    await this.users.updateLocale(caller.id, body.locale);
+    if (body.locale !== undefined) await this.users.updateLocale(caller.id, body.locale);
     return this.profile(caller.id);
   }
 

@@ -1,5 +1,6 @@
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth.types';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -19,16 +20,20 @@ export class UsersController {
 
   @Post()
   @Auth({ staff: true, anyInstitute: [MembershipRole.Manager, MembershipRole.Teacher] })
-  @ApiOperation({ summary: 'Create a user (the seed’s “Create a user”); without a password, a set-password email goes out' })
+  @ApiErrors('EMAIL_TAKEN')
+  @ApiOperation({ operationId: 'createUser', summary: 'Create a user (the seed’s “Create a user”); without a password, a set-password email goes out' })
   @ApiCreatedResponse({ type: CreatedUserDto })
-  @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
   async create(@Body() body: CreateUserDto, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     return CreatedUserDto.from(await this.accounts.create(body, user, meta));
   }
 
   @Get(':userId')
   @Auth()
-  @ApiOperation({ summary: 'A user: staff, the user, managers/teachers of an institute where the user is a member, or its creator while it belongs nowhere' })
+  @ApiErrors('USER_NOT_FOUND')
+  @ApiOperation({
+    operationId: 'getUser',
+    summary: 'A user: staff, the user, managers/teachers of an institute where the user is a member, or its creator while it belongs nowhere',
+  })
   @ApiOkResponse({ type: UserResponseDto })
   async get(@Param('userId', new ParseUUIDPipe({ exceptionFactory: notFound })) userId: string, @CurrentUser() user: AuthUser) {
     return UserResponseDto.from(await this.accounts.getVisible(user, userId));

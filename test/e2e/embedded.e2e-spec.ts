@@ -125,6 +125,17 @@ describe('Invalid configuration', () => {
     }
   });
 
+  it('refuses a weak BOOTSTRAP_STAFF_PASSWORD with one line, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'okt-badcfg-'));
+    try {
+      const { output, exit } = spawnEntry('main.ts', { BOOTSTRAP_STAFF_EMAIL: 'ops@example.org', BOOTSTRAP_STAFF_PASSWORD: 'short' }, dir);
+      expect((await exit).code).toBe(1);
+      expect(output().trim()).toBe('Invalid configuration: BOOTSTRAP_STAFF_PASSWORD must be at least 8 characters');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('requires JWT_SECRET in production', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'okt-badcfg-'));
     try {

@@ -139,13 +139,15 @@ describe('SCIM provisioning (/scim/v2)', () => {
       expect(await auditActions(s.id, s.manager.id)).toEqual(['scim.token_created', 'scim.token_revoked']);
     });
 
-    it('documents the token routes in /docs-json; /scim/v2 is described by its own discovery endpoints instead', async () => {
+    it('documents the token routes and /scim/v2 in /docs-json', async () => {
       const doc = await t.http().get('/docs-json').expect(200);
-      const paths = doc.body.paths as Record<string, Record<string, { security?: unknown }>>;
+      const paths = doc.body.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, { content: object }> }>>;
       expect(Object.keys(paths['/api/institutes/{instituteId}/scim-tokens']).sort()).toEqual(['get', 'post']);
       expect(Object.keys(paths['/api/institutes/{instituteId}/scim-tokens/{tokenId}'])).toEqual(['delete']);
       expect(paths['/api/institutes/{instituteId}/scim-tokens'].post.security).toEqual([{ bearer: [] }]);
-      expect(Object.keys(paths).filter((p) => p.startsWith('/scim'))).toEqual([]);
+      // /scim/v2 is in the document too, as application/scim+json behind a SCIM token (its discovery endpoints say more).
+      expect(paths['/scim/v2/Users'].get.security).toEqual([{ scim: [] }]);
+      expect(Object.keys(paths['/scim/v2/Users'].get.responses[200].content)).toEqual(['application/scim+json']);
     });
 
     it('a token of one institute sees nothing of another (404) and changes nothing there', async () => {

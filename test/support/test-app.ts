@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, openApiDocuments } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
 import { loadEnv } from '../../src/config/env';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { checkedAgent, ContractChecker } from './contract';
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from './infra';
 import { MailCatcher } from './mail-catcher';
 
@@ -84,10 +85,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await app.init();
   if (options.listen) await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
 
+  let checker: ContractChecker | undefined;
+  const contract = () => (checker ??= new ContractChecker(openApiDocuments.get(app)!));
   let closed = false;
   return {
     app,
-    http: () => request(app.getHttpServer()),
+    // Every response is checked against the app's OpenAPI document (test/support/contract.ts).
+    http: () => checkedAgent(request(app.getHttpServer()), contract),
     mail,
     dataSource: app.get(DataSource),
     env,

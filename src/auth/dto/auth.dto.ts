@@ -64,7 +64,7 @@ export class TokenPairDto {
   accessToken: string;
   refreshToken: string;
   @ApiProperty({ example: 'Bearer' }) tokenType: string;
-  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 }) expiresIn: number;
+  @ApiProperty({ type: 'integer', description: 'Seconds until the access token expires', example: 900 }) expiresIn: number;
 }
 
 export class LoginResponseDto extends TokenPairDto {

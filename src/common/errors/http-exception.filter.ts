@@ -85,6 +85,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         code = 'ROUTE_NOT_FOUND';
         message = `No route ${req?.method ?? ''} ${req?.path ?? ''}`.trim();
       }
+      // @nestjs/throttler's message is its class name ("ThrottlerException: Too Many Requests").
+      if (status === 429 && !(typeof response === 'object' && response !== null && 'code' in response)) {
+        message = 'Too many requests; try again after the Retry-After delay (seconds)';
+      }
       // Multer answers an oversized upload with 413; keep the contract's code for it.
       if (status === 413) code = 'FILE_TOO_LARGE';
       // Nest maps body-parser's SyntaxError to a bare BadRequestException carrying the parser's message.

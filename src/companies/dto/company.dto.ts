@@ -28,7 +28,7 @@ export class SearchCompaniesQueryDto {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -22,7 +22,7 @@ export class ImportAcceptedDto {
 }
 
 export class ImportRowErrorDto {
-  @ApiProperty({ description: 'The row number the spreadsheet shows' }) row: number;
+  @ApiProperty({ type: 'integer', description: 'The row number the spreadsheet shows' }) row: number;
   @ApiProperty({ example: 'email' }) field: string;
   message: string;
 }
@@ -32,12 +32,12 @@ export class ImportSummaryDto {
   status: ImportStatus;
   dryRun: boolean;
   fileName: string;
-  total: number;
-  processed: number;
-  created: number;
-  attached: number;
-  skipped: number;
-  failed: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) total: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) processed: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) created: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) attached: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) skipped: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) failed: number;
   uploadedById: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -66,13 +66,13 @@ export class ImportSummaryDto {
 }
 
 export class ImportIgnoredRowDto {
-  @ApiProperty({ description: 'The row number the spreadsheet shows' }) row: number;
+  @ApiProperty({ type: 'integer', description: 'The row number the spreadsheet shows' }) row: number;
   @ApiProperty({ description: 'Its texts, joined by " | "', example: 'Liste des élèves 2026-2027' }) text: string;
 }
 
 export class ImportDetailDto extends ImportSummaryDto {
   @ApiProperty({ nullable: true, type: String, description: 'The sheet that was read (null for CSV)' }) sheet: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'The row taken as the header' }) headerRow: number | null;
+  @ApiProperty({ nullable: true, type: 'integer', description: 'The row taken as the header' }) headerRow: number | null;
   @ApiProperty({ type: [ImportIgnoredRowDto], description: 'Non-empty rows above the header, which were not imported (a title, a note)' })
   ignoredRows: ImportIgnoredRowDto[];
   @ApiProperty({ type: [ImportRowErrorDto], description: 'Row errors in row order (the first 1,000; the report lists every row)' })

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { MailLogEntry, MailStatus } from '../entities/mail-log-entry.entity';
@@ -34,6 +34,7 @@ export class MailLogEntryDto {
   locale: string | null;
   status: MailStatus;
   /** Delivery attempts made so far. */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   attempts: number;
   lastError: string | null;
   /** What the mail is about: `user`, `import`… */

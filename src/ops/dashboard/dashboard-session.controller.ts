@@ -24,6 +24,7 @@ export class DashboardSessionController {
   @HttpCode(204)
   @Auth({ staff: true })
   @ApiOperation({
+    operationId: 'openDashboardSession',
     summary: 'Open the queue dashboard (/admin/queues) in this browser (staff)',
     description:
       'A browser sends no bearer token, so the dashboard at `/admin/queues` (Bull Board) is entered with a cookie: this exchanges the ' +
@@ -41,7 +42,7 @@ export class DashboardSessionController {
   @Delete()
   @HttpCode(204)
   @Public()
-  @ApiOperation({ summary: 'Close the queue dashboard session of this browser (clears its cookie)' })
+  @ApiOperation({ operationId: 'closeDashboardSession', summary: 'Close the queue dashboard session of this browser (clears its cookie)' })
   @ApiNoContentResponse({ description: 'The cookie is cleared' })
   close(@Res({ passthrough: true }) res: Response): void {
     this.access.close(res);

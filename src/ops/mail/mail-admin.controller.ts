@@ -1,5 +1,6 @@
+import { ApiErrors } from '../../common/openapi/api-errors.decorator';
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../../audit/audit.service';
 import type { AuthUser } from '../../auth/auth.types';
 import { Auth } from '../../auth/decorators/auth.decorator';
@@ -35,7 +36,10 @@ export class MailAdminController {
 
   @Get()
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'The mail log (staff): every email, newest first, with its status, attempts and last error; never its content' })
+  @ApiOperation({
+    operationId: 'listMails',
+    summary: 'The mail log (staff): every email, newest first, with its status, attempts and last error; never its content',
+  })
   @ApiOkResponse({ type: MailLogPageDto })
   async list(@Query() query: ListMailQueryDto) {
     const { status, template, to, ...page } = query;
@@ -45,10 +49,12 @@ export class MailAdminController {
   @Post(':mailId/retry')
   @HttpCode(202)
   @Auth({ staff: true })
-  @ApiOperation({ summary: 'Send a failed mail again (staff; audited): queued with fresh attempts, a mail with a link gets a new one' })
+  @ApiErrors('MAIL_NOT_FOUND', 'MAIL_NOT_FAILED')
+  @ApiOperation({
+    operationId: 'retryMail',
+    summary: 'Send a failed mail again (staff; audited): queued with fresh attempts, a mail with a link gets a new one',
+  })
   @ApiAcceptedResponse({ type: MailLogEntryDto })
-  @ApiNotFoundResponse({ description: 'MAIL_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'MAIL_NOT_FAILED: only a failed mail can be retried' })
   async retry(@Param('mailId', mailIdPipe) mailId: string, @CurrentUser() user: AuthUser, @ReqMeta() meta: RequestMeta) {
     const entry = await this.mail.retry(mailId);
     await this.audit.record({
@@ -75,7 +81,10 @@ export class InstituteMailController {
 
   @Get()
   @Auth({ institute: [MembershipRole.Manager] })
-  @ApiOperation({ summary: "The mails of the institute's members about the institute (managers): did a student's welcome email leave?" })
+  @ApiOperation({
+    operationId: 'listInstituteMails',
+    summary: "The mails of the institute's members about the institute (managers): did a student's welcome email leave?",
+  })
   @ApiOkResponse({ type: MailLogPageDto })
   async list(@Param('instituteId') instituteId: string, @Query() query: ListMailQueryDto) {
     const { status, template, to, ...page } = query;

@@ -1,6 +1,7 @@
+import { ApiErrors } from '../../common/openapi/api-errors.decorator';
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../common/decorators/public.decorator';
 import { AppError } from '../../common/errors/app-error';
@@ -21,15 +22,16 @@ export class MetricsController {
   @Get()
   @ApiBearerAuth('metrics')
   @ApiProduces('text/plain')
+  @ApiErrors('UNAUTHORIZED', 'NOT_FOUND')
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics of this process (bearer METRICS_TOKEN; 404 when it is unset)',
     description:
       'HTTP requests by route template, method and status (`http_request_duration_seconds`), jobs per queue and state (`oktonine_queue_jobs`, ' +
       'read from Redis), import rows by outcome, mails sent and failed by template, logins by outcome, and process metrics. ' +
       'Each API and worker process exposes its own (workers on `METRICS_PORT`).',
   })
-  @ApiOkResponse({ description: 'Prometheus text exposition format' })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong metrics token' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     if (!metricsTokenMatches(authorization, this.config.metricsToken ?? '')) {
       throw new AppError(401, 'UNAUTHORIZED', 'A valid metrics token is required', undefined, { 'WWW-Authenticate': 'Bearer realm="metrics"' });

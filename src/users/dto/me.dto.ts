@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { UserResponseDto } from '../../auth/dto/user-response.dto';
 import { MembershipRole, MembershipStatus } from '../../auth/roles';
 
 export class UpdateMeDto {
-  @ApiPropertyOptional({ enum: ['en', 'fr'] })
+  @ApiPropertyOptional({ enum: ['en', 'fr'], example: 'fr' })
+  @IsOptional()
   @IsIn(['en', 'fr'])
-  locale: string;
+  locale?: 'en' | 'fr';
 }
 
 export class MeInstituteDto {
