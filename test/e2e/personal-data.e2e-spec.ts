@@ -65,14 +65,22 @@ describe('Personal data: export and erasure', () => {
 
   it('GET /api/me/export: one JSON document of everything held about the caller', async () => {
     const p = await importedStudent();
+    // An entry about the person made by someone else: it records that person's network address.
+    await t.http().patch(`/api/institutes/${p.institute.id}/members/${p.id}`).set(as(p.manager.token)).send({ group: '3C' }).expect(200);
     const res = await t.http().get('/api/me/export').set(as(p.token)).expect(200);
     expect(res.headers['content-disposition']).toContain('attachment');
     const doc = res.body;
     expect(doc.profile).toMatchObject({ id: p.id, email: p.email, firstName: p.firstName, lastName: p.lastName });
-    expect(doc.memberships).toEqual([expect.objectContaining({ institute: { id: p.institute.id, name: p.institute.name }, role: 'student', group: '3B' })]);
+    expect(doc.memberships).toEqual([expect.objectContaining({ institute: { id: p.institute.id, name: p.institute.name }, role: 'student', group: '3C' })]);
     expect(doc.affiliation).toBeNull();
     expect(doc.importRows).toEqual([expect.objectContaining({ firstName: p.firstName, lastName: p.lastName, email: p.email, outcome: 'created' })]);
     expect(doc.audit.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['auth.login_ok']));
+    // The person's own address on their entries; never the manager's on the entries the manager made.
+    type Entry = { action: string; byThePerson: boolean; ip: string | null };
+    expect(doc.audit.find((a: Entry) => a.action === 'auth.login_ok').ip).toEqual(expect.any(String));
+    const byManager = doc.audit.filter((a: Entry) => !a.byThePerson);
+    expect(byManager.map((a: Entry) => a.action)).toContain('member.updated');
+    expect(byManager.every((a: Entry) => a.ip === null)).toBe(true);
     expect(doc.mail.map((m: { template: string }) => m.template)).toContain('import-added');
     expect(doc.sessions.length).toBeGreaterThan(0);
     expect(Array.isArray(doc.notifications)).toBe(true);
