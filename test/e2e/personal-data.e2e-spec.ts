@@ -4,6 +4,7 @@ import { ACCOUNT_EMAIL_JOB } from '../../src/auth/auth.constants';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { MembershipRole } from '../../src/memberships/entities/membership.entity';
 import { login, seedInstitute, seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';
+import { redisKeysHolding } from '../support/infra';
 import { createTestApp, TestApp } from '../support/test-app';
 import { xlsx } from '../support/xlsx';
 
@@ -103,6 +104,11 @@ describe('Personal data: export and erasure', () => {
     const needles = [student.email, student.firstName, student.lastName, pro.email, pro.firstName, pro.lastName];
     expect((await tablesHolding(needles)).length).toBeGreaterThan(5);
 
+    // A job naming the person that already ran (Bull keeps finished jobs in Redis, with the requester's address).
+    await t.http().post('/api/auth/password/forgot').send({ email: student.email }).expect(202);
+    await t.idle();
+    expect(await redisKeysHolding(t.env.QUEUE_PREFIX, [student.id])).not.toEqual([]);
+
     // A job naming the person, still queued when the erasure happens.
     const jobs = t.get(JobQueue);
     await jobs.enqueue(ACCOUNT_EMAIL_JOB, { requestId: 'x', userId: student.id, kind: 'reset-password', ip: null }, { delayMs: 3_600_000 });
@@ -115,6 +121,7 @@ describe('Personal data: export and erasure', () => {
 
     expect(await tablesHolding(needles)).toEqual([]);
     expect(await delayed()).toBe(0);
+    expect(await redisKeysHolding(t.env.QUEUE_PREFIX, [student.id, student.email, proId, pro.email])).toEqual([]);
     await t.http().get('/api/me').set(as(student.token)).expect(401);
     const audit = await t.dataSource.getRepository(AuditEntry).findBy({ targetId: student.id });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['auth.login_ok', 'user.erased']));
