@@ -173,6 +173,8 @@ export class UsersService implements AccountStore {
    */
   async directory(search: string, query: PageQueryDto, scope?: DirectoryScope): Promise<Page<User>> {
     const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    // A bad cursor is refused whatever the search finds.
+    const after = query.cursor ? decodeIdCursor(query.cursor) : '';
     const em = this.users.manager;
     const hits = new Set<string>();
     const email = normalizeEmail(search);
@@ -202,7 +204,6 @@ export class UsersService implements AccountStore {
     if (!hits.size) return { items: [], nextCursor: null };
     // Keyset on the id: the page needs no column of users, only the matching ids, so the
     // accounts read are the page's (by primary key), never all the matches.
-    const after = query.cursor ? decodeIdCursor(query.cursor) : '';
     const sorted = [...hits].filter((id) => id > after).sort();
     const limit = query.limit ?? 20;
     const chosen: string[] = [];
