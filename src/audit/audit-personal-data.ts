@@ -5,7 +5,8 @@ import { ErasedPerson, mentionsSql, PersonalDataRegistry } from '../common/perso
 import { AuditEntry } from './entities/audit-entry.entity';
 
 /**
- * The audit trail about a person: exported whole; on erasure its ids and
+ * The audit trail about a person: exported (the network address only of the
+ * entries the person made: the others record their actor's); on erasure its ids and
  * actions stay (who did what, when), its personal fields (address, details
  * naming the person) are cleared.
  */
@@ -31,7 +32,8 @@ export class AuditPersonalData implements OnModuleInit {
           byThePerson: a.actorId === userId,
           aboutThePerson: a.targetId === userId,
           instituteId: a.instituteId,
-          ip: a.ip,
+          // The address an entry records is its actor's: another person's (a manager, staff) is not the caller's to see.
+          ip: a.actorId === userId ? a.ip : null,
           details: a.details,
           createdAt: a.createdAt.toISOString(),
         }));

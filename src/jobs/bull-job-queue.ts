@@ -122,7 +122,8 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
     const queue = this.queues.get(name);
     if (!queue) return 0;
     let removed = 0;
-    for (const job of await queue.getJobs(['waiting', 'delayed', 'paused'])) {
+    // Finished jobs too: Bull keeps the last ones (removeOnComplete, removeOnFail) with their data in Redis.
+    for (const job of await queue.getJobs(['waiting', 'delayed', 'paused', 'completed', 'failed'])) {
       if (job && match(job.data as JobPayloads[N])) {
         await job.remove();
         removed++;

@@ -83,8 +83,9 @@ export abstract class JobQueue {
 
   /**
    * Removes the jobs of `name` not yet started (waiting or delayed) whose payload
-   * matches: work that must not happen any more (a person's data erased).
-   * Returns how many were removed.
+   * matches: work that must not happen any more (a person's data erased). With
+   * Bull, the finished jobs it keeps in Redis (completed, failed) go too: their
+   * payload names the person. Returns how many were removed.
    */
   abstract purge<N extends JobName>(name: N, match: (data: JobPayloads[N]) => boolean): Promise<number>;
 

@@ -10,7 +10,7 @@ import { AppError } from '../common/errors/app-error';
 import { Transactions } from '../common/transactions';
 import { User } from './entities/user.entity';
 import { normalizeEmail } from './email';
-import { UsersService } from './users.service';
+import { LastStaffError, UsersService } from './users.service';
 
 export type StaffOutcome = 'created' | 'promoted' | 'unchanged';
 
@@ -115,8 +115,12 @@ export class StaffService implements OnApplicationBootstrap {
       const user = await this.users.findById(userId, em);
       if (!user) throw AppError.notFound('USER_NOT_FOUND', 'User not found');
       if (user.isStaff) {
-        const others = (await this.users.staff(em)).filter((s) => s.id !== userId && !s.disabledAt);
-        if (!others.length) throw AppError.conflict('LAST_STAFF', 'The platform would be left without staff');
+        try {
+          await this.users.assertNotLastStaff(userId, em);
+        } catch (error) {
+          if (error instanceof LastStaffError) throw AppError.conflict('LAST_STAFF', error.message);
+          throw error;
+        }
       }
       if (await this.users.setDisabled(userId, this.clock.now(), em)) {
         await this.audit.record({ action: 'user.disabled', actorId, targetType: 'user', targetId: userId, ip }, em);

@@ -54,6 +54,10 @@ export interface MailProfile {
   hasPassword: boolean;
 }
 
+function hasOtherEnabled(staff: Array<{ id: string; disabledAt: unknown }>, userId: string): boolean {
+  return staff.some((s) => s.id !== userId && !s.disabledAt);
+}
+
 /** The platform would be left without staff. */
 export class LastStaffError extends Error {
   constructor() {
@@ -169,6 +173,8 @@ export class UsersService implements AccountStore {
    */
   async directory(search: string, query: PageQueryDto, scope?: DirectoryScope): Promise<Page<User>> {
     const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    // A bad cursor is refused whatever the search finds.
+    const after = query.cursor ? decodeIdCursor(query.cursor) : '';
     const em = this.users.manager;
     const hits = new Set<string>();
     const email = normalizeEmail(search);
@@ -198,7 +204,6 @@ export class UsersService implements AccountStore {
     if (!hits.size) return { items: [], nextCursor: null };
     // Keyset on the id: the page needs no column of users, only the matching ids, so the
     // accounts read are the page's (by primary key), never all the matches.
-    const after = query.cursor ? decodeIdCursor(query.cursor) : '';
     const sorted = [...hits].filter((id) => id > after).sort();
     const limit = query.limit ?? 20;
     const chosen: string[] = [];
@@ -296,19 +301,26 @@ export class UsersService implements AccountStore {
    * 'not_staff' when the account is not staff (or is gone).
    */
   async demoteStaff(userId: string, em: EntityManager): Promise<'demoted' | 'not_staff' | 'last_staff'> {
-    const mysql = em.connection.options.type === 'mysql' || em.connection.options.type === 'mariadb';
-    const staff = await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE isStaff = ? ORDER BY id${mysql ? ' FOR UPDATE' : ''}`, [1]);
+    const staff = await this.lockedStaff(em);
     if (!staff.some((s) => s.id === userId)) return 'not_staff';
-    if (staff.length <= 1) return 'last_staff';
+    if (!hasOtherEnabled(staff, userId)) return 'last_staff';
     await em.update(User, { id: userId }, { isStaff: false, tokenVersion: () => 'tokenVersion + 1' });
     return 'demoted';
   }
 
-  /** LAST_STAFF when `userId` is the only staff account (staff rows locked first on MySQL). */
+  /**
+   * LAST_STAFF when `userId` is staff and no other enabled staff account would
+   * be left (a disabled one cannot sign in). Staff rows are locked first on MySQL.
+   */
   async assertNotLastStaff(userId: string, em: EntityManager): Promise<void> {
+    const staff = await this.lockedStaff(em);
+    if (staff.some((s) => s.id === userId) && !hasOtherEnabled(staff, userId)) throw new LastStaffError();
+  }
+
+  /** The staff rows, locked (MySQL) so that two staff acting on each other at once are serialised. */
+  private lockedStaff(em: EntityManager): Promise<Array<{ id: string; disabledAt: Date | string | null }>> {
     const mysql = em.connection.options.type === 'mysql' || em.connection.options.type === 'mariadb';
-    const staff = await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE isStaff = ? ORDER BY id${mysql ? ' FOR UPDATE' : ''}`, [1]);
-    if (staff.some((s) => s.id === userId) && staff.length <= 1) throw new LastStaffError();
+    return em.query(`SELECT id, disabledAt FROM users WHERE isStaff = ? ORDER BY id${mysql ? ' FOR UPDATE' : ''}`, [1]);
   }
 
   /** Deletes the account and its search words (what references it is deleted or set null by the foreign keys). */

@@ -107,6 +107,11 @@ describe('People directory (GET /api/users)', () => {
       cursor = res.body.nextCursor ?? undefined;
     } while (cursor);
     expect(seen.sort()).toEqual(['P0', 'P1', 'P2']);
+    // A cursor that is not one is refused, whether or not the search finds anyone.
+    for (const search of [tag, `${tag}nobody`]) {
+      const bad = await t.http().get('/api/users').query({ search, cursor: 'not-a-cursor' }).set(as(staff.token)).expect(400);
+      expect(bad.body.details).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    }
   });
 
   it('managers and teachers search the members of their own institute only; instituteId is required for them', async () => {

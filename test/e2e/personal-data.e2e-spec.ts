@@ -4,6 +4,7 @@ import { ACCOUNT_EMAIL_JOB } from '../../src/auth/auth.constants';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { MembershipRole } from '../../src/memberships/entities/membership.entity';
 import { login, seedInstitute, seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';
+import { redisKeysHolding } from '../support/infra';
 import { createTestApp, TestApp } from '../support/test-app';
 import { xlsx } from '../support/xlsx';
 
@@ -65,14 +66,22 @@ describe('Personal data: export and erasure', () => {
 
   it('GET /api/me/export: one JSON document of everything held about the caller', async () => {
     const p = await importedStudent();
+    // An entry about the person made by someone else: it records that person's network address.
+    await t.http().patch(`/api/institutes/${p.institute.id}/members/${p.id}`).set(as(p.manager.token)).send({ group: '3C' }).expect(200);
     const res = await t.http().get('/api/me/export').set(as(p.token)).expect(200);
     expect(res.headers['content-disposition']).toContain('attachment');
     const doc = res.body;
     expect(doc.profile).toMatchObject({ id: p.id, email: p.email, firstName: p.firstName, lastName: p.lastName });
-    expect(doc.memberships).toEqual([expect.objectContaining({ institute: { id: p.institute.id, name: p.institute.name }, role: 'student', group: '3B' })]);
+    expect(doc.memberships).toEqual([expect.objectContaining({ institute: { id: p.institute.id, name: p.institute.name }, role: 'student', group: '3C' })]);
     expect(doc.affiliation).toBeNull();
     expect(doc.importRows).toEqual([expect.objectContaining({ firstName: p.firstName, lastName: p.lastName, email: p.email, outcome: 'created' })]);
     expect(doc.audit.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['auth.login_ok']));
+    // The person's own address on their entries; never the manager's on the entries the manager made.
+    type Entry = { action: string; byThePerson: boolean; ip: string | null };
+    expect(doc.audit.find((a: Entry) => a.action === 'auth.login_ok').ip).toEqual(expect.any(String));
+    const byManager = doc.audit.filter((a: Entry) => !a.byThePerson);
+    expect(byManager.map((a: Entry) => a.action)).toContain('member.updated');
+    expect(byManager.every((a: Entry) => a.ip === null)).toBe(true);
     expect(doc.mail.map((m: { template: string }) => m.template)).toContain('import-added');
     expect(doc.sessions.length).toBeGreaterThan(0);
     expect(Array.isArray(doc.notifications)).toBe(true);
@@ -95,6 +104,11 @@ describe('Personal data: export and erasure', () => {
     const needles = [student.email, student.firstName, student.lastName, pro.email, pro.firstName, pro.lastName];
     expect((await tablesHolding(needles)).length).toBeGreaterThan(5);
 
+    // A job naming the person that already ran (Bull keeps finished jobs in Redis, with the requester's address).
+    await t.http().post('/api/auth/password/forgot').send({ email: student.email }).expect(202);
+    await t.idle();
+    expect(await redisKeysHolding(t.env.QUEUE_PREFIX, [student.id])).not.toEqual([]);
+
     // A job naming the person, still queued when the erasure happens.
     const jobs = t.get(JobQueue);
     await jobs.enqueue(ACCOUNT_EMAIL_JOB, { requestId: 'x', userId: student.id, kind: 'reset-password', ip: null }, { delayMs: 3_600_000 });
@@ -107,6 +121,7 @@ describe('Personal data: export and erasure', () => {
 
     expect(await tablesHolding(needles)).toEqual([]);
     expect(await delayed()).toBe(0);
+    expect(await redisKeysHolding(t.env.QUEUE_PREFIX, [student.id, student.email, proId, pro.email])).toEqual([]);
     await t.http().get('/api/me').set(as(student.token)).expect(401);
     const audit = await t.dataSource.getRepository(AuditEntry).findBy({ targetId: student.id });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['auth.login_ok', 'user.erased']));

@@ -182,6 +182,22 @@ describe('Staff tools', () => {
       const unknown = await t.http().post('/api/admin/users/00000000-0000-4000-8000-000000000000/disable').set(as(staff.token)).expect(404);
       expect(unknown.body.code).toBe('USER_NOT_FOUND');
     });
+
+    it('a disabled staff account does not count: the only enabled one cannot be demoted, disabled or erased', async () => {
+      const other = await signedIn(t, { isStaff: true });
+      await t.http().post(`/api/admin/users/${other.id}/disable`).set(as(staff.token)).expect(204);
+      const demote = await t.http().delete(`/api/admin/staff/${staff.id}`).set(as(staff.token)).expect(409);
+      expect(demote.body.code).toBe('LAST_STAFF');
+      const erase = await t.http().delete(`/api/admin/users/${staff.id}`).set(as(staff.token)).expect(409);
+      expect(erase.body.code).toBe('LAST_STAFF');
+      const disable = await t.http().post(`/api/admin/users/${staff.id}/disable`).set(as(staff.token)).expect(409);
+      expect(disable.body.code).toBe('LAST_STAFF');
+      await t.http().get('/api/admin/staff').set(as(staff.token)).expect(200);
+
+      // Enabled again, it counts: it may be demoted (the caller stays staff).
+      await t.http().post(`/api/admin/users/${other.id}/enable`).set(as(staff.token)).expect(204);
+      await t.http().delete(`/api/admin/staff/${other.id}`).set(as(staff.token)).expect(204);
+    });
   });
 
   describe('resending invitations', () => {

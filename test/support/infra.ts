@@ -42,3 +42,25 @@ export async function clearRedisPrefix(prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** The Redis keys under a test's queue prefix whose hash fields or string value hold one of `needles` (queued, completed or failed jobs). */
+export async function redisKeysHolding(prefix: string, needles: string[]): Promise<string[]> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const found: string[] = [];
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const values = type === 'hash' ? Object.values(await redis.hgetall(key)) : type === 'string' ? [(await redis.get(key)) ?? ''] : [];
+        if (values.some((v) => needles.some((n) => v.includes(n)))) found.push(key);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return found;
+}
