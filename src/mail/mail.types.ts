@@ -2,6 +2,10 @@ import type { MailLogEntry } from './entities/mail-log-entry.entity';
 
 /** Job payload: the mail_log row's id, nothing else. */
 export const MAIL_SEND_JOB = 'mail.send';
+export interface MailSendJob {
+  mailId: string;
+}
+
 /** SMTP connections one process keeps open (nodemailer's pool) while mail is going out. */
 export const SMTP_CONNECTIONS = 10;
 /**
@@ -10,9 +14,6 @@ export const SMTP_CONNECTIONS = 10;
  * SMTP exchange is the slow part, about 45 ms per message on localhost).
  */
 export const MAIL_CONCURRENCY = 2 * SMTP_CONNECTIONS;
-export interface MailSendJob {
-  mailId: string;
-}
 
 declare module '../jobs/job-payloads' {
   interface JobPayloads {
