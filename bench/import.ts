@@ -48,8 +48,11 @@ async function drain(prefix: string): Promise<void> {
       let busy = 0;
       for (const key of await redis.keys(`${prefix}:*:wait`)) busy += await redis.llen(key);
       for (const key of await redis.keys(`${prefix}:*:active`)) busy += await redis.llen(key);
-      // (The repeatable digest always has its next run delayed: not work in progress.)
-      for (const key of await redis.keys(`${prefix}:*:delayed`)) if (!key.includes('validation-digest')) busy += await redis.zcard(key);
+      // (A repeatable job, the digest or the retention sweep, always has its next run delayed,
+      // under an id starting with "repeat:": not work in progress.)
+      for (const key of await redis.keys(`${prefix}:*:delayed`)) {
+        busy += (await redis.zrange(key, 0, -1)).filter((id) => !id.startsWith('repeat:')).length;
+      }
       if (!busy) return;
       await sleep(250);
     }
