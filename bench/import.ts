@@ -48,11 +48,8 @@ async function drain(prefix: string): Promise<void> {
       let busy = 0;
       for (const key of await redis.keys(`${prefix}:*:wait`)) busy += await redis.llen(key);
       for (const key of await redis.keys(`${prefix}:*:active`)) busy += await redis.llen(key);
-      // (A repeatable job, the digest or the retention sweep, always has its next run delayed,
-      // under an id starting with "repeat:": not work in progress.)
-      for (const key of await redis.keys(`${prefix}:*:delayed`)) {
-        busy += (await redis.zrange(key, 0, -1)).filter((id) => !id.startsWith('repeat:')).length;
-      }
+      // (Repeatable jobs, the digest and the retention sweep, always have their next run delayed: not work in progress.)
+      for (const key of await redis.keys(`${prefix}:*:delayed`)) busy += (await redis.zrange(key, 0, -1)).filter((id) => !id.startsWith('repeat:')).length;
       if (!busy) return;
       await sleep(250);
     }

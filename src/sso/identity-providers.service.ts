@@ -165,8 +165,15 @@ export class IdentityProvidersService {
     };
     if (protocol === SsoProtocol.Oidc) {
       if (dto.saml) throw AppError.validation([{ field: 'saml', message: 'saml settings are for a saml provider' }]);
-      const oidc = dto.oidc ?? current?.oidc;
-      if (!oidc) throw AppError.validation([{ field: 'oidc', message: 'oidc settings are required for an oidc provider' }]);
+      // A PATCH may give only some fields (e.g. a new clientSecret): the others are kept.
+      const oidc = {
+        issuer: dto.oidc?.issuer ?? current?.oidc?.issuer,
+        clientId: dto.oidc?.clientId ?? current?.oidc?.clientId,
+        scopes: dto.oidc?.scopes ?? current?.oidc?.scopes,
+      };
+      if (!oidc.issuer || !oidc.clientId) {
+        throw AppError.validation([{ field: 'oidc', message: 'oidc.issuer and oidc.clientId are required for an oidc provider' }]);
+      }
       return {
         ...base,
         oidc: { issuer: oidc.issuer.replace(/\/+$/, ''), clientId: oidc.clientId, scopes: oidc.scopes?.length ? oidc.scopes : DEFAULT_SCOPES },

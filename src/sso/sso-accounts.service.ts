@@ -27,6 +27,8 @@ export interface VerifiedIdentity {
 
 export const ssoError = (code: string, message: string) => AppError.badRequest(code, message);
 
+export const accountDisabled = () => AppError.forbidden('ACCOUNT_DISABLED', 'This account is disabled');
+
 /**
  * Who an asserted identity is: an existing link wins; else the account with the
  * asserted email when the provider vouches for its domain; else, when the
@@ -72,6 +74,7 @@ export class SsoAccountsService {
 
     const link = await em.findOneBy(ExternalIdentity, { providerId: provider.id, subject: identity.subject });
     if (link) {
+      await this.assertEnabled(em, link.userId);
       await this.refreshNames(em, link.userId, identity);
       await em.update(ExternalIdentity, { id: link.id }, { lastSignInAt: now });
       await audit('sso.sign_in', link.userId);
@@ -88,6 +91,7 @@ export class SsoAccountsService {
     let userId: string;
     if (existing) {
       userId = existing.id;
+      if (existing.disabledAt) throw accountDisabled();
       // The institution's IdP vouches for addresses of its domains.
       await this.users.markEmailVerified(userId, now, em);
       await this.refreshNames(em, userId, identity);
@@ -111,7 +115,7 @@ export class SsoAccountsService {
       await audit('sso.user_created', userId, { role });
     }
     await em.insert(ExternalIdentity, { id: randomUUID(), providerId: provider.id, subject: identity.subject, userId, lastSignInAt: now });
-    await audit('sso.linked', userId, { subject: identity.subject });
+    await audit('sso.linked', userId);
     await audit('sso.sign_in', userId);
     return userId;
   }
@@ -120,6 +124,12 @@ export class SsoAccountsService {
   private role(provider: IdentityProvider, identity: VerifiedIdentity): MembershipRole {
     const rule = provider.settings.roleMapping.find((r) => identity.attributes[r.claim]?.some((v) => v.toLowerCase() === r.value.toLowerCase()));
     return (rule?.role ?? provider.settings.defaultRole) === 'teacher' ? MembershipRole.Teacher : MembershipRole.Student;
+  }
+
+  /** A disabled account signs in no more through an IdP than with a password. */
+  private async assertEnabled(em: EntityManager, userId: string): Promise<void> {
+    const user = await this.users.findById(userId, em);
+    if (!user || user.disabledAt) throw accountDisabled();
   }
 
   private async refreshNames(em: EntityManager, userId: string, identity: VerifiedIdentity): Promise<void> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
@@ -27,11 +27,18 @@ import { SsoService } from './sso.service';
 
 const REDIRECT_DOC = 'To the frontend’s redirectUri with `?code=<one-time code>`, or `?error=<CODE>` (see the error codes in the contract)';
 
-/** Institutional single sign-on, public: the browser flow and the code exchange. */
+const Throttled = () =>
+  applyDecorators(UseGuards(ThrottlerGuard), ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After' }));
+
+/**
+ * Institutional single sign-on, public: the browser flow and the code exchange.
+ * Only the routes that start something (a stored request, a fetch of the IdP's
+ * configuration) count against the per-address auth throttle: a whole school
+ * behind one address signs in at 8:00, and the callback, ACS and exchange only
+ * finish what a stored request or a 256-bit code allows.
+ */
 @ApiTags('sso')
 @Public()
-@UseGuards(ThrottlerGuard)
-@ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After' })
 @Controller('auth/sso')
 export class SsoController {
   constructor(
@@ -42,6 +49,7 @@ export class SsoController {
   ) {}
 
   @Get('discover')
+  @Throttled()
   @ApiOperation({ operationId: 'discoverSsoProviders', summary: 'Home-realm discovery: the identity providers that can sign this email in' })
   @ApiOkResponse({ type: DiscoverResponseDto })
   discover(@Query() query: DiscoverQueryDto): Promise<DiscoverResponseDto> {
@@ -94,6 +102,7 @@ export class SsoController {
   }
 
   @Get(':providerId/start')
+  @Throttled()
   @ApiOperation({ operationId: 'startSso', summary: 'Send the browser to the institution’s identity provider' })
   @ApiFoundResponse({ description: 'To the IdP (OIDC authorization request with PKCE, or SAML AuthnRequest by HTTP-Redirect)' })
   @ApiBadRequestResponse({ description: 'SSO_REDIRECT_NOT_ALLOWED: redirectUri is not exactly one of the provider’s' })

@@ -14,9 +14,9 @@ import { OidcService } from './oidc.service';
 import { SamlService } from './saml.service';
 import { SsoAccountsService } from './sso-accounts.service';
 import { SsoInstituteSignIn } from './sso-institute-sign-in';
+import { SsoPersonalData } from './sso-personal-data';
 import { SsoStateService } from './sso-state.service';
 import { SsoController } from './sso.controller';
-import { SsoPersonalData } from './sso-personal-data';
 import { SsoService } from './sso.service';
 
 /**

@@ -12,7 +12,7 @@ import { SsoRequest } from './entities/sso-request.entity';
 import { IdentityProvidersService, providerNotFound } from './identity-providers.service';
 import { OidcService } from './oidc.service';
 import { SamlService } from './saml.service';
-import { SsoAccountsService, ssoError, VerifiedIdentity } from './sso-accounts.service';
+import { accountDisabled, SsoAccountsService, ssoError, VerifiedIdentity } from './sso-accounts.service';
 import { SsoStateService } from './sso-state.service';
 
 const stateInvalid = () => ssoError('SSO_STATE_INVALID', 'This sign-in is unknown, expired or already finished');
@@ -104,7 +104,7 @@ export class SsoService {
     const userId = await this.state.spendCode(code, redirectUri);
     const user = userId ? await this.users.findById(userId) : null;
     if (!user) throw AppError.unauthorized('INVALID_TOKEN', 'The code is invalid, expired or already used');
-    if (user.disabledAt) throw AppError.forbidden('ACCOUNT_DISABLED', 'This account is disabled');
+    if (user.disabledAt) throw accountDisabled();
     await this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip, details: { method: 'sso' } });
     return { ...(await this.tokens.issue(user)), user: UserResponseDto.from(user) };
   }
@@ -128,8 +128,6 @@ export class SsoService {
       if (!found.provider.enabled) throw ssoError('SSO_PROVIDER_DISABLED', 'This identity provider is disabled');
       const identity = await verify(found.provider, found.clientSecret);
       const userId = await this.accounts.resolve(found.provider, found.domains, identity, ip);
-      // A disabled account signs in by no route (its tokens would be refused anyway).
-      if ((await this.users.findById(userId))?.disabledAt) throw ssoError('ACCOUNT_DISABLED', 'This account is disabled');
       return withParams(request.redirectUri, { code: await this.state.issueCode(userId, request.redirectUri) });
     } catch (error) {
       const code = errorCode(error, this.logger);

@@ -173,6 +173,8 @@ describe('Single sign-on: OpenID Connect', () => {
     const landed = await signIn({ email: existing.email, given_name: 'Dis', family_name: 'Abled' }, { sub });
     expect(landed.searchParams.get('error')).toBe('ACCOUNT_DISABLED');
     expect(landed.searchParams.get('code')).toBeNull();
+    // Nothing of the refused sign-in is kept: no link to the disabled account.
+    expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ subject: sub })).toBe(0);
   });
 
   it('without just-in-time creation, an unknown person gets SSO_NO_ACCOUNT and nothing is created', async () => {
@@ -181,6 +183,37 @@ describe('Single sign-on: OpenID Connect', () => {
     const landed = await signIn(p, { provider: closed.id });
     expect(landed.searchParams.get('error')).toBe('SSO_NO_ACCOUNT');
     expect(await usersWith(p.email)).toBe(0);
+  });
+
+  it('a disabled account signs in no more through its IdP (ACCOUNT_DISABLED), nor with a code issued before', async () => {
+    const sub = randomUUID();
+    const first = await signIn(person('disabled'), { sub });
+    const { body } = await exchange(first.searchParams.get('code')!);
+    const pending = (await signIn(person('disabled'), { sub })).searchParams.get('code')!;
+    await t.http().post(`/api/admin/users/${body.user.id}/disable`).set(as(staffToken)).expect(204);
+
+    const landed = await signIn(person('disabled'), { sub });
+    expect(landed.searchParams.get('error')).toBe('ACCOUNT_DISABLED');
+    const late = await exchange(pending);
+    expect(late.status).toBe(403);
+    expect(late.body.code).toBe('ACCOUNT_DISABLED');
+    // An unlinked disabled account of the domain is not linked either.
+    const unlinked = await seedUser(t, { email: `off.${randomUUID().slice(0, 8)}@${DOMAIN}` });
+    await t.http().post(`/api/admin/users/${unlinked.id}/disable`).set(as(staffToken)).expect(204);
+    const refused = await signIn({ email: unlinked.email, given_name: 'X', family_name: 'Y' });
+    expect(refused.searchParams.get('error')).toBe('ACCOUNT_DISABLED');
+    expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ userId: unlinked.id })).toBe(0);
+  });
+
+  it('a person’s IdP links are in their data export and go with an erasure', async () => {
+    const sub = randomUUID();
+    const { body } = await exchange((await signIn(person('gdpr'), { sub })).searchParams.get('code')!);
+    const exported = await t.http().get('/api/me/export').set(as(body.accessToken)).expect(200);
+    expect(exported.body.identityProviderLinks).toEqual([
+      { provider: 'Ampère (OIDC)', protocol: 'oidc', subject: sub, linkedAt: expect.any(String), lastSignInAt: expect.any(String) },
+    ]);
+    await t.http().delete(`/api/admin/users/${body.user.id}`).set(as(staffToken)).expect(204);
+    expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ subject: sub })).toBe(0);
   });
 
   it('a disabled provider signs nobody in (SSO_PROVIDER_DISABLED)', async () => {
@@ -272,6 +305,20 @@ describe('Single sign-on: OpenID Connect', () => {
       expect((await exchange(code)).status).toBe(200);
     });
 
+    it('two first sign-ins of one person at once make one account and one link', async () => {
+      const sub = randomUUID();
+      const p = person('twice');
+      await idp.setAccount(sub, { ...p, email_verified: true });
+      const [a, b] = await Promise.all([0, 1].map(() => new Browser(callback()).run(startUrl(), { login: sub, password: 'x' })));
+      const landed = await Promise.all([a, b].map((u) => t.http().get(u.pathname + u.search)));
+      const codes = landed.map((r) => new URL(r.headers.location).searchParams.get('code'));
+      expect(codes.every(Boolean)).toBe(true);
+      const users = await Promise.all(codes.map(async (c) => (await exchange(c!)).body.user.id));
+      expect(users[0]).toBe(users[1]);
+      expect(await usersWith(p.email)).toBe(1);
+      expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ subject: sub })).toBe(1);
+    });
+
     it('PKCE: an authorization code delivered with another sign-in’s state is refused (its verifier does not match)', async () => {
       await idp.setAccount('pkce-victim', { ...person('victim'), email_verified: true });
       await idp.setAccount('pkce-attacker', { ...person('attacker'), email_verified: true });
@@ -344,6 +391,19 @@ describe('Single sign-on: OpenID Connect', () => {
         .getOneOrFail();
       expect(row.encryptedSecret).toBeTruthy();
       expect(row.encryptedSecret).not.toContain(CLIENT_SECRET);
+
+      // A PATCH may give only a new client secret: the rest of the OIDC settings stay.
+      const other = await createProvider({ name: 'Rotating' });
+      const patched = await t
+        .http()
+        .patch(`/api/institutes/${instituteId}/identity-providers/${other.id}`)
+        .set(as(staffToken))
+        .send({ oidc: { clientSecret: 'rotated-secret' } })
+        .expect(200);
+      expect(patched.body.oidc).toEqual({ issuer: idp.issuer, clientId: 'oktonine', scopes: ['openid', 'email', 'profile'], hasClientSecret: true });
+      const audit = await t.dataSource.getRepository(AuditEntry).findBy({ targetId: other.id });
+      expect(audit.map((a) => a.action).sort()).toEqual(['sso.provider.created', 'sso.provider.updated']);
+      expect(JSON.stringify(audit)).not.toContain('rotated-secret');
     });
 
     it('documents every single sign-on route in Swagger, each with an operationId', async () => {

@@ -66,6 +66,9 @@ describe('Single sign-on: SAML 2.0', () => {
     idp.respond = null;
   });
 
+  /** Another instance on the same database; its auth throttle is low (the counter is shared in Redis). */
+  const secondInstance = async () => createTestApp({ shareWith: t, env: { PORT: String(await freePort()), AUTH_THROTTLE_LIMIT: '3' } });
+
   const acsUrl = () => `${publicUrl}/api/auth/sso/saml/acs`;
   const startUrl = () => `${publicUrl}/api/auth/sso/${providerId}/start?redirectUri=${encodeURIComponent(FRONTEND)}`;
 
@@ -115,6 +118,12 @@ describe('Single sign-on: SAML 2.0', () => {
     expect(membership).toMatchObject({ role: MembershipRole.Teacher, status: 'active' });
     expect(await t.dataSource.getRepository(ExternalIdentity).countBy({ providerId, subject: p.nameId, userId: res.body.user.id })).toBe(1);
     expect((await exchange(code)).status).toBe(401);
+  });
+
+  it('accepts a response signed as a whole as well as its assertion (what many IdPs send)', async () => {
+    const p = person('both');
+    const landed = await signIn(p, (a) => ({ ...a, sign: 'both' }));
+    expect((await exchange(landed.searchParams.get('code')!)).body.user).toMatchObject({ email: p.email });
   });
 
   it('links an existing account of the domain and refreshes its names at each sign-in', async () => {
@@ -213,7 +222,7 @@ describe('Single sign-on: SAML 2.0', () => {
       expect(again.searchParams.get('error')).toBe('SSO_ASSERTION_INVALID');
 
       // The very same response posted again, to another instance on the same database.
-      replica ??= await createTestApp({ shareWith: t, env: { PORT: String(await freePort()) } });
+      replica ??= await secondInstance();
       const replayed = await postAcs(idp.issued.at(-2)!, idp.requests.at(-2)!.relayState, replica);
       expect([302, 400]).toContain(replayed.status);
       if (replayed.status === 302) expect(new URL(replayed.headers.location).searchParams.get('code')).toBeNull();
@@ -224,11 +233,30 @@ describe('Single sign-on: SAML 2.0', () => {
       const p = person('replica');
       const atAcs = await signIn(p, null, acsUrl());
       expect(atAcs.href).toBe(acsUrl());
-      replica ??= await createTestApp({ shareWith: t, env: { PORT: String(await freePort()) } });
+      replica ??= await secondInstance();
       const res = await postAcs(idp.issued.at(-1)!, idp.requests.at(-1)!.relayState, replica).expect(302);
       const code = new URL(res.headers.location).searchParams.get('code')!;
       expect((await exchange(code)).status).toBe(200);
     });
+  });
+
+  it('throttles discover and start per address, never the ACS (a whole school signs in from one address)', async () => {
+    replica ??= await secondInstance();
+    const acs = [];
+    for (let i = 0; i < 6; i++) acs.push((await postAcs('<x/>', `unknown-${i}`, replica)).status);
+    expect(acs).toEqual([400, 400, 400, 400, 400, 400]);
+    const discover = [];
+    for (let i = 0; i < 6; i++)
+      discover.push(
+        (
+          await replica
+            .http()
+            .get('/api/auth/sso/discover')
+            .query({ email: `a@${DOMAIN}` })
+        ).status,
+      );
+    expect(discover).toContain(429);
+    expect((await replica.http().get(`/api/auth/sso/${providerId}/start`).query({ redirectUri: FRONTEND })).status).toBe(429);
   });
 
   it('staff may also give the entity id, SSO URL and certificate directly; a bad certificate is refused', async () => {

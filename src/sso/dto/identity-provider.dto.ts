@@ -127,7 +127,12 @@ export class CreateIdentityProviderDto {
   @IsOptional() @ValidateNested() @Type(() => SamlSettingsDto) saml?: SamlSettingsDto;
 }
 
-export class UpdateIdentityProviderDto extends PartialType(OmitType(CreateIdentityProviderDto, ['protocol'] as const)) {}
+/** OIDC settings in a PATCH: the fields given replace the stored ones (e.g. only a new `clientSecret`). */
+export class UpdateOidcSettingsDto extends PartialType(OidcSettingsDto) {}
+
+export class UpdateIdentityProviderDto extends PartialType(OmitType(CreateIdentityProviderDto, ['protocol', 'oidc'] as const)) {
+  @IsOptional() @ValidateNested() @Type(() => UpdateOidcSettingsDto) oidc?: UpdateOidcSettingsDto;
+}
 
 export class OidcSettingsResponseDto {
   issuer: string;
