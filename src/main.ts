@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { boundHeapGrowth } from './common/heap';
 import { loadDotEnv } from './config/dotenv';
 import { ConfigError, EnvConfig, loadEnv } from './config/env';
 
 async function bootstrap() {
+  boundHeapGrowth();
   loadDotEnv();
   let env: EnvConfig;
   try {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { boundHeapGrowth } from './common/heap';
 import { loadDotEnv } from './config/dotenv';
 import { ConfigError, EnvConfig, loadEnv } from './config/env';
 
@@ -7,6 +8,7 @@ import { ConfigError, EnvConfig, loadEnv } from './config/env';
  * Scale it apart from the API: any number of these over the same MySQL and Redis.
  */
 async function bootstrap() {
+  boundHeapGrowth();
   loadDotEnv();
   process.env.RUN_WORKERS = 'true';
   let env: EnvConfig;

@@ -12,7 +12,7 @@ import { importsConfig } from '../config/configuration';
 import { JobQueue } from '../jobs/job-queue';
 import { ImportAcceptedDto, ImportDetailDto, ImportSummaryDto } from './dto/import.dto';
 import { ImportBatch, ImportStatus } from './entities/import-batch.entity';
-import { ImportChunk, RowFieldError, RowOutcome, StoredRow } from './entities/import-chunk.entity';
+import { ImportChunk, RowFieldError, RowOutcome, RowResult, StoredRow } from './entities/import-chunk.entity';
 import { ReportRow } from './workbook/report';
 import type { ImportRow as ParsedRow } from './file/spreadsheet-reader';
 import { detectKind } from './file/file-guard';
@@ -29,6 +29,8 @@ export interface UploadedFile {
 }
 
 const MAX_ERRORS_SHOWN = 1000;
+/** import_chunks rows per INSERT: few round trips, and only these chunks' JSON in memory at once. */
+const CHUNKS_PER_INSERT = 5;
 
 const clip = (value: string, max: number) => (value.length > max ? value.slice(0, max) : value);
 
@@ -63,6 +65,10 @@ export class ImportsService {
       list.push({ field: e.field, message: e.message });
       errorsByRow.set(e.row, list);
     }
+    const refused = errorsByRow.size ? read.rows.filter((r) => errorsByRow.has(r.row)) : [];
+    const total = read.rows.length;
+    // From here on only `valid` and `refused` are needed: the parsed rows can go (50,000 rows are tens of MB).
+    read.rows = [];
     const size = this.config.chunkRows;
     const chunkCount = Math.ceil(valid.length / size);
     const batch = {
@@ -73,7 +79,7 @@ export class ImportsService {
       dryRun,
       fileName: clip(file.originalname || 'upload', 255),
       fileSha256: createHash('sha256').update(file.buffer).digest('hex'),
-      total: read.rows.length,
+      total,
       sheetName: read.sheetName ? clip(read.sheetName, 255) : null,
       headerRow: read.headerRow,
       ignoredRows: read.ignoredRows,
@@ -91,51 +97,34 @@ export class ImportsService {
       group: r.group ? clip(r.group, 200) : null,
       department: r.department ? clip(r.department, 200) : null,
     });
-    const refused = read.rows.filter((r) => errorsByRow.has(r.row));
-    const chunks: Array<Partial<ImportChunk>> = [
-      {
-        batchId: batch.id,
-        chunk: 0,
-        rowCount: refused.length,
-        done: true,
-        rows: refused.map((r) => stored(r, null)),
-        passwords: null,
-        results: refused.map((r) => {
+    /**
+     * The values of chunk `c`'s row in import_chunks (0: the refused rows, done at once). Built
+     * when its INSERT is, so that only a few chunks' JSON exist at a time, not the whole file's.
+     */
+    const chunkValues = (c: number): unknown[] => {
+      if (c === 0) {
+        const results: RowResult[] = refused.map((r) => {
           const rowErrors = errorsByRow.get(r.row)!;
           return { row: r.row, outcome: RowOutcome.Failed, message: clip(rowErrors.map((e) => `${e.field}: ${e.message}`).join('; '), 500), errors: rowErrors };
-        }),
-      },
-    ];
-    for (let c = 0; c < chunkCount; c++) {
-      const slice = valid.slice(c * size, (c + 1) * size);
-      chunks.push({
-        batchId: batch.id,
-        chunk: c + 1,
-        rowCount: slice.length,
-        done: false,
-        rows: slice.map((v) => stored(v, v.emailKey)),
-        // Plaintext only here, only until the chunk is done; never for a dry run.
-        passwords: dryRun || !slice.some((v) => v.password) ? null : slice.map((v) => v.password || null),
-        results: null,
-      });
-    }
+        });
+        return [batch.id, 0, refused.length, 1, JSON.stringify(refused.map((r) => stored(r, null))), null, JSON.stringify(results)];
+      }
+      const slice = valid.slice((c - 1) * size, c * size);
+      // Plaintext only here, only until the chunk is done; never for a dry run.
+      const passwords = dryRun || !slice.some((v) => v.password) ? null : JSON.stringify(slice.map((v) => v.password || null));
+      return [batch.id, c, slice.length, 0, JSON.stringify(slice.map((v) => stored(v, v.emailKey))), passwords, null];
+    };
 
     const finished = await this.tx.run(async (em) => {
       await em.insert(ImportBatch, batch);
-      // Plain multi-row INSERTs: the rows are already JSON, TypeORM's entity pass would only slow this down.
-      for (let i = 0; i < chunks.length; i += 20) {
-        const part = chunks.slice(i, i + 20);
+      // Plain multi-row INSERTs of a few chunks each: the rows are already JSON, TypeORM's entity pass would only slow this down.
+      for (let first = 0; first <= chunkCount; first += CHUNKS_PER_INSERT) {
+        const last = Math.min(chunkCount, first + CHUNKS_PER_INSERT - 1);
+        const values: unknown[] = [];
+        for (let c = first; c <= last; c++) values.push(...chunkValues(c));
         await em.query(
-          `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${part.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
-          part.flatMap((c) => [
-            c.batchId,
-            c.chunk,
-            c.rowCount,
-            c.done ? 1 : 0,
-            JSON.stringify(c.rows),
-            c.passwords ? JSON.stringify(c.passwords) : null,
-            c.results ? JSON.stringify(c.results) : null,
-          ]),
+          `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${Array.from({ length: last - first + 1 }, () => '(?,?,?,?,?,?,?)').join(',')}`,
+          values,
         );
       }
       await this.audit.record(

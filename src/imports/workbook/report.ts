@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import * as ExcelJS from 'exceljs';
+// Loaded on first use: exceljs costs every process ~10 MB that only these downloads need.
+import type * as ExcelJSTypes from 'exceljs';
+const loadExcelJS = (): Promise<typeof ExcelJSTypes> => import('exceljs');
 
 /** One line of the report: a data row of the upload and what became of it. Never a password. */
 export interface ReportRow {
@@ -47,6 +49,7 @@ const text = (value: string | number | null | undefined): string | null => {
  * these columns are written, whatever else the row objects carry.
  */
 export async function buildReport(rows: Iterable<ReportRow> | AsyncIterable<ReportRow>): Promise<Buffer> {
+  const ExcelJS = await loadExcelJS();
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,4 +1,6 @@
-import * as ExcelJS from 'exceljs';
+// Loaded on first use: exceljs costs every process ~10 MB that only these downloads need.
+import type * as ExcelJSTypes from 'exceljs';
+const loadExcelJS = (): Promise<typeof ExcelJSTypes> => import('exceljs');
 import { COLUMN_LABELS, ROW_FIELDS, RowField } from '../file/columns';
 
 export const TEMPLATE_SHEET = 'Students';
@@ -39,6 +41,7 @@ const HELP: Record<RowField, string> = {
  * header here comes after more than 10 non-empty rows, beyond the header search.
  */
 export async function buildTemplate(): Promise<Buffer> {
+  const ExcelJS = await loadExcelJS();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Oktonine';
   wb.created = new Date(Date.UTC(2024, 0, 1));

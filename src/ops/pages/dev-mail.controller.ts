@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { simpleParser } from 'mailparser';
+// Loaded on first use (a development page): mailparser is not worth its memory in every process.
+const simpleParser = async (...args: Parameters<typeof import('mailparser').simpleParser>) => (await import('mailparser')).simpleParser(...args);
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Public } from '../../common/decorators/public.decorator';
