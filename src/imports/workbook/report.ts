@@ -1,8 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
-// Loaded on first use: exceljs costs every process ~10 MB that only these downloads need.
-import type * as ExcelJSTypes from 'exceljs';
-const loadExcelJS = (): Promise<typeof ExcelJSTypes> => import('exceljs');
+import { loadExcelJS } from './exceljs';
 
 /** One line of the report: a data row of the upload and what became of it. Never a password. */
 export interface ReportRow {

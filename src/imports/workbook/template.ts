@@ -1,6 +1,4 @@
-// Loaded on first use: exceljs costs every process ~10 MB that only these downloads need.
-import type * as ExcelJSTypes from 'exceljs';
-const loadExcelJS = (): Promise<typeof ExcelJSTypes> => import('exceljs');
+import { loadExcelJS } from './exceljs';
 import { COLUMN_LABELS, ROW_FIELDS, RowField } from '../file/columns';
 
 export const TEMPLATE_SHEET = 'Students';
