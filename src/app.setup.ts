@@ -5,9 +5,11 @@ import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter';
+import { Admission } from './common/http/admission';
+import { Metrics } from './common/metrics';
 import { answerClientErrorsInContractShape, jsonBodyParser } from './common/http/hostile-input';
 import { validationExceptionFactory } from './common/errors/validation';
-import { appConfig } from './config/configuration';
+import { appConfig, authConfig } from './config/configuration';
 import { ScimExceptionFilter } from './scim/scim-error';
 import { HttpMetrics } from './ops/metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -28,6 +30,16 @@ export function configureApp(app: INestApplication): INestApplication {
   express.use(app.get(HttpMetrics).middleware());
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
+  // Password checks are CPU work on libuv's threads: sign-ins past the limit wait before any is done for them.
+  const signIns = new Admission(app.get<ConfigType<typeof authConfig>>(authConfig.KEY).signInConcurrency);
+  express.use('/api/auth/login', signIns.middleware);
+  app.get(Metrics).gauge({
+    name: 'oktonine_sign_ins_waiting',
+    help: 'Sign-ins waiting for their turn (SIGN_IN_CONCURRENCY are handled at once per process)',
+    async collect() {
+      this.set(signIns.waiting);
+    },
+  });
   express.use(jsonBodyParser());
   answerClientErrorsInContractShape(express.getHttpServer());
 

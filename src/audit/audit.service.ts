@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { insertEntities } from '../common/sql';
 import { AuditEntry } from './entities/audit-entry.entity';
 
 export interface AuditEvent {
@@ -35,22 +36,22 @@ export class AuditService {
 
   constructor(@InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>) {}
 
+  /** Many entries in the caller's transaction, in multi-row INSERTs. */
+  async recordMany(events: AuditEvent[], em: EntityManager): Promise<void> {
+    for (let i = 0; i < events.length; i += 500) await insertEntities(em, AuditEntry, events.slice(i, i + 500).map(toRow));
+  }
+
   /**
    * With `em`, the entry commits or rolls back with the change it reports.
    * Without, it is written on its own (security events such as a failed login).
    */
-  /** Many entries in the caller's transaction, in multi-row INSERTs. */
-  async recordMany(events: AuditEvent[], em: EntityManager): Promise<void> {
-    for (let i = 0; i < events.length; i += 500) await em.insert(AuditEntry, events.slice(i, i + 500).map(toRow));
-  }
-
   async record(event: AuditEvent, em?: EntityManager): Promise<void> {
     if (em) {
-      await em.insert(AuditEntry, toRow(event));
+      await insertEntities(em, AuditEntry, toRow(event));
       return;
     }
     try {
-      await this.entries.insert(toRow(event));
+      await insertEntities(this.entries.manager, AuditEntry, toRow(event));
     } catch (error) {
       // Losing an entry must not fail the login it reports; it is logged instead.
       this.logger.error({ action: event.action, error: error instanceof Error ? error.message : String(error) }, 'Could not write audit entry');

@@ -59,7 +59,7 @@ export class AuthModule {
         JwtModule.registerAsync({
           inject: [authConfig.KEY],
           useFactory: (config: ConfigType<typeof authConfig>) => ({
-            secret: config.jwtSecret,
+            secret: config.jwtKey,
             signOptions: { algorithm: 'HS256' },
             verifyOptions: { algorithms: ['HS256'] },
           }),

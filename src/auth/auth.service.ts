@@ -92,9 +92,13 @@ export class AuthService {
     if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
       await this.accounts.setPassword(user.id, { hash: await this.passwords.hash(password), revokeTokens: false });
     }
-    await this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip });
+    // Independent writes, sent together (the audit entry never fails the login it reports).
+    const [tokens] = await Promise.all([
+      this.tokens.issue(user),
+      this.audit.record({ action: 'auth.login_ok', actorId: user.id, targetType: 'user', targetId: user.id, ip }),
+    ]);
     this.logins.inc({ outcome: 'succeeded' });
-    return { ...(await this.tokens.issue(user)), user: UserResponseDto.from(user) };
+    return { ...tokens, user: UserResponseDto.from(user) };
   }
 
   refresh(refreshToken: string, ip: string | null): Promise<TokenPair> {

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
+import { insertEntities } from '../common/sql';
 import { AppError } from '../common/errors/app-error';
 import { AuditService } from '../audit/audit.service';
 import {
@@ -134,7 +135,7 @@ export class TokensService {
       jwtid: randomUUID(),
     });
     const refreshToken = newOpaqueToken();
-    await this.refreshTokens.insert({
+    await insertEntities(this.refreshTokens.manager, RefreshToken, {
       id: randomUUID(),
       userId: user.id,
       familyId,

@@ -49,6 +49,7 @@ export interface EnvConfig {
   shutdownDrainMs: number;
   authThrottleLimit: number;
   authThrottleTtlSeconds: number;
+  signInConcurrency: number;
   validationDigestEveryMs: number;
   scimThrottleLimit: number;
   scimThrottleTtlSeconds: number;
@@ -243,6 +244,8 @@ export function loadEnv(env: Env = process.env): EnvConfig {
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000),
     authThrottleLimit: int(env, 'AUTH_THROTTLE_LIMIT', 20, 1, 1_000_000),
     authThrottleTtlSeconds: int(env, 'AUTH_THROTTLE_TTL', 60, 1, 86_400),
+    // As many sign-ins at once as libuv has threads to check their passwords.
+    signInConcurrency: int(env, 'SIGN_IN_CONCURRENCY', Number(env.UV_THREADPOOL_SIZE) || 4, 1, 1024),
     validationDigestEveryMs: int(env, 'VALIDATION_DIGEST_EVERY_MS', 15 * 60_000, 100, 86_400_000),
     scimThrottleLimit: int(env, 'SCIM_THROTTLE_LIMIT', 600, 1, 1_000_000),
     scimThrottleTtlSeconds: int(env, 'SCIM_THROTTLE_TTL', 60, 1, 86_400),

@@ -260,21 +260,27 @@ export class UsersService implements AccountStore {
     await em.update(User, { id: userId, emailVerifiedAt: IsNull() }, { emailVerifiedAt: at });
   }
 
+  /**
+   * One statement, so the counting and the locking cannot be torn apart: an expired
+   * lock is lifted (its run of failures restarts), the attempt is counted unless the
+   * run has reached `max`, and reaching it locks at once. Each SET expression reads
+   * only columns not assigned before it (MySQL would see the new values, SQLite the
+   * old); a lock only ever exists with the count at `max`, so a count at `max` in a
+   * reserved row means the lock had expired.
+   */
   async reserveLoginAttempt(userId: string, max: number, lockMs: number, now: Date): Promise<boolean> {
-    const qb = () => this.users.createQueryBuilder().update(User);
-    // A lock whose time is up is lifted (and its counter restarted) first.
-    await qb()
-      .set({ failedLoginCount: 0, lockedUntil: null })
-      .where('id = :userId AND lockedUntil IS NOT NULL AND lockedUntil <= :now', { userId, now })
-      .execute();
-    const reserved = await qb()
-      .set({ failedLoginCount: () => 'failedLoginCount + 1' })
-      .where('id = :userId AND failedLoginCount < :max', { userId, max })
-      .execute();
-    // Reaching the threshold locks at once (also if this process dies before the password check ends).
-    await qb()
-      .set({ lockedUntil: new Date(now.getTime() + lockMs) })
-      .where('id = :userId AND failedLoginCount >= :max AND lockedUntil IS NULL', { userId, max })
+    const expired = 'lockedUntil IS NOT NULL AND lockedUntil <= :now';
+    const reserved = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({
+        lockedUntil: () =>
+          `CASE WHEN ${expired} THEN (CASE WHEN 1 >= :max THEN :until ELSE NULL END) ` +
+          'WHEN lockedUntil IS NULL AND failedLoginCount + 1 >= :max THEN :until ELSE lockedUntil END',
+        failedLoginCount: () => 'CASE WHEN failedLoginCount >= :max THEN 1 ELSE failedLoginCount + 1 END',
+      })
+      .where(`id = :userId AND (failedLoginCount < :max OR (${expired}))`)
+      .setParameters({ userId, max, now, until: new Date(now.getTime() + lockMs) })
       .execute();
     return (reserved.affected ?? 0) > 0;
   }

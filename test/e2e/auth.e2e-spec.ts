@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Redis from 'ioredis';
 import { FakeClock } from '../../src/common/clock';
+import { PasswordService } from '../../src/auth/password.service';
 import { StaffService } from '../../src/users/staff.service';
 import { User } from '../../src/users/entities/user.entity';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
@@ -497,5 +498,90 @@ describe('Staff bootstrap', () => {
     // A start that finds the account already staff did nothing, and says so (not "promoted").
     await expect(t.get(StaffService).createOrPromote(email, null, 'test')).resolves.toEqual({ id: profile.body.id, outcome: 'unchanged' });
     expect(await t.dataSource.getRepository(AuditEntry).countBy({ action: 'staff.promoted' })).toBe(0);
+  });
+});
+
+const METRICS_TOKEN = 'metrics-token-for-admission-0123456789';
+
+describe('Sign-in admission (SIGN_IN_CONCURRENCY)', () => {
+  let t: TestApp;
+  let base: string;
+  // The real password check, held or counted: how many sign-ins are past the line at once.
+  let active = 0;
+  let most = 0;
+  let checks = 0;
+  let hold: Promise<void> | null = null;
+
+  beforeAll(async () => {
+    t = await createTestApp({ listen: true, env: { SIGN_IN_CONCURRENCY: '2', METRICS_TOKEN } });
+    const address = t.app.getHttpServer().address() as { port: number };
+    base = `http://127.0.0.1:${address.port}`;
+    const passwords = t.app.get(PasswordService);
+    const verify = passwords.verify.bind(passwords);
+    passwords.verify = async (hash, password) => {
+      active++;
+      checks++;
+      most = Math.max(most, active);
+      try {
+        if (hold) await hold;
+        return await verify(hash, password);
+      } finally {
+        active--;
+      }
+    };
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  beforeEach(() => {
+    most = 0;
+    checks = 0;
+  });
+
+  const waiting = async () => {
+    const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    return Number(/^oktonine_sign_ins_waiting (\d+)$/m.exec(text)?.[1]);
+  };
+  const until = async (check: () => Promise<boolean> | boolean) => {
+    for (let i = 0; !(await check()) && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  const signIn = (u: { email: string; password: string }, signal?: AbortSignal) =>
+    fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(u), signal });
+
+  it('handles at most that many sign-ins at once; the others wait their turn and succeed', async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => seedUser(t)));
+    const answers = await Promise.all(users.map((u) => signIn({ email: u.email, password: u.password })));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(checks).toBe(8);
+    expect(most).toBe(2);
+  });
+
+  it('drops a sign-in whose client left while it waited, and its place goes to the next', async () => {
+    const [a, b, gone, next] = await Promise.all(Array.from({ length: 4 }, () => seedUser(t)));
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    try {
+      const first = [signIn({ email: a.email, password: a.password }), signIn({ email: b.email, password: b.password })];
+      await until(() => active === 2);
+      expect(active).toBe(2);
+      const leaving = new AbortController();
+      const left = signIn({ email: gone.email, password: gone.password }, leaving.signal).catch((e: Error) => e);
+      await until(async () => (await waiting()) === 1);
+      const last = signIn({ email: next.email, password: next.password });
+      await until(async () => (await waiting()) === 2);
+      expect(await waiting()).toBe(2);
+      leaving.abort();
+      expect(((await left) as Error).name).toBe('AbortError');
+      hold = null;
+      release();
+      expect((await Promise.all([...first, last])).map((r) => r.status)).toEqual([200, 200, 200]);
+    } finally {
+      hold = null;
+      release();
+    }
+    // The client that left never had its password checked.
+    expect(checks).toBe(3);
+    expect(most).toBe(2);
   });
 });

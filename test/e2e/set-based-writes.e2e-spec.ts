@@ -9,6 +9,8 @@ import { insertRows, insertSkippingDuplicates } from '../../src/common/sql';
 import { parseDatabaseUrl } from '../../src/config/env';
 import { buildDataSourceOptions } from '../../src/database/data-source';
 import { runMigrations } from '../../src/database/migrator.service';
+import { User } from '../../src/users/entities/user.entity';
+import { UsersService } from '../../src/users/users.service';
 import { createTestDatabase } from '../support/infra';
 
 /**
@@ -86,6 +88,36 @@ describe.each([
       { id: fresh, email: 'fresh@example.com', firstName: 'Fresh' },
       { id: kept, email: 'kept@example.com', firstName: 'Kept' },
     ]);
+  });
+
+  it('counts sign-in attempts, locks at the threshold and lifts an expired lock in one statement (each SET reads only unassigned columns)', async () => {
+    const users = new UsersService(ds.getRepository(User));
+    const id = randomUUID();
+    await insertRows(ds.manager, 'users', columns, [[id, `lock.${id}@example.com`, 'Lock', 'Out']]);
+    const state = async () => {
+      const u = await ds.getRepository(User).findOneByOrFail({ id });
+      return { count: u.failedLoginCount, lockedUntil: u.lockedUntil?.toISOString() ?? null };
+    };
+    const now = new Date('2026-09-01T08:00:00.000Z');
+    const lockMs = 15 * 60 * 1000;
+    for (let i = 1; i <= 2; i++) expect(await users.reserveLoginAttempt(id, 3, lockMs, now)).toBe(true);
+    expect(await state()).toEqual({ count: 2, lockedUntil: null });
+    // The third attempt reaches the threshold: counted and locked by the same statement.
+    expect(await users.reserveLoginAttempt(id, 3, lockMs, now)).toBe(true);
+    expect(await state()).toEqual({ count: 3, lockedUntil: '2026-09-01T08:15:00.000Z' });
+    expect(await users.reserveLoginAttempt(id, 3, lockMs, new Date('2026-09-01T08:14:59.999Z'))).toBe(false);
+    expect(await state()).toEqual({ count: 3, lockedUntil: '2026-09-01T08:15:00.000Z' });
+    // Once the lock is up, the run of failures restarts with this attempt.
+    const later = new Date('2026-09-01T08:15:00.000Z');
+    expect(await users.reserveLoginAttempt(id, 3, lockMs, later)).toBe(true);
+    expect(await state()).toEqual({ count: 1, lockedUntil: null });
+    await users.clearLoginFailures(id);
+    expect(await state()).toEqual({ count: 0, lockedUntil: null });
+    // A threshold of one locks with the first attempt, also the one that lifts an expired lock.
+    expect(await users.reserveLoginAttempt(id, 1, lockMs, now)).toBe(true);
+    expect(await state()).toEqual({ count: 1, lockedUntil: '2026-09-01T08:15:00.000Z' });
+    expect(await users.reserveLoginAttempt(id, 1, lockMs, later)).toBe(true);
+    expect(await state()).toEqual({ count: 1, lockedUntil: '2026-09-01T08:30:00.000Z' });
   });
 
   it('fails on a foreign key that points nowhere instead of dropping the row', async () => {
