@@ -1,19 +1,27 @@
 /**
  * bench/import: the student import, each figure a ratio to a baseline measured
  * in the same run (the machines are noisy; absolute numbers mean little).
+ * BENCH_IMPORT_ONLY numbers the parts as below; the performance issue's bar
+ * numbers are in brackets.
  *
- *  1. 10,000 rows without passwords, upload to `completed` (API + Bull worker in
- *     one process, MariaDB, Redis), rows/s ÷ a raw mysql2 multi-row INSERT of the
- *     same users and memberships (1,000-row chunks, in transactions).   bar ≥ 0.5
+ *  1. [1] 10,000 rows without passwords, upload to `completed` (API + Bull worker
+ *     in one process, MariaDB, Redis), rows/s ÷ a raw mysql2 multi-row INSERT of
+ *     the same users and memberships (1,000-row chunks, in transactions); the
+ *     median of BENCH_RUNS rounds.                                        bar ≥ 0.75
  *  2. 1,000 rows with passwords, rows/s ÷ raw argon2id hashing of the same
  *     passwords (same parameters, all in parallel).                       bar ≥ 0.85
- *  3. Peak RSS (VmHWM) of an API process (dist/main.js, workers in-process)
- *     importing 50,000 rows.                                              bar < 512 MB
- *  4. A 2,000-row password import done by two worker processes vs one, each
- *     with UV_THREADPOOL_SIZE=1 (dist/worker.js; the API only enqueues).  bar ≥ 1.6×
+ *  3. [2] Peak RSS (VmHWM) of an API process (dist/main.js) and of a worker
+ *     process (dist/worker.js) importing 50,000 rows, every welcome email
+ *     handed to the SMTP server.                                    bar < 256 MB each
+ *  4. [4] A 2,000-row password import done by two worker processes vs one, each
+ *     with UV_THREADPOOL_SIZE=1 (dist/worker.js; the API only enqueues).  bar ≥ 1.8×
  *  5. Reading a 50,000-row .xlsx: the reader vs the frozen pre-issue-12 fast reader
  *     (ratio of medians, bar ≤ 1.25), and the peak RSS of a bare process reading
  *     it (bar < 200 MB). See bench/import-read.ts; needs no database.
+ *
+ * "Upload to completed" runs from sending the upload to the batch's `finishedAt`
+ * (the server's clock, the same as ours): the moment the completing transaction
+ * wrote it, not when a status poll happened to see it.
  *
  * The last line is the worst figure against its bar (≥ 1 means every bar is met).
  *
@@ -34,10 +42,11 @@ import { seedInstitute, seedMembership, signedIn } from '../test/support/factori
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from '../test/support/infra';
 import { createTestApp, TestApp } from '../test/support/test-app';
 import { xlsx } from '../test/support/xlsx';
-import { Figure, reportWorst } from './figures';
+import { Figure, median, reportWorst } from './figures';
 import { readingFigures } from './import-read';
 
 const ROOT = join(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY = new Set((process.env.BENCH_IMPORT_ONLY ?? '1,2,3,4,5').split(',').map(Number));
 
 /** Waits until no job is waiting, delayed or active under the prefix: each figure starts on a quiet machine. */
@@ -114,15 +123,18 @@ async function importAndWait(baseUrl: string | TestApp, instituteId: string, tok
     return (await fetch(`${baseUrl}/api/institutes/${instituteId}/imports/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
   };
   const t0 = process.hrtime.bigint();
+  const sent = Date.now();
   const res = await post();
   if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
   if (process.env.BENCH_VERBOSE) console.log(`   upload answered in ${seconds(t0).toFixed(2)} s`);
   for (;;) {
     const b = await get(res.body.id);
     if (b.status === 'completed') {
-      const s = seconds(t0);
+      const seen = seconds(t0);
       if (b.failed) throw new Error(`import had failures: ${JSON.stringify(b)}`);
-      return s;
+      const completed = (Date.parse(b.finishedAt) - sent) / 1000;
+      if (process.env.BENCH_VERBOSE) console.log(`   completed after ${completed.toFixed(2)} s, seen by the poll after ${seen.toFixed(2)} s`);
+      return completed;
     }
     if (b.status === 'failed') throw new Error(`import failed: ${JSON.stringify(b)}`);
     await sleep(25);
@@ -251,17 +263,25 @@ export async function importFigures(): Promise<Figure[]> {
       await drain(t.env.QUEUE_PREFIX);
 
       if (ONLY.has(1)) {
-        const file = await xlsx(studentRows(10_000, 'plain'));
         const rawInstitute = await seedInstitute(t, 'Bench Raw');
-        const rawSeconds = await rawInsert(t.env.DATABASE_URL, rawInstitute.id, studentRows(10_000, 'raw'));
-        const ourSeconds = await importAndWait(t, institute.id, manager.token, file);
-        const raw1 = 10_000 / rawSeconds;
-        const our1 = 10_000 / ourSeconds;
+        const ratios: number[] = [];
+        const ours: number[] = [];
+        const raws: number[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          const file = await xlsx(studentRows(10_000, `plain${run}`));
+          const rawSeconds = await rawInsert(t.env.DATABASE_URL, rawInstitute.id, studentRows(10_000, `raw${run}`));
+          const ourSeconds = await importAndWait(t, institute.id, manager.token, file);
+          // Its welcome mails go before the next round is timed.
+          await drain(t.env.QUEUE_PREFIX);
+          raws.push(10_000 / rawSeconds);
+          ours.push(10_000 / ourSeconds);
+          ratios.push(rawSeconds / ourSeconds);
+          console.log(`   run ${run + 1}: import ${(10_000 / ourSeconds).toFixed(0)} rows/s (${ourSeconds.toFixed(2)} s), raw INSERT ${(10_000 / rawSeconds).toFixed(0)} rows/s → ${(rawSeconds / ourSeconds).toFixed(2)}`);
+        }
         console.log(
-          `1. 10,000 rows, no passwords: import ${our1.toFixed(0)} rows/s (${ourSeconds.toFixed(2)} s), raw INSERT ${raw1.toFixed(0)} rows/s → ratio ${(our1 / raw1).toFixed(2)} (bar ≥ 0.75)`,
+          `1. 10,000 rows, no passwords: import ${median(ours).toFixed(0)} rows/s, raw INSERT ${median(raws).toFixed(0)} rows/s → ratio ${median(ratios).toFixed(2)} (median of ${RUNS}; bar ≥ 0.75)`,
         );
-        results.push({ name: '10k passwordless rows vs raw INSERT', value: our1 / raw1, bar: 0.75, higherIsBetter: true, unit: '' });
-        await drain(t.env.QUEUE_PREFIX);
+        results.push({ name: '10k passwordless rows vs raw INSERT', value: median(ratios), bar: 0.75, higherIsBetter: true, unit: '' });
       }
 
       if (ONLY.has(2)) {

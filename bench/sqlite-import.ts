@@ -1,7 +1,7 @@
 /**
  * bench/sqlite-import: the embedded default (SQLite file, in-process jobs). A
- * 10,000-row passwordless import, upload to `completed`, in rows per second,
- * as a ratio to a raw better-sqlite3 transaction inserting the same users
+ * 10,000-row passwordless import, upload to `completed` (the batch's finishedAt),
+ * in rows per second, as a ratio to a raw better-sqlite3 transaction inserting the same users
  * (folded names included) and memberships into the same tables of a database
  * migrated the same way (bar ≥ 0.5). Median of BENCH_RUNS rounds.
  *
@@ -84,19 +84,28 @@ export async function sqliteFigures(): Promise<Figure[]> {
       const rawRate = raw(baseline, rows('raw'));
       const file = csv(rows('app'));
       const t0 = process.hrtime.bigint();
+      const sent = Date.now();
       const accepted = await t
         .http()
         .post(`/api/institutes/${institute.id}/imports`)
         .set('Authorization', `Bearer ${manager.token}`)
         .attach('file', file, 'bench.csv');
       if (accepted.status !== 202) throw new Error(`upload: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+      let finishedAt: string;
       for (;;) {
         const b = (await t.http().get(`/api/institutes/${institute.id}/imports/${accepted.body.id}`).set('Authorization', `Bearer ${manager.token}`)).body;
-        if (b.status === 'completed') break;
+        if (b.status === 'completed') {
+          finishedAt = b.finishedAt;
+          break;
+        }
         if (b.status === 'failed') throw new Error(`import failed: ${JSON.stringify(b)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      const appRate = ROWS / seconds(t0);
+      // Upload to the batch's finishedAt (the server's clock is ours): when the import completed,
+      // not when a poll saw it (in-process jobs may be sending the welcome mails by then).
+      const seen = seconds(t0);
+      const appRate = ROWS / ((Date.parse(finishedAt) - sent) / 1000);
+      if (process.env.BENCH_VERBOSE) console.log(`   completed after ${(ROWS / appRate).toFixed(2)} s, seen by the poll after ${seen.toFixed(2)} s`);
       // The welcome mails of this round go before the next round is timed.
       await t.idle(600_000);
       apps.push(appRate);
