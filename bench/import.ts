@@ -38,6 +38,7 @@ import { SMTPServer } from 'smtp-server';
 import { AddressInfo } from 'node:net';
 import { ARGON2_OPTIONS } from '../src/auth/password.service';
 import { MembershipRole } from '../src/memberships/entities/membership.entity';
+import { foldName } from '../src/users/email';
 import { seedInstitute, seedMembership, signedIn } from '../test/support/factories';
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueName } from '../test/support/infra';
 import { createTestApp, TestApp } from '../test/support/test-app';
@@ -137,23 +138,42 @@ async function importAndWait(baseUrl: string | TestApp, instituteId: string, tok
       return completed;
     }
     if (b.status === 'failed') throw new Error(`import failed: ${JSON.stringify(b)}`);
-    await sleep(25);
+    // As often as a frontend would: the time is read from finishedAt, and each poll costs the server work.
+    await sleep(250);
   }
 }
 
-/** Baseline 1: the same users and memberships by plain multi-row INSERTs, 1,000 per transaction. */
-async function rawInsert(dbUrl: string, instituteId: string, rows: unknown[][]): Promise<number> {
+/**
+ * Baseline 1: the same users and memberships, the columns the import writes (folded
+ * names, creator, validation), by plain multi-row INSERTs, 1,000 per transaction.
+ * The directory's name words are the import's own extra work and not in it.
+ */
+async function rawInsert(dbUrl: string, instituteId: string, creatorId: string, rows: unknown[][]): Promise<number> {
   const conn = await mysql.createConnection(dbUrl);
   try {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < rows.length; i += 1000) {
       const slice = rows.slice(i, i + 1000);
-      const users = slice.map((r) => [randomUUID(), String(r[2]).toLowerCase(), r[0], r[1], new Date()]);
-      await conn.beginTransaction();
-      await conn.query('INSERT INTO users (id, email, firstName, lastName, emailVerifiedAt) VALUES ?', [users]);
-      await conn.query('INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department) VALUES ?', [
-        users.map((u, j) => [randomUUID(), u[0], instituteId, 'student', 'active', slice[j][4], slice[j][5]]),
+      const now = new Date();
+      const users = slice.map((r) => [
+        randomUUID(),
+        String(r[2]).toLowerCase(),
+        r[0],
+        r[1],
+        foldName(String(r[0])),
+        foldName(String(r[1])),
+        now,
+        'en',
+        creatorId,
       ]);
+      await conn.beginTransaction();
+      await conn.query('INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName, emailVerifiedAt, locale, createdById) VALUES ?', [
+        users,
+      ]);
+      await conn.query(
+        'INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department, createdById, validatedById, validatedAt) VALUES ?',
+        [users.map((u, j) => [randomUUID(), u[0], instituteId, 'student', 'active', slice[j][4], slice[j][5], creatorId, creatorId, now])],
+      );
       await conn.commit();
     }
     return seconds(t0);
@@ -269,14 +289,16 @@ export async function importFigures(): Promise<Figure[]> {
         const raws: number[] = [];
         for (let run = 0; run < RUNS; run++) {
           const file = await xlsx(studentRows(10_000, `plain${run}`));
-          const rawSeconds = await rawInsert(t.env.DATABASE_URL, rawInstitute.id, studentRows(10_000, `raw${run}`));
-          const ourSeconds = await importAndWait(t, institute.id, manager.token, file);
-          // Its welcome mails go before the next round is timed.
+          // Each starts with no job in progress (the last round's welcome mails are sent).
           await drain(t.env.QUEUE_PREFIX);
+          const rawSeconds = await rawInsert(t.env.DATABASE_URL, rawInstitute.id, manager.id, studentRows(10_000, `raw${run}`));
+          const ourSeconds = await importAndWait(t, institute.id, manager.token, file);
           raws.push(10_000 / rawSeconds);
           ours.push(10_000 / ourSeconds);
           ratios.push(rawSeconds / ourSeconds);
-          console.log(`   run ${run + 1}: import ${(10_000 / ourSeconds).toFixed(0)} rows/s (${ourSeconds.toFixed(2)} s), raw INSERT ${(10_000 / rawSeconds).toFixed(0)} rows/s → ${(rawSeconds / ourSeconds).toFixed(2)}`);
+          console.log(
+            `   run ${run + 1}: import ${(10_000 / ourSeconds).toFixed(0)} rows/s (${ourSeconds.toFixed(2)} s), raw INSERT ${(10_000 / rawSeconds).toFixed(0)} rows/s → ${(rawSeconds / ourSeconds).toFixed(2)}`,
+          );
         }
         console.log(
           `1. 10,000 rows, no passwords: import ${median(ours).toFixed(0)} rows/s, raw INSERT ${median(raws).toFixed(0)} rows/s → ratio ${median(ratios).toFixed(2)} (median of ${RUNS}; bar ≥ 0.75)`,
