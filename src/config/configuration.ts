@@ -44,9 +44,8 @@ export const jobsConfig = namespace('jobs', (env) => ({
 export const mailConfig = namespace('mail', (env) => ({ smtpUrl: env.smtpUrl, from: env.mailFrom, dir: env.mailDir, appUrl: env.appUrl }));
 
 export const authConfig = namespace('auth', (env) => ({
-  jwtSecret: env.jwtSecret,
   /**
-   * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries
+   * JWT_SECRET as a KeyObject, made once. Given a string, jsonwebtoken first tries
    * to parse it as a PEM key on every sign and verify (≈ 1 ms of the event loop
    * each, an OpenSSL error thrown and caught) before it falls back to a secret key.
    */
