@@ -99,7 +99,8 @@ export async function sqliteFigures(): Promise<Figure[]> {
           break;
         }
         if (b.status === 'failed') throw new Error(`import failed: ${JSON.stringify(b)}`);
-        await new Promise((r) => setTimeout(r, 20));
+        // As often as a frontend would: each poll is work on the thread the jobs run on.
+        await new Promise((r) => setTimeout(r, 250));
       }
       // Upload to the batch's finishedAt (the server's clock is ours): when the import completed,
       // not when a poll saw it (in-process jobs may be sending the welcome mails by then).
