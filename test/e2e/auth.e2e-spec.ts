@@ -8,6 +8,7 @@ import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { login, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail } from '../support/factories';
 import { TEST_REDIS_URL } from '../support/infra';
 import { linkIn } from '../support/mail-catcher';
+import { until } from '../support/wait';
 import { createTestApp, TEST_APP_URL, TestApp } from '../support/test-app';
 
 function b64(obj: object): string {
@@ -542,9 +543,6 @@ describe('Sign-in admission (SIGN_IN_CONCURRENCY)', () => {
     const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     return Number(/^oktonine_sign_ins_waiting (\d+)$/m.exec(text)?.[1]);
   };
-  const until = async (check: () => Promise<boolean> | boolean) => {
-    for (let i = 0; !(await check()) && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
-  };
 
   const signIn = (u: { email: string; password: string }, signal?: AbortSignal) =>
     fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(u), signal });
@@ -563,14 +561,16 @@ describe('Sign-in admission (SIGN_IN_CONCURRENCY)', () => {
     hold = new Promise((resolve) => (release = resolve));
     try {
       const first = [signIn({ email: a.email, password: a.password }), signIn({ email: b.email, password: b.password })];
-      await until(() => active === 2);
-      expect(active).toBe(2);
+      await until(
+        async () => active,
+        (n) => n === 2,
+        'password checks under way',
+      );
       const leaving = new AbortController();
       const left = signIn({ email: gone.email, password: gone.password }, leaving.signal).catch((e: Error) => e);
-      await until(async () => (await waiting()) === 1);
+      await until(waiting, (n) => n === 1, 'sign-ins waiting');
       const last = signIn({ email: next.email, password: next.password });
-      await until(async () => (await waiting()) === 2);
-      expect(await waiting()).toBe(2);
+      await until(waiting, (n) => n === 2, 'sign-ins waiting');
       leaving.abort();
       expect(((await left) as Error).name).toBe('AbortError');
       hold = null;
