@@ -37,6 +37,7 @@ import mysql from 'mysql2/promise';
 import { SMTPServer } from 'smtp-server';
 import { AddressInfo } from 'node:net';
 import { ARGON2_OPTIONS } from '../src/auth/password.service';
+import { newId } from '../src/common/ids';
 import { MembershipRole } from '../src/memberships/entities/membership.entity';
 import { foldName } from '../src/users/email';
 import { seedInstitute, seedMembership, signedIn } from '../test/support/factories';
@@ -155,24 +156,14 @@ async function rawInsert(dbUrl: string, instituteId: string, creatorId: string, 
     for (let i = 0; i < rows.length; i += 1000) {
       const slice = rows.slice(i, i + 1000);
       const now = new Date();
-      const users = slice.map((r) => [
-        randomUUID(),
-        String(r[2]).toLowerCase(),
-        r[0],
-        r[1],
-        foldName(String(r[0])),
-        foldName(String(r[1])),
-        now,
-        'en',
-        creatorId,
-      ]);
+      const users = slice.map((r) => [newId(), String(r[2]).toLowerCase(), r[0], r[1], foldName(String(r[0])), foldName(String(r[1])), now, 'en', creatorId]);
       await conn.beginTransaction();
       await conn.query('INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName, emailVerifiedAt, locale, createdById) VALUES ?', [
         users,
       ]);
       await conn.query(
         'INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department, createdById, validatedById, validatedAt) VALUES ?',
-        [users.map((u, j) => [randomUUID(), u[0], instituteId, 'student', 'active', slice[j][4], slice[j][5], creatorId, creatorId, now])],
+        [users.map((u, j) => [newId(), u[0], instituteId, 'student', 'active', slice[j][4], slice[j][5], creatorId, creatorId, now])],
       );
       await conn.commit();
     }

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { newId } from '../src/common/ids';
 import { parseDatabaseUrl } from '../src/config/env';
 import { buildDataSourceOptions } from '../src/database/data-source';
 import { runMigrations } from '../src/database/migrator.service';
@@ -61,9 +62,9 @@ function raw({ db, instituteId }: { db: Database.Database; instituteId: string }
   db.transaction(() => {
     const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
     for (const r of list) {
-      const id = randomUUID();
+      const id = newId();
       user.run(id, r.email, r.first, r.last, foldName(r.first), foldName(r.last), now, 'en');
-      member.run(randomUUID(), id, instituteId, r.group);
+      member.run(newId(), id, instituteId, r.group);
     }
   })();
   return ROWS / seconds(t0);

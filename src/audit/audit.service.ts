@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { insertEntities } from '../common/sql';
 import { AuditEntry } from './entities/audit-entry.entity';
+import { newId } from '../common/ids';
 
 export interface AuditEvent {
   action: string;
@@ -19,7 +19,7 @@ export interface AuditEvent {
 
 function toRow(event: AuditEvent): QueryDeepPartialEntity<AuditEntry> {
   return {
-    id: randomUUID(),
+    id: newId(),
     action: event.action,
     actorId: event.actorId ?? null,
     targetType: event.targetType ?? null,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Transactions } from '../common/transactions';
@@ -8,6 +7,7 @@ import { AppError } from '../common/errors/app-error';
 import { RESET_PASSWORD_TTL_MS, SET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './auth.constants';
 import { OneTimeToken, TokenPurpose } from './entities/one-time-token.entity';
 import { newOpaqueToken, sha256 } from './token-hash';
+import { newId } from '../common/ids';
 
 const TTL: Record<TokenPurpose, number> = {
   [TokenPurpose.VerifyEmail]: VERIFY_EMAIL_TTL_MS,
@@ -38,7 +38,7 @@ export class EmailTokensService {
       const older = await em.find(OneTimeToken, { select: { id: true }, where: { userId, purpose, usedAt: IsNull() } });
       if (older.length) await em.update(OneTimeToken, { id: In(older.map((t) => t.id)), usedAt: IsNull() }, { usedAt: now });
       await em.insert(OneTimeToken, {
-        id: randomUUID(),
+        id: newId(),
         userId,
         purpose,
         tokenHash: sha256(raw),

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
@@ -11,6 +10,7 @@ import { Transactions } from '../common/transactions';
 import { normalizeCompanyName } from './company-name';
 import { CompanyResponseDto, CompanySummaryDto, CreateCompanyDto, SearchCompaniesQueryDto, UpdateCompanyDto } from './dto/company.dto';
 import { Company, CompanyStatus } from './entities/company.entity';
+import { newId } from '../common/ids';
 
 const companyExists = () => AppError.conflict('COMPANY_EXISTS', 'A company with this name already exists');
 const notFound = () => AppError.notFound('COMPANY_NOT_FOUND', 'Company not found');
@@ -53,7 +53,7 @@ export class CompaniesService {
   }
 
   async create(dto: CreateCompanyDto, actor: AuthUser, ip: string | null): Promise<CompanyResponseDto> {
-    const row = { id: randomUUID(), name: dto.name, normalizedName: normalizeCompanyName(dto.name), status: CompanyStatus.Approved, createdById: actor.id };
+    const row = { id: newId(), name: dto.name, normalizedName: normalizeCompanyName(dto.name), status: CompanyStatus.Approved, createdById: actor.id };
     await this.tx.run(async (em) => {
       try {
         await em.insert(Company, row);
@@ -99,7 +99,7 @@ export class CompaniesService {
     const normalizedName = normalizeCompanyName(name);
     const existing = await em.findOneBy(Company, { normalizedName });
     if (existing) return { company: existing, created: false };
-    const row = { id: randomUUID(), name: name.trim().replace(/\s+/g, ' '), normalizedName, status: CompanyStatus.Pending, createdById: userId };
+    const row = { id: newId(), name: name.trim().replace(/\s+/g, ' '), normalizedName, status: CompanyStatus.Pending, createdById: userId };
     try {
       await em.insert(Company, row);
     } catch (error) {

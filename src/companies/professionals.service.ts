@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
@@ -18,6 +17,7 @@ import { UserProfiles } from '../users/user-profiles';
 import { ApproveProfessionalDto, CompanyResponseDto, ListProfessionalsQueryDto, ProfessionalRequestDto } from './dto/company.dto';
 import { AffiliationStatus, CompanyAffiliation } from './entities/company-affiliation.entity';
 import { Company, CompanyStatus } from './entities/company.entity';
+import { newId } from '../common/ids';
 
 /** Staff promise to validate a professional within 48 hours of their request. */
 export const VALIDATION_DUE_MS = 48 * 3600_000;
@@ -164,7 +164,7 @@ export class ProfessionalsService implements OnModuleInit {
 
   /** A self-registered professional's request, in the registration's transaction. */
   async requestAffiliation(em: EntityManager, userId: string, companyId: string, submittedAt: Date): Promise<void> {
-    await em.insert(CompanyAffiliation, { id: randomUUID(), userId, companyId, status: AffiliationStatus.Pending, submittedAt, reminderStage: 0 });
+    await em.insert(CompanyAffiliation, { id: newId(), userId, companyId, status: AffiliationStatus.Pending, submittedAt, reminderStage: 0 });
   }
 
   /** The company affiliation of an account, for GET /api/me. */

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthMailService } from '../auth/auth-mail.service';
 import { PasswordService } from '../auth/password.service';
 import { Clock } from '../common/clock';
+import { newId } from '../common/ids';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -194,7 +194,7 @@ export class ImportJobsService implements OnModuleInit {
     const accounts = rows
       .filter((r) => !known.has(r.emailKey!))
       .map((r) => ({
-        id: randomUUID(),
+        id: newId(),
         email: r.emailKey!,
         firstName: r.firstName,
         lastName: r.lastName,
@@ -218,7 +218,7 @@ export class ImportJobsService implements OnModuleInit {
     }
     const created = new Set<string>(accounts.filter((a) => userIds.get(a.email) === a.id).map((a) => a.id));
 
-    const memberships = rows.map((r) => ({ id: randomUUID(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));
+    const memberships = rows.map((r) => ({ id: newId(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));
     const fresh = memberships.filter((m) => created.has(m.userId));
     const existing = memberships.filter((m) => !created.has(m.userId));
     await this.memberships.insertForNewAccounts(em, batch.instituteId, fresh, batch.uploadedById, now);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
@@ -21,6 +21,7 @@ import { readImportRows } from './file/spreadsheet-reader';
 import { ImportMetrics } from './import-metrics';
 import { ImportJobsService } from './import-jobs.service';
 import { IMPORT_CHUNK_JOB } from './imports.constants';
+import { newId } from '../common/ids';
 
 export interface UploadedFile {
   originalname: string;
@@ -72,7 +73,7 @@ export class ImportsService {
     const size = this.config.chunkRows;
     const chunkCount = Math.ceil(valid.length / size);
     const batch = {
-      id: randomUUID(),
+      id: newId(),
       instituteId,
       uploadedById: actor.id,
       status: ImportStatus.Queued,

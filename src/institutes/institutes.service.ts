@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { distance } from 'fastest-levenshtein';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
@@ -12,6 +11,7 @@ import { keysetPage, Page } from '../common/pagination';
 import { CreateInstituteDto, InstituteResponseDto, InstituteSummaryDto, ListInstitutesQueryDto, UpdateInstituteDto } from './dto/institute.dto';
 import { InstituteNameWord } from './entities/institute-name-word.entity';
 import { Institute, InstituteStatus } from './entities/institute.entity';
+import { newId } from '../common/ids';
 
 const MAX_QUERY_WORDS = 5;
 
@@ -57,7 +57,7 @@ export class InstitutesService {
 
   /** `create` inside the caller's transaction (an approved institute request); returns the new id. */
   async insert(em: EntityManager, dto: CreateInstituteDto & { allowDuplicate?: boolean }, actorId: string, ip: string | null): Promise<string> {
-    const id = randomUUID();
+    const id = newId();
     if (!dto.allowDuplicate) {
       const existing = await this.findSame(em, dto.name, dto.city ?? null);
       if (existing) throw AppError.conflict('INSTITUTE_EXISTS', 'An institute with this name already exists in this city', { existingId: existing });

@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
@@ -12,6 +11,7 @@ import { MailLogEntry, MailStatus } from './entities/mail-log-entry.entity';
 import { MailDeliveryLog } from './mail-delivery-log';
 import { MailSender } from './mail-sender';
 import { MAIL_SEND_JOB, MailComposer, MailMessage, OutgoingMail } from './mail.types';
+import { newId } from '../common/ids';
 
 const COLUMNS = ['id', 'dedupeKey', 'userId', 'recipient', 'template', 'locale', 'context', 'aboutType', 'aboutId', 'instituteId'];
 const ROWS_PER_INSERT = 500;
@@ -76,7 +76,7 @@ export class MailService implements OnModuleInit {
   async record(mails: OutgoingMail[], em: EntityManager = this.log.manager): Promise<string[]> {
     if (!mails.length) return [];
     const rows = mails.map((m) => [
-      randomUUID(),
+      newId(),
       m.dedupeKey ?? null,
       m.userId ?? null,
       m.to ?? null,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
@@ -9,6 +8,7 @@ import { normalizeEmail } from '../users/email';
 import { User } from '../users/entities/user.entity';
 import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
 import { MembershipsService } from './memberships.service';
+import { newId } from '../common/ids';
 
 /** A member as an institute's directory sees it: the account and its membership in that institute. */
 export interface DirectoryMember {
@@ -138,7 +138,7 @@ export class MemberDirectoryService {
       throw AppError.conflict('ALREADY_MEMBER', 'This user is already a member of this institute');
     }
     if (member.externalId !== null && (await em.existsBy(Membership, { instituteId, externalId: member.externalId }))) throw externalIdTaken();
-    const id = randomUUID();
+    const id = newId();
     try {
       await em.insert(Membership, {
         id,

@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessService } from '../auth/access.service';
@@ -24,6 +23,7 @@ import { UserProfiles } from '../users/user-profiles';
 import { UsersService } from '../users/users.service';
 import { AddMemberDto, BulkMembersDto, BulkMembersResultDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
 import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
+import { newId } from '../common/ids';
 
 export interface Actor {
   user: AuthUser;
@@ -100,7 +100,7 @@ export class MembershipsService implements OnModuleInit {
     this.assertMayGrant(actor, dto.role);
     const institute = await this.institutes.get(instituteId);
     const membership = {
-      id: randomUUID(),
+      id: newId(),
       instituteId,
       role: dto.role,
       status: MembershipStatus.Active,
@@ -463,7 +463,7 @@ export class MembershipsService implements OnModuleInit {
   async addActive(em: EntityManager, userId: string, instituteId: string, role: MembershipRole, actorId: string): Promise<void> {
     const now = this.clock.now();
     await em.insert(Membership, {
-      id: randomUUID(),
+      id: newId(),
       userId,
       instituteId,
       role,
@@ -476,7 +476,7 @@ export class MembershipsService implements OnModuleInit {
   }
 
   async addPending(em: EntityManager, userId: string, instituteId: string, role: MembershipRole): Promise<void> {
-    await em.insert(Membership, { id: randomUUID(), userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
+    await em.insert(Membership, { id: newId(), userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
   }
 
   /**

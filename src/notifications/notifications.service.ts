@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
@@ -10,6 +9,7 @@ import { ErasedPerson, mentionsSql, PersonalDataRegistry } from '../common/perso
 import { ListNotificationsQueryDto, NotificationResponseDto } from './dto/notification.dto';
 import { Notification } from './entities/notification.entity';
 import { NewNotification } from './notifications.types';
+import { newId } from '../common/ids';
 
 @Injectable()
 export class NotificationsService implements OnModuleInit {
@@ -39,7 +39,7 @@ export class NotificationsService implements OnModuleInit {
     await em.insert(
       Notification,
       items.map((n) => ({
-        id: randomUUID(),
+        id: newId(),
         userId: n.userId,
         type: n.type,
         title: n.title.slice(0, 300),

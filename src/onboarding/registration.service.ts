@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, LessThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -30,6 +29,7 @@ import { RegisterInstituteDto, RegisterProfessionalDto, RegisterTeacherDto, Regi
 import { InstituteRequest } from './entities/institute-request.entity';
 import { foldText } from '../common/text';
 import { RegistrationKind, RegistrationRequest } from './entities/registration-request.entity';
+import { newId } from '../common/ids';
 
 const ACCEPTED: RegistrationAcceptedDto = { status: 'pending_validation' };
 
@@ -132,7 +132,7 @@ export class RegistrationService implements OnModuleInit {
     meta: Meta,
     target: Partial<Pick<RegistrationRequest, 'instituteId' | 'companyId' | 'companyName' | 'instituteName' | 'instituteCity' | 'instituteCountry'>>,
   ): Promise<void> {
-    const id = randomUUID();
+    const id = newId();
     await this.requests.insert({
       id,
       kind,
@@ -235,7 +235,7 @@ export class RegistrationService implements OnModuleInit {
     if (!(await this.claim(em, request))) return null;
     if (await this.users.findByEmail(request.email, em)) return this.existingAccount(em, request, true);
     const user = await this.insertUser(em, request);
-    const instituteRequestId = randomUUID();
+    const instituteRequestId = newId();
     await em.insert(InstituteRequest, {
       id: instituteRequestId,
       requesterId: user.id,
@@ -360,7 +360,7 @@ export class RegistrationService implements OnModuleInit {
 
   private async insertUser(em: EntityManager, request: RegistrationRequest): Promise<User> {
     const row = {
-      id: randomUUID(),
+      id: newId(),
       email: request.email,
       firstName: request.firstName,
       lastName: request.lastName,

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { anyOf } from '../common/sql';
@@ -15,6 +14,7 @@ import { applyPatch, parseBody, ScimTarget } from './scim-input';
 import { assertIfMatch, listResponse, ListQuery, readList, withMeta } from './scim-resource';
 import { GROUP_SCHEMA, GroupSchema, ScimResource } from './scim-schemas';
 import { ScimCaller } from './scim-tokens.service';
+import { newId } from '../common/ids';
 
 type Json = Record<string, unknown>;
 
@@ -120,7 +120,7 @@ export class ScimGroupsService {
 
   async create(caller: ScimCaller, body: unknown): Promise<ScimResource> {
     const desired = desiredGroup(parseBody(body, GROUP_TARGET));
-    const id = randomUUID();
+    const id = newId();
     await this.tx.run(async (em) => {
       await this.directory.lockInstitute(em, caller.instituteId);
       await this.assertFree(em, caller.instituteId, desired, null);

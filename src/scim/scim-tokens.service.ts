@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
@@ -11,6 +10,7 @@ import { Transactions } from '../common/transactions';
 import { InstitutesService } from '../institutes/institutes.service';
 import { CreatedScimTokenDto, ScimTokenDto } from './dto/scim-token.dto';
 import { ScimToken } from './entities/scim-token.entity';
+import { newId } from '../common/ids';
 
 /** Recognisable by secret scanners, and never mistaken for an access token. */
 const TOKEN_PREFIX = 'oktscim_';
@@ -39,7 +39,7 @@ export class ScimTokensService {
   async create(instituteId: string, name: string, actor: AuthUser, ip: string | null): Promise<CreatedScimTokenDto> {
     await this.institutes.get(instituteId);
     const token = `${TOKEN_PREFIX}${newOpaqueToken()}`;
-    const id = randomUUID();
+    const id = newId();
     await this.tx.run(async (em) => {
       await em.insert(ScimToken, { id, instituteId, name, tokenHash: sha256(token), createdById: actor.id });
       await this.audit.record(

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { isEmail } from 'class-validator';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthMailService } from '../auth/auth-mail.service';
@@ -25,6 +24,7 @@ import { applyPatch, parseBody, ScimTarget } from './scim-input';
 import { assertIfMatch, listResponse, ListQuery, readList, withMeta } from './scim-resource';
 import { ENTERPRISE_USER_SCHEMA, ScimResource, USER_SCHEMA, UserSchema } from './scim-schemas';
 import { ScimCaller } from './scim-tokens.service';
+import { newId } from '../common/ids';
 
 type Json = Record<string, unknown>;
 
@@ -238,7 +238,7 @@ export class ScimUsersService {
     const now = this.clock.now();
     await this.directory.lockInstitute(em, caller.instituteId);
     const existing = await this.users.findByEmail(desired.email, em);
-    const userId = existing?.id ?? randomUUID();
+    const userId = existing?.id ?? newId();
     if (!existing) {
       await this.users.insert(
         {

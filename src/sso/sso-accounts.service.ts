@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { MembershipRole, MembershipStatus } from '../auth/roles';
@@ -12,6 +11,7 @@ import { normalizeEmail } from '../users/email';
 import { EmailTakenError, UsersService } from '../users/users.service';
 import { ExternalIdentity } from './entities/external-identity.entity';
 import { IdentityProvider, JitPolicy } from './entities/identity-provider.entity';
+import { newId } from '../common/ids';
 
 /** What an IdP asserted about a person, once its signature and every check passed. */
 export interface VerifiedIdentity {
@@ -97,7 +97,7 @@ export class SsoAccountsService {
       await this.refreshNames(em, userId, identity);
     } else {
       if (provider.settings.jit !== JitPolicy.Create) throw ssoError('SSO_NO_ACCOUNT', 'No account for this person, and this provider creates none');
-      userId = randomUUID();
+      userId = newId();
       await this.users.insert(
         {
           id: userId,
@@ -114,7 +114,7 @@ export class SsoAccountsService {
       await this.directory.insert(em, provider.instituteId, { userId, role, status: MembershipStatus.Active, department: null, externalId: null, at: now });
       await audit('sso.user_created', userId, { role });
     }
-    await em.insert(ExternalIdentity, { id: randomUUID(), providerId: provider.id, subject: identity.subject, userId, lastSignInAt: now });
+    await em.insert(ExternalIdentity, { id: newId(), providerId: provider.id, subject: identity.subject, userId, lastSignInAt: now });
     await audit('sso.linked', userId);
     await audit('sso.sign_in', userId);
     return userId;

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { newOpaqueToken, sha256 } from '../auth/token-hash';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { SamlSeenAssertion, SsoCode, SsoRequest } from './entities/sso-request.entity';
+import { newId } from '../common/ids';
 
 /** A sign-in may take this long at the IdP (password, MFA). */
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -31,7 +31,7 @@ export class SsoStateService {
     const now = this.clock.now();
     await this.requests.delete({ expiresAt: LessThan(new Date(now.getTime() - REQUEST_TTL_MS)) });
     await this.requests.insert({
-      id: randomUUID(),
+      id: newId(),
       lookupKey,
       providerId,
       redirectUri,
@@ -58,7 +58,7 @@ export class SsoStateService {
     const now = this.clock.now();
     await this.codes.delete({ expiresAt: LessThan(new Date(now.getTime() - REQUEST_TTL_MS)) });
     await this.codes.insert({
-      id: randomUUID(),
+      id: newId(),
       codeHash: sha256(code),
       userId,
       redirectUri,

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { authConfig } from '../config/configuration';
@@ -11,6 +10,7 @@ import { Transactions } from '../common/transactions';
 import { User } from './entities/user.entity';
 import { normalizeEmail } from './email';
 import { LastStaffError, UsersService } from './users.service';
+import { newId } from '../common/ids';
 
 export type StaffOutcome = 'created' | 'promoted' | 'unchanged';
 
@@ -62,7 +62,7 @@ export class StaffService implements OnApplicationBootstrap {
     }
     if (password === null) throw new Error('A password is required to create a staff account');
     this.passwords.assertAcceptable(password, normalized);
-    const id = randomUUID();
+    const id = newId();
     try {
       await this.users.insert({
         id,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessService } from '../auth/access.service';
@@ -13,6 +12,7 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { normalizeEmail } from './email';
 import { User } from './entities/user.entity';
 import { EmailTakenError, UsersService } from './users.service';
+import { newId } from '../common/ids';
 
 export interface PreparedUser {
   row: Partial<User> & { id: string; email: string };
@@ -39,7 +39,7 @@ export class UserAccountsService {
     if (dto.password !== undefined) this.passwords.assertAcceptable(dto.password, email);
     return {
       row: {
-        id: randomUUID(),
+        id: newId(),
         email,
         firstName: dto.firstName,
         lastName: dto.lastName,

@@ -100,7 +100,11 @@ describe('Student import', () => {
     // Created: verified, active students with group and department; the row's password works.
     const alice = await t.dataSource.getRepository(User).findOneByOrFail({ email: withPassword });
     expect(alice.emailVerifiedAt).not.toBeNull();
+    // Time-ordered ids (UUID version 7), the account's and its membership's: see src/common/ids.ts.
+    const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(alice.id).toMatch(UUID_V7);
     expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: alice.id, instituteId: institute.id })).toMatchObject({
+      id: expect.stringMatching(UUID_V7),
       role: 'student',
       status: 'active',
       group: '3B',

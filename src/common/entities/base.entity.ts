@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { BeforeInsert, CreateDateColumn, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { newId } from '../ids';
 
 /** uuid id generated in the application (so bulk inserts can set it too), plus timestamps. */
 export abstract class BaseEntity {
@@ -14,7 +14,7 @@ export abstract class BaseEntity {
 
   @BeforeInsert()
   protected assignId() {
-    this.id ??= randomUUID();
+    this.id ??= newId();
   }
 }
 
@@ -28,6 +28,6 @@ export abstract class ImmutableEntity {
 
   @BeforeInsert()
   protected assignId() {
-    this.id ??= randomUUID();
+    this.id ??= newId();
   }
 }
