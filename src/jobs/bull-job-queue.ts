@@ -1,5 +1,5 @@
 import { BullRootModuleOptions, getQueueToken } from '@nestjs/bull';
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, Provider } from '@nestjs/common';
 import Bull, { Job, JobOptions as BullJobOptions, Queue, QueueOptions } from 'bull';
 import { jobsConfig, JobsConfig } from '../config/configuration';
 import { JobName, JobPayloads } from './job-payloads';
@@ -41,6 +41,8 @@ export function producerQueueProviders(names: readonly string[]): Provider[] {
 }
 
 const HEALTH_TIMEOUT_MS = 1500;
+/** How long closing the queues may wait on Redis at shutdown. */
+const CLOSE_MS = 5000;
 
 /** The JobQueue port over the queues registered for `names`. */
 export function bullJobQueueProvider(names: readonly string[]): Provider {
@@ -57,7 +59,7 @@ export function bullJobQueueProvider(names: readonly string[]): Provider {
  * The @JobProcessor classes are attached by @nestjs/bull's explorer, in the
  * processes that consume.
  */
-export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly kind = 'bull' as const;
   private readonly logger = new Logger('Jobs');
   private readonly queues = new Map<string, Queue>();
@@ -175,22 +177,39 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
    * Takes no new job, gives the running ones `drainMs` to finish, then closes
    * without waiting: a job still running (an SMTP server that does not answer)
    * is retried by another worker once its lock lapses, so the process exits in
-   * bounded time and nothing is lost. Runs before @nestjs/bull's own close.
+   * bounded time and nothing is lost. Runs before @nestjs/bull's own close, and
+   * closes the producer-only queues, which are not @nestjs/bull's.
+   *
+   * Redis itself not answering is bounded too: Bull's pause and close wait on
+   * it with no limit (its blocking connection is reconnected on the way), so a
+   * process stopped during an outage would never exit. Then nothing running can
+   * be marked done anyway: the connections are dropped at once and the jobs are
+   * retried, like any other job whose lock lapsed, once Redis is back.
    */
   async beforeApplicationShutdown(): Promise<void> {
     const queues = [...this.queues.values()];
+    if (!(await this.health()).ok) return this.dropConnections(queues, 'Redis does not answer at shutdown');
     let drained = true;
     if (this.consumes) {
-      await Promise.allSettled(queues.map((q) => q.pause(true, true)));
-      drained = await settlesWithin(Promise.allSettled(queues.map((q) => q.whenCurrentJobsFinished())), this.config.drainMs);
+      const paused = await settlesWithin(Promise.allSettled(queues.map((q) => q.pause(true, true))), CLOSE_MS);
+      drained = paused && (await settlesWithin(Promise.allSettled(queues.map((q) => q.whenCurrentJobsFinished())), this.config.drainMs));
       if (!drained) this.logger.warn({ drainMs: this.config.drainMs }, 'Jobs still running at shutdown: leaving them to be retried once their lock lapses');
     }
-    await Promise.allSettled(queues.map((q) => q.close(!drained)));
+    // The running jobs were waited for above: close(true) does not wait for them again.
+    if (!(await settlesWithin(Promise.allSettled(queues.map((q) => q.close(true))), CLOSE_MS))) {
+      this.dropConnections(queues, `Queues not closed within ${CLOSE_MS} ms`);
+    }
   }
 
-  /** Producer-only queues are not @nestjs/bull's, so nothing else closes them. */
-  async onApplicationShutdown(): Promise<void> {
-    if (!this.consumes) await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+  private dropConnections(queues: Queue[], reason: string): void {
+    this.logger.warn({ reason }, 'Dropping the queue connections: running jobs are retried once their lock lapses');
+    for (const queue of queues) {
+      // @nestjs/bull closes each of its queues in the queue's own shutdown hook, with Bull's unbounded close.
+      Object.assign(queue, { onApplicationShutdown: () => undefined });
+      // Bull's timers (stalled jobs, delayed jobs, retries of its fetch loop) would go on calling Redis.
+      void (queue as unknown as BullQueueInternals)._clearTimers();
+      for (const client of queue.clients) client.disconnect();
+    }
   }
 
   /** Jobs waiting, delayed (not counting the next run of a repeatable job) or running. */
@@ -221,4 +240,9 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
     if (!queue) throw new Error(`No queue "${name}": declare it with JobsModule.forFeature() in the module that owns it`);
     return queue;
   }
+}
+
+/** Bull 4's own step of `close()` that stops its timers (close itself first waits on Redis). */
+interface BullQueueInternals {
+  _clearTimers(): Promise<void>;
 }

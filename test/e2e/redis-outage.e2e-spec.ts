@@ -44,3 +44,32 @@ describe('Auth routes while Redis is down', () => {
     expect(back.status).toBe(200);
   });
 });
+
+/**
+ * Bull's own pause and close wait on Redis with no bound: an API or worker
+ * told to stop during an outage never exited. Each app below is closed with
+ * Redis cut, so this hangs past the test timeout without the bound.
+ */
+describe('Stopping while Redis is down', () => {
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const redis = new URL(TEST_REDIS_URL);
+    proxy = await new TcpProxy(redis.hostname, Number(redis.port || 6379)).start();
+  });
+  afterAll(() => proxy?.stop());
+
+  it.each([
+    ['a process that consumes the queues', 'true'],
+    ['an API that only produces jobs', 'false'],
+  ])(
+    '%s closes',
+    async (_, runWorkers) => {
+      proxy.restore();
+      const t = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, RUN_WORKERS: runWorkers } });
+      await t.http().get('/health/ready').expect(200);
+      proxy.cut();
+      await expect(t.close()).resolves.toBeUndefined();
+    },
+    30_000,
+  );
+});
