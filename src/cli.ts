@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadDotEnv } from './config/dotenv';
 import { ConfigError, loadEnv } from './config/env';
-import { createDataSource } from './database/data-source';
+import { dataSourceFromEnv } from './database/data-source';
 import { runMigrations } from './database/migrator.service';
 
 /**
@@ -22,7 +22,7 @@ import { runMigrations } from './database/migrator.service';
  */
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'migration:run': async () => {
-    const ds = await createDataSource(loadEnv().database).initialize();
+    const ds = await dataSourceFromEnv(loadEnv().database).initialize();
     try {
       await runMigrations(ds, { log: (m: string) => console.log(m) });
       console.log('Database is up to date');
@@ -31,7 +31,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     }
   },
   'migration:revert': async () => {
-    const ds = await createDataSource(loadEnv().database).initialize();
+    const ds = await dataSourceFromEnv(loadEnv().database).initialize();
     try {
       await ds.undoLastMigration({ transaction: 'each' });
       console.log('Reverted the last migration');
@@ -40,7 +40,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     }
   },
   'migration:show': async () => {
-    const ds = await createDataSource(loadEnv().database).initialize();
+    const ds = await dataSourceFromEnv(loadEnv().database).initialize();
     try {
       const rows = await ds.query<Array<{ name: string }>>(`SELECT name FROM migrations`).catch(() => []);
       const applied = new Set(rows.map((r) => r.name));

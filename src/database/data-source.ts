@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig, loadEnv } from '../config/env';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { SQLITE_NOW } from './schema-helpers';
 import { TypeOrmLogger } from './typeorm-logger';
 
 /** The one options builder, used by the app, the CLI and the test harness. */
@@ -48,7 +49,24 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
   };
 }
 
+/**
+ * The DataSource every process uses (`DatabaseModule`, the CLI). On SQLite,
+ * TypeORM fills an unset `@CreateDateColumn` with `datetime('now')`, whole
+ * seconds ("… 10:00:00"), while a `Date` it binds has milliseconds
+ * ("… 10:00:00.000"), and SQLite compares them as text: the first sorts before
+ * the second. A keyset cursor taken from such a row then let the same page come
+ * back forever. Its defaults are therefore the schema's, to the millisecond.
+ */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  const ds = new DataSource(options);
+  if (options.type === 'better-sqlite3') {
+    ds.driver.mappedDataTypes.createDateDefault = SQLITE_NOW;
+    ds.driver.mappedDataTypes.updateDateDefault = SQLITE_NOW;
+  }
+  return ds;
+}
+
 /** For `src/cli.ts` (migrations from the shell): reads DATABASE_URL like the app does. */
-export function createDataSource(db: DatabaseConfig = loadEnv().database): DataSource {
-  return new DataSource(buildDataSourceOptions(db));
+export function dataSourceFromEnv(db: DatabaseConfig = loadEnv().database): DataSource {
+  return createDataSource(buildDataSourceOptions(db));
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/configuration';
-import { buildDataSourceOptions } from './data-source';
+import { buildDataSourceOptions, createDataSource } from './data-source';
 import { MigratorService } from './migrator.service';
 
 @Module({
@@ -14,6 +14,7 @@ import { MigratorService } from './migrator.service';
         retryAttempts: 10,
         retryDelay: 2000,
       }),
+      dataSourceFactory: async (options) => createDataSource(options!),
     }),
   ],
   providers: [MigratorService],

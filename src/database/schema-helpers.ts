@@ -8,8 +8,11 @@ export function isMysql(qr: QueryRunner): boolean {
   return qr.connection.options.type === 'mysql' || qr.connection.options.type === 'mariadb';
 }
 
+/** SQLite's current time to the millisecond, in the text form TypeORM writes a `Date` in. */
+export const SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f','now')";
+
 export function nowDefault(qr: QueryRunner): string {
-  return isMysql(qr) ? 'CURRENT_TIMESTAMP(3)' : "(strftime('%Y-%m-%d %H:%M:%f','now'))";
+  return isMysql(qr) ? 'CURRENT_TIMESTAMP(3)' : `(${SQLITE_NOW})`;
 }
 
 export const idColumn = (): TableColumnOptions => ({ name: 'id', type: 'varchar', length: '36', isPrimary: true });

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessService } from '../auth/access.service';
 import { AuthMailService } from '../auth/auth-mail.service';
@@ -22,7 +22,7 @@ import { UserAccountsService } from '../users/user-accounts.service';
 import { UserProfiles } from '../users/user-profiles';
 import { UsersService } from '../users/users.service';
 import { AddMemberDto, BulkMembersDto, BulkMembersResultDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
-import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
+import { MEMBER_SEARCH_INDEX, Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
 import { newId } from '../common/ids';
 
 export interface Actor {
@@ -157,13 +157,14 @@ export class MembershipsService implements OnModuleInit {
     const email = escape(normalizeEmail(query.search ?? ''));
     const name = escape(foldName(query.search ?? ''));
     if (email) {
-      // Searching drives from the users' email and folded-name indexes, then joins the institute's memberships.
-      qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(
-        new Brackets((w) => {
-          w.where('u.email LIKE :e', { e: `${email}%` });
-          if (name) w.orWhere('u.foldedLastName LIKE :n', { n: `${name}%` }).orWhere('u.foldedFirstName LIKE :n');
-        }),
-      );
+      // The matching accounts first: each column's prefix range read from its index alone (a
+      // UNION: no account row is read), then each one's membership here from the
+      // (userId, instituteId, createdAt) index alone; only the page's rows are read below.
+      const matches = ['SELECT id FROM users WHERE email LIKE :e'];
+      if (name) matches.push('SELECT id FROM users WHERE foldedLastName LIKE :n', 'SELECT id FROM users WHERE foldedFirstName LIKE :n');
+      qb.innerJoin(`(${matches.join(' UNION ')})`, 'matched', 'matched.id = m.userId')
+        .setParameters({ e: `${email}%`, n: `${name}%` })
+        .useIndex(MEMBER_SEARCH_INDEX);
     }
     // Deferred join: the page's ids come from the (instituteId, createdAt, id) index alone, a
     // range scan from the cursor; rows and users are then fetched by primary key. Selecting

@@ -1,7 +1,11 @@
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
-import { seedMembership, signedIn, STRONG_PASSWORD, uniqueEmail, login } from '../support/factories';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedInstitute, seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail, login } from '../support/factories';
 import { linkIn } from '../support/mail-catcher';
 import { createTestApp, TEST_APP_URL, TestApp } from '../support/test-app';
 
@@ -474,5 +478,77 @@ describe('Institutes, users and memberships', () => {
       await t.http().post(`/api/institutes/${s.id}/members`).set(as(s.manager.token)).send({ userId: unknown, role: 'student' }).expect(404);
       await t.http().post(`/api/institutes/${unknown}/members`).set(as(staff.token)).send({ userId: s.student.id, role: 'student' }).expect(404);
     });
+  });
+});
+
+/** The search joins from the matching accounts (a UNION of three prefix ranges): the same on both engines. */
+describe.each([
+  ['MariaDB', () => ({})],
+  ['SQLite', (dir: string) => ({ DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, REDIS_URL: undefined })],
+])('Members search on %s', (_, env) => {
+  let t: TestApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'okt-member-search-'));
+    t = await createTestApp({ env: env(dir) });
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pages newest first with a cursor, with each match once, combined with filters, within the institute only', async () => {
+    const tag = `zq${randomBytes(3).toString('hex').replace(/\d/g, 'x')}`;
+    const institute = await seedInstitute(t);
+    const other = await seedInstitute(t);
+    const manager = await signedIn(t);
+    await seedMembership(t, manager.id, institute.id, MembershipRole.Manager);
+    const member = async (opts: Parameters<typeof seedUser>[1], role = MembershipRole.Student, at = institute.id) => {
+      const user = await seedUser(t, opts);
+      await seedMembership(t, user.id, at, role);
+      return user.id;
+    };
+    const expected: string[] = [];
+    for (let i = 0; i < 5; i++) expected.push(await member({ lastName: `${tag.toUpperCase()}son${i}` }));
+    expected.push(await member({ firstName: `${tag}ette` }, MembershipRole.Teacher));
+    expected.push(await member({ email: `${tag}.mail@example.org` }));
+    // Matches on its email and its last name: listed once.
+    expected.push(await member({ email: `${tag}.both@example.org`, lastName: `${tag}both` }));
+    await member({ lastName: `x${tag}` });
+    await member({ lastName: 'Unrelated' });
+    await member({ lastName: `${tag}elsewhere` }, MembershipRole.Student, other.id);
+
+    const as = { Authorization: `Bearer ${manager.token}` };
+    const newestFirst: string[] = [];
+    // A cursor that brings the same page back (SQLite stored times to the second) would loop: bounded.
+    for (let cursor: string | undefined, pages = 0; (pages === 0 || cursor) && pages < 20; pages++) {
+      const res = await t
+        .http()
+        .get(`/api/institutes/${institute.id}/members`)
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(as)
+        .expect(200);
+      newestFirst.push(...res.body.items.map((m: { userId: string }) => m.userId));
+      cursor = res.body.nextCursor ?? undefined;
+    }
+    const found: string[] = [];
+    let pages = 0;
+    for (let cursor: string | undefined; (pages === 0 || cursor) && pages < 20; pages++) {
+      const res = await t
+        .http()
+        .get(`/api/institutes/${institute.id}/members`)
+        .query({ search: tag, limit: 3, ...(cursor ? { cursor } : {}) })
+        .set(as)
+        .expect(200);
+      found.push(...res.body.items.map((m: { userId: string }) => m.userId));
+      cursor = res.body.nextCursor ?? undefined;
+    }
+    expect(pages).toBe(3);
+    expect(found).toEqual(newestFirst.filter((id) => expected.includes(id)));
+    expect(found).toHaveLength(expected.length);
+
+    const teachers = await t.http().get(`/api/institutes/${institute.id}/members`).query({ search: tag, role: 'teacher' }).set(as).expect(200);
+    expect(teachers.body.items.map((m: { firstName: string }) => m.firstName)).toEqual([`${tag}ette`]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../../src/config/env';
-import { buildDataSourceOptions } from '../../src/database/data-source';
+import { buildDataSourceOptions, createDataSource } from '../../src/database/data-source';
 import { migrations } from '../../src/database/migrations';
 import { assertUtcSession, runMigrations } from '../../src/database/migrator.service';
 import { createTestDatabase } from '../support/infra';
@@ -55,11 +55,11 @@ describe.each([
     Logger.overrideLogger(false);
     if (engine === 'mysql') {
       const db = await createTestDatabase();
-      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
+      ds = createDataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
       cleanup = () => db.drop();
     } else {
       const dir = mkdtempSync(join(tmpdir(), 'okt-sqlite-'));
-      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));
+      ds = createDataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
     }
     await ds.initialize();
@@ -131,6 +131,18 @@ describe.each([
     expect(user).toEqual({ foldedFirstName: 'zoe', foldedLastName: 'lukasiewicz' });
   });
 
+  it('the millisecond-times migration writes the milliseconds of times SQLite stored to the second', async () => {
+    await revertTo(ds, 'SqliteMillisecondTimes1765612800001');
+    await ds.query(`INSERT INTO institutes (id, name, searchName, createdAt, updatedAt) VALUES ('i3', 'Old', 'old', ?, ?)`, [
+      '2026-01-02 03:04:05',
+      '2026-01-02 03:04:06.250',
+    ]);
+    await runMigrations(ds, quiet);
+    const [row] = await ds.query(`SELECT createdAt, updatedAt FROM institutes WHERE id = 'i3'`);
+    if (engine === 'sqlite') expect(row).toEqual({ createdAt: '2026-01-02 03:04:05.000', updatedAt: '2026-01-02 03:04:06.250' });
+    else expect([row.createdAt, row.updatedAt]).toEqual([new Date('2026-01-02T03:04:05.000Z'), new Date('2026-01-02T03:04:06.250Z')]);
+  });
+
   it('reverts every migration down to an empty schema, and up again', async () => {
     for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     const left = (await tableNames(ds)).filter((t) => t !== 'migrations');
@@ -143,7 +155,7 @@ describe.each([
 describe('Start on MariaDB', () => {
   it('refuses a session whose time zone is not UTC, naming the server option, and accepts UTC', async () => {
     const db = await createTestDatabase();
-    const ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
+    const ds = createDataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
     await ds.initialize();
     const runner = ds.createQueryRunner();
     try {

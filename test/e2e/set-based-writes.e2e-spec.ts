@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '../../src/common/errors/db-errors';
 import { insertRows, insertSkippingDuplicates } from '../../src/common/sql';
 import { parseDatabaseUrl } from '../../src/config/env';
-import { buildDataSourceOptions } from '../../src/database/data-source';
+import { buildDataSourceOptions, createDataSource } from '../../src/database/data-source';
 import { runMigrations } from '../../src/database/migrator.service';
 import { User } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
@@ -31,11 +31,11 @@ describe.each([
     Logger.overrideLogger(false);
     if (engine === 'mysql') {
       const db = await createTestDatabase();
-      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
+      ds = createDataSource(buildDataSourceOptions(parseDatabaseUrl(db.url)));
       cleanup = () => db.drop();
     } else {
       const dir = mkdtempSync(join(tmpdir(), 'okt-sqlite-'));
-      ds = new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));
+      ds = createDataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(dir, 'test.sqlite')}`)));
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
     }
     await ds.initialize();

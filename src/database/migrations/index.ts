@@ -12,6 +12,8 @@ import { UserNameWords1765353600000 } from './1765353600000-user-name-words';
 import { PersonalData1765440000000 } from './1765440000000-personal-data';
 import { SingleSignOn1765353600000 } from './1765353600000-single-sign-on';
 import { InstituteRequests1765526400000 } from './1765526400000-institute-requests';
+import { MemberSearchIndex1765612800000 } from './1765612800000-member-search-index';
+import { SqliteMillisecondTimes1765612800001 } from './1765612800001-sqlite-millisecond-times';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -29,4 +31,6 @@ export const migrations = [
   SingleSignOn1765353600000,
   PersonalData1765440000000,
   InstituteRequests1765526400000,
+  MemberSearchIndex1765612800000,
+  SqliteMillisecondTimes1765612800001,
 ];

@@ -7,12 +7,16 @@ import { MembershipRole, MembershipStatus } from '../../auth/roles';
 
 export { MembershipRole, MembershipStatus };
 
+/** The members search's join from the matching accounts (migration 1765612800000). */
+export const MEMBER_SEARCH_INDEX = 'IDX_memberships_user_institute_created';
+
 /** The User <--> Institute relation: one per user and institute. */
 @Entity('memberships')
 @Index('UQ_memberships_user_institute', ['userId', 'instituteId'], { unique: true })
 @Index('IDX_memberships_institute_role_status', ['instituteId', 'role', 'status'])
 @Index('UQ_memberships_institute_external', ['instituteId', 'externalId'], { unique: true })
 @Index('IDX_memberships_institute_group', ['instituteId', 'group'])
+@Index(MEMBER_SEARCH_INDEX, ['userId', 'instituteId', 'createdAt'])
 export class Membership extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   userId: string;
