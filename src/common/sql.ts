@@ -14,6 +14,12 @@ export function sqlDate(em: EntityManager, d: Date): Date | string {
   return isMysqlManager(em) ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** A datetime column of a raw query's row: mysql2 gives a `Date`, SQLite TypeORM's UTC text. */
+export function rawDate(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(`${value.replace(' ', 'T')}Z`);
+}
+
 /**
  * INSERT of entity rows with nothing read back. On MySQL `em.insert` follows every
  * INSERT with a SELECT of the columns the database generated (a `createdAt` DEFAULT),

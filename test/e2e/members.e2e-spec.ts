@@ -548,6 +548,23 @@ describe.each([
     expect(found).toEqual(newestFirst.filter((id) => expected.includes(id)));
     expect(found).toHaveLength(expected.length);
 
+    // Each item as the member's own route shows it (a validated one with group and department too).
+    await t.dataSource
+      .createQueryBuilder()
+      .update(Membership)
+      .set({ validatedAt: new Date('2026-03-04T05:06:07.089Z'), group: '4B', department: 'Sciences' })
+      .where({ userId: expected[0], instituteId: institute.id })
+      .execute();
+    const page = await t.http().get(`/api/institutes/${institute.id}/members`).query({ search: tag }).set(as).expect(200);
+    for (const item of page.body.items) {
+      expect(item).toEqual((await t.http().get(`/api/institutes/${institute.id}/members/${item.userId}`).set(as).expect(200)).body);
+    }
+    expect(page.body.items.find((m: { userId: string }) => m.userId === expected[0])).toMatchObject({
+      validatedAt: '2026-03-04T05:06:07.089Z',
+      group: '4B',
+      department: 'Sciences',
+    });
+
     const teachers = await t.http().get(`/api/institutes/${institute.id}/members`).query({ search: tag, role: 'teacher' }).set(as).expect(200);
     expect(teachers.body.items.map((m: { firstName: string }) => m.firstName)).toEqual([`${tag}ette`]);
   });
