@@ -7,6 +7,7 @@ import { AuthMailService } from '../auth/auth-mail.service';
 import { PasswordService } from '../auth/password.service';
 import { Clock } from '../common/clock';
 import { newId } from '../common/ids';
+import { sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -95,9 +96,7 @@ export class ImportJobsService implements OnModuleInit {
     const started = Date.now();
     const batch = await this.batches.findOneBy({ id: batchId });
     if (!batch || batch.status === ImportStatus.Failed) return;
-    if (batch.status === ImportStatus.Queued) {
-      await this.batches.update({ id: batchId, status: ImportStatus.Queued }, { status: ImportStatus.Processing, startedAt: this.clock.now() });
-    }
+    if (batch.status === ImportStatus.Queued) await this.markProcessing(batchId);
     const slice = await this.chunks.findOne({ select: { batchId: true, chunk: true, done: true, rows: true, passwords: true }, where: { batchId, chunk } });
     if (!slice) return;
     if (slice.done) {
@@ -169,6 +168,24 @@ export class ImportJobsService implements OnModuleInit {
     this.importMetrics.count(counts, batch.dryRun);
     this.logger.log({ batchId, chunk, rows: rows.length, ms: Date.now() - started }, 'Import chunk done');
     await this.afterCommit(batch, finished);
+  }
+
+  /**
+   * Queued → processing, by the batch's primary key alone: the first chunks of
+   * a batch start at once, and two UPDATEs naming the status in their WHERE
+   * could each reach the row through the (status, createdAt) index they both
+   * move it in, and deadlock (seen in 2 of 5 runs of `bench:import`; the chunk
+   * was then retried after its backoff). By key, the second waits for the
+   * first and changes nothing.
+   */
+  private async markProcessing(batchId: string): Promise<void> {
+    const em = this.batches.manager;
+    const now = sqlDate(em, this.clock.now());
+    // startedAt first: MySQL evaluates a SET's assignments in order, each seeing the ones before.
+    await em.query(
+      'UPDATE import_batches SET startedAt = CASE WHEN status = ? THEN ? ELSE startedAt END, status = CASE WHEN status = ? THEN ? ELSE status END, updatedAt = ? WHERE id = ?',
+      [ImportStatus.Queued, now, ImportStatus.Queued, ImportStatus.Processing, now, batchId],
+    );
   }
 
   /**

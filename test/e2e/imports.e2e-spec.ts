@@ -178,6 +178,11 @@ describe('Student import', () => {
     const [ua, ub] = await Promise.all([upload(a.institute.id, a.manager.token, file).expect(202), upload(b.institute.id, b.manager.token, file).expect(202)]);
     const [da, db] = await Promise.all([finished(a.institute.id, a.manager.token, ua.body.id), finished(b.institute.id, b.manager.token, ub.body.id)]);
     for (const d of [da, db]) expect(d).toMatchObject({ status: 'completed', total: 120, skipped: 0, failed: 0 });
+    // Started when its first chunk was taken (several start at once), finished after.
+    for (const d of [da, db]) {
+      expect(Date.parse(d.startedAt)).toBeGreaterThanOrEqual(Date.parse(d.createdAt));
+      expect(Date.parse(d.finishedAt)).toBeGreaterThanOrEqual(Date.parse(d.startedAt));
+    }
     // Each email was created by exactly one of the two imports and attached by the other.
     expect(da.created + db.created).toBe(120);
     expect(da.attached + db.attached).toBe(120);
