@@ -1,6 +1,5 @@
-import { isEmail } from 'class-validator';
 import { passwordProblem } from '../common/password-policy';
-import { normalizeEmail } from '../users/email';
+import { isEmailAddress, normalizeEmail } from '../users/email';
 import { RowField, ROW_FIELDS } from './file/columns';
 import type { ImportRow } from './file/spreadsheet-reader';
 
@@ -58,13 +57,14 @@ export function validateRows(rows: readonly ImportRow[]): ValidationResult {
     }
 
     const email = compactEmail(row.email ?? '');
+    const normalized = normalizeEmail(email);
     let emailKey: string | null = null;
     if (!email) fail('email', 'is required');
     // The stored form is what must fit: lower-casing can lengthen it ('İ' becomes 'i' + a combining dot).
-    else if (tooLong(normalizeEmail(email), ROW_LIMITS.email)) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
-    else if (!isEmail(email, {})) fail('email', 'is not a valid email address');
+    else if (tooLong(normalized, ROW_LIMITS.email)) fail('email', `must be at most ${ROW_LIMITS.email} characters`);
+    else if (!isEmailAddress(email)) fail('email', 'is not a valid email address');
     else {
-      emailKey = normalizeEmail(email);
+      emailKey = normalized;
       const first = firstRowOfEmail.get(emailKey);
       if (first !== undefined) fail('email', `duplicate of row ${first}`);
       else firstRowOfEmail.set(emailKey, row.row);
