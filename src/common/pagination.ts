@@ -74,6 +74,16 @@ export async function keysetPage<E extends ObjectLiteral, R>(
   o: KeysetOptions<E>,
   load: (rows: E[]) => R[] | Promise<R[]>,
 ): Promise<Page<R>> {
+  const limit = keysetQuery(qb, o);
+  return pageOf(await qb.getMany(), limit, o.keyOf, load);
+}
+
+/**
+ * The keyset condition from the cursor, the order and the limit (one row more
+ * than the page, to know whether another follows), added to `qb`; returns the
+ * page size. For a caller that runs the query itself (as a derived table).
+ */
+export function keysetQuery<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, o: Omit<KeysetOptions<E>, 'keyOf'>): number {
   const limit = o.query.limit ?? o.defaultLimit;
   if (o.query.cursor) {
     const { at, id } = decodeCursor(o.query.cursor);
@@ -81,12 +91,15 @@ export async function keysetPage<E extends ObjectLiteral, R>(
     // The first conjunct alone is a range on the (…, at, id) index; the second settles ties on `at`.
     qb.andWhere(`${o.at} ${cmp}= :pageAt AND (${o.at} ${cmp} :pageAt OR ${o.id} ${cmp} :pageId)`, { pageAt: at, pageId: id });
   }
-  const rows = await qb
-    .orderBy(o.at, o.order)
+  qb.orderBy(o.at, o.order)
     .addOrderBy(o.id, o.order)
-    .limit(limit + 1)
-    .getMany();
+    .limit(limit + 1);
+  return limit;
+}
+
+/** The page of `rows` (read with `keysetQuery`'s limit) and the cursor of the next one. */
+export async function pageOf<E, R>(rows: E[], limit: number, keyOf: (row: E) => PageKey, load: (rows: E[]) => R[] | Promise<R[]>): Promise<Page<R>> {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: await load(page), nextCursor: rows.length > limit && last ? encodeCursor(o.keyOf(last)) : null };
+  return { items: await load(page), nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }
