@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { LIKE_ESCAPE, likeLiteral } from './sql';
 
 /** The person exported or erased, as the account holds it (to find copies by value). */
 export interface ErasedPerson {
@@ -54,13 +55,12 @@ export class PersonalDataRegistry {
  * contexts, notification data, audit details): the email, the id, the full name.
  */
 export function mentionPatterns(p: ErasedPerson): string[] {
-  const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-  return [p.email, p.userId, `${p.firstName} ${p.lastName}`].filter((v) => v.trim().length >= 3).map((v) => `%${escape(v)}%`);
+  return [p.email, p.userId, `${p.firstName} ${p.lastName}`].filter((v) => v.trim().length >= 3).map((v) => `%${likeLiteral(v)}%`);
 }
 
 /** `(col LIKE ? OR …)` for `mentionPatterns`, with its parameters. */
 export function mentionsSql(columns: string[], p: ErasedPerson): { sql: string; params: string[] } {
   const patterns = mentionPatterns(p);
-  const terms = columns.flatMap((c) => patterns.map(() => `${c} LIKE ?`));
+  const terms = columns.flatMap((c) => patterns.map(() => `${c} LIKE ? ${LIKE_ESCAPE}`));
   return { sql: `(${terms.join(' OR ')})`, params: columns.flatMap(() => patterns) };
 }

@@ -14,6 +14,17 @@ export function sqlDate(em: EntityManager, d: Date): Date | string {
   return isMysqlManager(em) ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/**
+ * LIKE's escape character: `!`, named by `ESCAPE '!'` after each pattern. MySQL's default
+ * (`\`) depends on its SQL mode, and SQLite has none: a `\_` there matched a backslash.
+ */
+export const LIKE_ESCAPE = "ESCAPE '!'";
+
+/** `value` taken literally inside a LIKE pattern written with `LIKE_ESCAPE`. */
+export function likeLiteral(value: string): string {
+  return value.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
 /** A datetime column of a raw query's row: mysql2 gives a `Date`, SQLite TypeORM's UTC text. */
 export function rawDate(value: Date | string | null): Date | null {
   if (value === null || value instanceof Date) return value;

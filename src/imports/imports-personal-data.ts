@@ -2,10 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { ErasedPerson, PersonalDataRegistry } from '../common/personal-data';
+import { LIKE_ESCAPE, likeLiteral } from '../common/sql';
 import { normalizeEmail } from '../users/email';
 import { ImportChunk, StoredRow } from './entities/import-chunk.entity';
-
-const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Import rows naming a person (by address or, once processed, by account id):
@@ -68,7 +67,7 @@ export class ImportsPersonalData implements OnModuleInit {
     const candidates = await em
       .createQueryBuilder(ImportChunk, 'c')
       .addSelect(['c.passwords'])
-      .where('c.rows LIKE :e OR c.results LIKE :u', { e: `%${escapeLike(key)}%`, u: `%${escapeLike(userId)}%` })
+      .where(`c.rows LIKE :e ${LIKE_ESCAPE} OR c.results LIKE :u ${LIKE_ESCAPE}`, { e: `%${likeLiteral(key)}%`, u: `%${likeLiteral(userId)}%` })
       .getMany();
     return candidates
       .map((chunk) => {

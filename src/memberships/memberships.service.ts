@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessService } from '../auth/access.service';
 import { AuthMailService } from '../auth/auth-mail.service';
@@ -10,7 +10,7 @@ import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
 import { keysetQuery, Page, pageOf } from '../common/pagination';
-import { insertRows, insertSkippingDuplicates, rawDate, selectIn, sqlDate } from '../common/sql';
+import { insertRows, insertSkippingDuplicates, LIKE_ESCAPE, likeLiteral, rawDate, selectIn, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -72,6 +72,12 @@ interface MemberRow {
   lastName: string;
   email: string;
 }
+
+/**
+ * Above this many matching accounts, a members search reads the institute newest first instead
+ * (≈ 4 µs per lookup on MariaDB: 20 ms at most; `search=s` over 1,000,000 took 23 s that way).
+ */
+const SEARCH_LOOKUPS = 5000;
 
 const MEMBER_ROW_SELECT =
   'SELECT m.id, m.userId, m.instituteId, m.role, m.status, m.groupName, m.department, m.createdAt, m.validatedAt, u.firstName, u.lastName, u.email ' +
@@ -183,18 +189,33 @@ export class MembershipsService implements OnModuleInit {
     if (query.status) qb.andWhere('m.status = :status', { status: query.status });
     if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
     if (query.department) qb.andWhere('m.department = :department', { department: query.department });
-    const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const email = escape(normalizeEmail(query.search ?? ''));
-    const name = escape(foldName(query.search ?? ''));
+    const email = likeLiteral(normalizeEmail(query.search ?? ''));
+    const name = likeLiteral(foldName(query.search ?? ''));
     if (email) {
-      // The matching accounts first: each column's prefix range read from its index alone (a
-      // UNION: no account row is read), then each one's membership here from the
-      // (userId, instituteId, createdAt) index alone; only the page's rows are read below.
-      const matches = ['SELECT id FROM users WHERE email LIKE :e'];
-      if (name) matches.push('SELECT id FROM users WHERE foldedLastName LIKE :n', 'SELECT id FROM users WHERE foldedFirstName LIKE :n');
-      qb.innerJoin(`(${matches.join(' UNION ')})`, 'matched', 'matched.id = m.userId')
-        .setParameters({ e: `${email}%`, n: `${name}%` })
-        .useIndex(MEMBER_SEARCH_INDEX);
+      const ranges = [`SELECT id FROM users WHERE email LIKE ? ${LIKE_ESCAPE}`];
+      if (name)
+        ranges.push(`SELECT id FROM users WHERE foldedLastName LIKE ? ${LIKE_ESCAPE}`, `SELECT id FROM users WHERE foldedFirstName LIKE ? ${LIKE_ESCAPE}`);
+      const values = [`${email}%`, ...(name ? [`${name}%`, `${name}%`] : [])];
+      if (this.tx.isMysql && (await this.fewAccountsMatch(ranges, values))) {
+        // The matching accounts first: each column's prefix range read from its index alone (a
+        // UNION: no account row is read), then each one's membership here from the
+        // (userId, instituteId, createdAt) index alone; only the page's rows are read below.
+        let i = 0;
+        const union = ranges.map((r) => r.replace('?', () => `:r${i++}`)).join(' UNION ');
+        qb.innerJoin(`(${union})`, 'matched', 'matched.id = m.userId')
+          .setParameters(Object.fromEntries(values.map((v, j) => [`r${j}`, v])))
+          .useIndex(MEMBER_SEARCH_INDEX);
+      } else {
+        // Many accounts match (a letter or two), or SQLite, whose LIKE reads no index: the
+        // institute's members are read newest first and each one's account checked, which
+        // stops once the page is full.
+        qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(
+          new Brackets((w) => {
+            w.where(`u.email LIKE :e ${LIKE_ESCAPE}`, { e: `${email}%` });
+            if (name) w.orWhere(`u.foldedLastName LIKE :n ${LIKE_ESCAPE}`, { n: `${name}%` }).orWhere(`u.foldedFirstName LIKE :n ${LIKE_ESCAPE}`);
+          }),
+        );
+      }
     }
     // Deferred join: the page's ids come from the (instituteId, createdAt, id) index alone, a
     // range scan from the cursor (a derived table); only its rows and their users are then read,
@@ -213,6 +234,17 @@ export class MembershipsService implements OnModuleInit {
       (r) => ({ at: rawDate(r.createdAt)!, id: r.id }),
       (page) => page.map(memberRowResponse),
     );
+  }
+
+  /**
+   * Whether at most SEARCH_LOOKUPS accounts match a search's prefix ranges, read
+   * from their indexes alone and at most that many each: the lookups from the
+   * matching accounts then cost less than reading the institute newest first.
+   */
+  private async fewAccountsMatch(ranges: string[], values: string[]): Promise<boolean> {
+    const capped = ranges.map((r, i) => `SELECT id FROM (${r} LIMIT ${SEARCH_LOOKUPS + 1}) r${i}`).join(' UNION ALL ');
+    const [{ n }] = await this.memberships.query<Array<{ n: number | string }>>(`SELECT COUNT(*) AS n FROM (${capped}) matched`, values);
+    return Number(n) <= SEARCH_LOOKUPS;
   }
 
   async getMember(instituteId: string, userId: string): Promise<MemberResponseDto> {

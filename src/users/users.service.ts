@@ -4,7 +4,7 @@ import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AccountStore, AccountWithSecret, NewPassword } from '../auth/ports';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { insertRows, insertSkippingDuplicates, selectIn, sqlDate } from '../common/sql';
+import { insertRows, insertSkippingDuplicates, LIKE_ESCAPE, likeLiteral, selectIn, sqlDate } from '../common/sql';
 import { AppError } from '../common/errors/app-error';
 import { Page, PageQueryDto } from '../common/pagination';
 import { words } from '../common/text';
@@ -172,14 +172,14 @@ export class UsersService implements AccountStore {
    * institute's members), and the page is read with a keyset on the id.
    */
   async directory(search: string, query: PageQueryDto, scope?: DirectoryScope): Promise<Page<User>> {
-    const escape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
     // A bad cursor is refused whatever the search finds.
     const after = query.cursor ? decodeIdCursor(query.cursor) : '';
     const em = this.users.manager;
     const hits = new Set<string>();
     const email = normalizeEmail(search);
     if (email && !/\s/.test(email)) {
-      for (const r of await em.query<Array<{ id: string }>>('SELECT id FROM users WHERE email LIKE ?', [`${escape(email)}%`])) hits.add(r.id);
+      for (const r of await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE email LIKE ? ${LIKE_ESCAPE}`, [`${likeLiteral(email)}%`]))
+        hits.add(r.id);
     }
     // Every typed word must start a word of the person's names. The longest word is read first
     // (an index range); each further word narrows the set: by primary key while it is small, else
@@ -189,13 +189,13 @@ export class UsersService implements AccountStore {
       .sort((a, b) => b.length - a.length);
     let named = null as Set<string> | null;
     for (const term of terms) {
-      const like = `${escape(term)}%`;
+      const like = `${likeLiteral(term)}%`;
       let rows: Array<{ userId: string }>;
       if (named && named.size <= 1000) {
         if (!named.size) break;
-        rows = await selectIn(em, (p) => `SELECT userId FROM user_name_words WHERE word LIKE ? AND userId IN (${p})`, [...named], [like]);
+        rows = await selectIn(em, (p) => `SELECT userId FROM user_name_words WHERE word LIKE ? ${LIKE_ESCAPE} AND userId IN (${p})`, [...named], [like]);
       } else {
-        rows = await em.query('SELECT userId FROM user_name_words WHERE word LIKE ?', [like]);
+        rows = await em.query(`SELECT userId FROM user_name_words WHERE word LIKE ? ${LIKE_ESCAPE}`, [like]);
       }
       const found = new Set(rows.map((r) => r.userId));
       named = named ? new Set([...named].filter((id) => found.has(id))) : found;

@@ -565,6 +565,17 @@ describe.each([
       department: 'Sciences',
     });
 
+    // `_` and `%` are themselves, not LIKE's wildcards (SQLite has no default escape character).
+    const underscore = await member({ email: `${tag}_under@example.org` });
+    await member({ email: `${tag}xunder@example.org` });
+    const literal = await t
+      .http()
+      .get(`/api/institutes/${institute.id}/members`)
+      .query({ search: `${tag}_und` })
+      .set(as)
+      .expect(200);
+    expect(literal.body.items.map((m: { userId: string }) => m.userId)).toEqual([underscore]);
+
     const teachers = await t.http().get(`/api/institutes/${institute.id}/members`).query({ search: tag, role: 'teacher' }).set(as).expect(200);
     expect(teachers.body.items.map((m: { firstName: string }) => m.firstName)).toEqual([`${tag}ette`]);
   });
