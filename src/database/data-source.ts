@@ -56,6 +56,8 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
  * ("… 10:00:00.000"), and SQLite compares them as text: the first sorts before
  * the second. A keyset cursor taken from such a row then let the same page come
  * back forever. Its defaults are therefore the schema's, to the millisecond.
+ * (TypeORM's UPDATEs still set `updatedAt` to CURRENT_TIMESTAMP, to the second;
+ * no cursor pages on it.)
  */
 export function createDataSource(options: DataSourceOptions): DataSource {
   const ds = new DataSource(options);

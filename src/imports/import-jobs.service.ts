@@ -181,10 +181,11 @@ export class ImportJobsService implements OnModuleInit {
   private async markProcessing(batchId: string): Promise<void> {
     const em = this.batches.manager;
     const now = sqlDate(em, this.clock.now());
-    // startedAt first: MySQL evaluates a SET's assignments in order, each seeing the ones before.
+    // status last: MySQL evaluates a SET's assignments in order, each seeing the ones before.
+    const queued = `CASE WHEN status = '${ImportStatus.Queued}'`;
     await em.query(
-      'UPDATE import_batches SET startedAt = CASE WHEN status = ? THEN ? ELSE startedAt END, status = CASE WHEN status = ? THEN ? ELSE status END, updatedAt = ? WHERE id = ?',
-      [ImportStatus.Queued, now, ImportStatus.Queued, ImportStatus.Processing, now, batchId],
+      `UPDATE import_batches SET startedAt = ${queued} THEN ? ELSE startedAt END, updatedAt = ${queued} THEN ? ELSE updatedAt END, status = ${queued} THEN ? ELSE status END WHERE id = ?`,
+      [now, now, ImportStatus.Processing, batchId],
     );
   }
 

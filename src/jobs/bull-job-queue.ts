@@ -1,5 +1,5 @@
 import { BullRootModuleOptions, getQueueToken } from '@nestjs/bull';
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, Provider } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import Bull, { Job, JobOptions as BullJobOptions, Queue, QueueOptions } from 'bull';
 import { jobsConfig, JobsConfig } from '../config/configuration';
 import { JobName, JobPayloads } from './job-payloads';
@@ -59,7 +59,7 @@ export function bullJobQueueProvider(names: readonly string[]): Provider {
  * The @JobProcessor classes are attached by @nestjs/bull's explorer, in the
  * processes that consume.
  */
-export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly kind = 'bull' as const;
   private readonly logger = new Logger('Jobs');
   private readonly queues = new Map<string, Queue>();
@@ -174,40 +174,50 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
   }
 
   /**
-   * Takes no new job, gives the running ones `drainMs` to finish, then closes
-   * without waiting: a job still running (an SMTP server that does not answer)
-   * is retried by another worker once its lock lapses, so the process exits in
-   * bounded time and nothing is lost. Runs before @nestjs/bull's own close, and
-   * closes the producer-only queues, which are not @nestjs/bull's.
-   *
-   * Redis itself not answering is bounded too: Bull's pause and close wait on
-   * it with no limit (its blocking connection is reconnected on the way), so a
-   * process stopped during an outage would never exit. Then nothing running can
-   * be marked done anyway: the connections are dropped at once and the jobs are
-   * retried, like any other job whose lock lapsed, once Redis is back.
+   * Takes no new job and gives the running ones `drainMs` to finish: a job still
+   * running (an SMTP server that does not answer) is retried by another worker
+   * once its lock lapses, so the process exits in bounded time and nothing is
+   * lost. The queues stay open until `onApplicationShutdown`: the HTTP server is
+   * closed in between, and the requests it is finishing may still queue jobs.
+   * @nestjs/bull's own close of each queue is replaced by that one, which is
+   * bounded: Bull's pause and close wait on Redis with no limit (its blocking
+   * connection is reconnected on the way), so a process stopped during an
+   * outage never exited.
    */
   async beforeApplicationShutdown(): Promise<void> {
     const queues = [...this.queues.values()];
-    if (!(await this.health()).ok) return this.dropConnections(queues, 'Redis does not answer at shutdown');
-    let drained = true;
-    if (this.consumes) {
-      const paused = await settlesWithin(Promise.allSettled(queues.map((q) => q.pause(true, true))), CLOSE_MS);
-      drained = paused && (await settlesWithin(Promise.allSettled(queues.map((q) => q.whenCurrentJobsFinished())), this.config.drainMs));
-      if (!drained) this.logger.warn({ drainMs: this.config.drainMs }, 'Jobs still running at shutdown: leaving them to be retried once their lock lapses');
-    }
-    // The running jobs were waited for above: close(true) does not wait for them again.
+    for (const queue of queues) Object.assign(queue, { onApplicationShutdown: () => undefined });
+    if (!this.consumes) return;
+    // Without Redis nothing running can be marked done: no drain; the jobs are retried once it is back.
+    if (!this.connected(queues) || !(await this.health()).ok) return;
+    const paused = await settlesWithin(Promise.allSettled(queues.map((q) => q.pause(true, true))), CLOSE_MS);
+    const drained = paused && (await settlesWithin(Promise.allSettled(queues.map((q) => q.whenCurrentJobsFinished())), this.config.drainMs));
+    if (!drained) this.logger.warn({ drainMs: this.config.drainMs }, 'Jobs still running at shutdown: leaving them to be retried once their lock lapses');
+  }
+
+  /** Closes every queue (@nestjs/bull's and the producer-only ones), in bounded time. */
+  async onApplicationShutdown(): Promise<void> {
+    const queues = [...this.queues.values()];
+    if (!this.connected(queues)) return this.dropConnections(queues, 'Redis is not connected at shutdown');
+    // The running jobs were waited for already: close(true) does not wait for them again.
     if (!(await settlesWithin(Promise.allSettled(queues.map((q) => q.close(true))), CLOSE_MS))) {
       this.dropConnections(queues, `Queues not closed within ${CLOSE_MS} ms`);
     }
   }
 
+  /** Each queue's command connection is up (its blocking one is reconnected by a pause). */
+  private connected(queues: Queue[]): boolean {
+    return queues.every((q) => q.client.status === 'ready');
+  }
+
   private dropConnections(queues: Queue[], reason: string): void {
     this.logger.warn({ reason }, 'Dropping the queue connections: running jobs are retried once their lock lapses');
     for (const queue of queues) {
-      // @nestjs/bull closes each of its queues in the queue's own shutdown hook, with Bull's unbounded close.
-      Object.assign(queue, { onApplicationShutdown: () => undefined });
-      // Bull's timers (stalled jobs, delayed jobs, retries of its fetch loop) would go on calling Redis.
-      void (queue as unknown as BullQueueInternals)._clearTimers();
+      const bull = queue as unknown as BullQueueInternals;
+      // Bull's fetch loop would otherwise arm its retry timer again on every failed fetch.
+      bull.closing ??= Promise.resolve();
+      // Its timers (stalled jobs, delayed jobs, the fetch loop's retries) would go on calling Redis.
+      void bull._clearTimers();
       for (const client of queue.clients) client.disconnect();
     }
   }
@@ -242,7 +252,9 @@ export class BullJobQueue extends JobQueue implements OnApplicationBootstrap, Be
   }
 }
 
-/** Bull 4's own step of `close()` that stops its timers (close itself first waits on Redis). */
+/** Bull 4's own parts of `close()` (close itself first waits on Redis). */
 interface BullQueueInternals {
   _clearTimers(): Promise<void>;
+  /** Set by close(); Bull's fetch loop stops retrying once it is. */
+  closing?: Promise<void>;
 }

@@ -5,7 +5,8 @@ import { isMysql } from '../schema-helpers';
  * SQLite only: rows TypeORM wrote before `createDataSource` gave it the schema's
  * clock hold `createdAt` / `updatedAt` to the second ("… 10:00:00"), which sorts
  * before the same time written with milliseconds ("… 10:00:00.000"), the form a
- * keyset cursor binds. They get their ".000", so every row compares alike.
+ * keyset cursor binds. They get their ".000". (An UPDATE still writes `updatedAt`
+ * to the second: TypeORM sets it to CURRENT_TIMESTAMP itself. No cursor pages on it.)
  */
 export class SqliteMillisecondTimes1765612800001 implements MigrationInterface {
   name = 'SqliteMillisecondTimes1765612800001';
