@@ -79,6 +79,9 @@ interface MemberRow {
  */
 const SEARCH_LOOKUPS = 5000;
 
+/** The accounts whose `column` starts with the LIKE pattern bound to `placeholder`, from its index alone. */
+const prefixRange = (column: string, placeholder: string) => `SELECT id FROM users WHERE ${column} LIKE ${placeholder} ${LIKE_ESCAPE}`;
+
 const MEMBER_ROW_SELECT =
   'SELECT m.id, m.userId, m.instituteId, m.role, m.status, m.groupName, m.department, m.createdAt, m.validatedAt, u.firstName, u.lastName, u.email ' +
   'FROM memberships m INNER JOIN users u ON u.id = m.userId';
@@ -192,18 +195,14 @@ export class MembershipsService implements OnModuleInit {
     const email = likeLiteral(normalizeEmail(query.search ?? ''));
     const name = likeLiteral(foldName(query.search ?? ''));
     if (email) {
-      const ranges = [`SELECT id FROM users WHERE email LIKE ? ${LIKE_ESCAPE}`];
-      if (name)
-        ranges.push(`SELECT id FROM users WHERE foldedLastName LIKE ? ${LIKE_ESCAPE}`, `SELECT id FROM users WHERE foldedFirstName LIKE ? ${LIKE_ESCAPE}`);
-      const values = [`${email}%`, ...(name ? [`${name}%`, `${name}%`] : [])];
-      if (this.tx.isMysql && (await this.fewAccountsMatch(ranges, values))) {
-        // The matching accounts first: each column's prefix range read from its index alone (a
-        // UNION: no account row is read), then each one's membership here from the
-        // (userId, instituteId, createdAt) index alone; only the page's rows are read below.
-        let i = 0;
-        const union = ranges.map((r) => r.replace('?', () => `:r${i++}`)).join(' UNION ');
-        qb.innerJoin(`(${union})`, 'matched', 'matched.id = m.userId')
-          .setParameters(Object.fromEntries(values.map((v, j) => [`r${j}`, v])))
+      const prefixes: Array<[column: string, prefix: string]> = [['email', `${email}%`]];
+      if (name) prefixes.push(['foldedLastName', `${name}%`], ['foldedFirstName', `${name}%`]);
+      if (this.tx.isMysql && (await this.fewAccountsMatch(prefixes))) {
+        // The matching accounts first (a UNION of the ranges: no account row is read), then each
+        // one's membership here from the (userId, instituteId, createdAt) index alone; only the
+        // page's rows are read below.
+        qb.innerJoin(`(${prefixes.map(([column], i) => prefixRange(column, `:r${i}`)).join(' UNION ')})`, 'matched', 'matched.id = m.userId')
+          .setParameters(Object.fromEntries(prefixes.map(([, prefix], i) => [`r${i}`, prefix])))
           .useIndex(MEMBER_SEARCH_INDEX);
       } else {
         // Many accounts match (a letter or two), or SQLite, whose LIKE reads no index: the
@@ -241,9 +240,12 @@ export class MembershipsService implements OnModuleInit {
    * from their indexes alone and at most that many each: the lookups from the
    * matching accounts then cost less than reading the institute newest first.
    */
-  private async fewAccountsMatch(ranges: string[], values: string[]): Promise<boolean> {
-    const capped = ranges.map((r, i) => `SELECT id FROM (${r} LIMIT ${SEARCH_LOOKUPS + 1}) r${i}`).join(' UNION ALL ');
-    const [{ n }] = await this.memberships.query<Array<{ n: number | string }>>(`SELECT COUNT(*) AS n FROM (${capped}) matched`, values);
+  private async fewAccountsMatch(prefixes: Array<[column: string, prefix: string]>): Promise<boolean> {
+    const capped = prefixes.map(([column], i) => `SELECT id FROM (${prefixRange(column, '?')} LIMIT ${SEARCH_LOOKUPS + 1}) r${i}`).join(' UNION ALL ');
+    const [{ n }] = await this.memberships.query<Array<{ n: number | string }>>(
+      `SELECT COUNT(*) AS n FROM (${capped}) matched`,
+      prefixes.map(([, prefix]) => prefix),
+    );
     return Number(n) <= SEARCH_LOOKUPS;
   }
 
