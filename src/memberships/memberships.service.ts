@@ -197,22 +197,20 @@ export class MembershipsService implements OnModuleInit {
     if (email) {
       const prefixes: Array<[column: string, prefix: string]> = [['email', `${email}%`]];
       if (name) prefixes.push(['foldedLastName', `${name}%`], ['foldedFirstName', `${name}%`]);
+      qb.setParameters(Object.fromEntries(prefixes.map(([, prefix], i) => [`r${i}`, prefix])));
       if (this.tx.isMysql && (await this.fewAccountsMatch(prefixes))) {
         // The matching accounts first (a UNION of the ranges: no account row is read), then each
         // one's membership here from the (userId, instituteId, createdAt) index alone; only the
         // page's rows are read below.
-        qb.innerJoin(`(${prefixes.map(([column], i) => prefixRange(column, `:r${i}`)).join(' UNION ')})`, 'matched', 'matched.id = m.userId')
-          .setParameters(Object.fromEntries(prefixes.map(([, prefix], i) => [`r${i}`, prefix])))
-          .useIndex(MEMBER_SEARCH_INDEX);
+        qb.innerJoin(`(${prefixes.map(([column], i) => prefixRange(column, `:r${i}`)).join(' UNION ')})`, 'matched', 'matched.id = m.userId').useIndex(
+          MEMBER_SEARCH_INDEX,
+        );
       } else {
         // Many accounts match (a letter or two), or SQLite, whose LIKE reads no index: the
         // institute's members are read newest first and each one's account checked, which
         // stops once the page is full.
         qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(
-          new Brackets((w) => {
-            w.where(`u.email LIKE :e ${LIKE_ESCAPE}`, { e: `${email}%` });
-            if (name) w.orWhere(`u.foldedLastName LIKE :n ${LIKE_ESCAPE}`, { n: `${name}%` }).orWhere(`u.foldedFirstName LIKE :n ${LIKE_ESCAPE}`);
-          }),
+          new Brackets((w) => prefixes.forEach(([column], i) => w.orWhere(`u.${column} LIKE :r${i} ${LIKE_ESCAPE}`))),
         );
       }
     }
