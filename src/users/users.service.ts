@@ -167,8 +167,8 @@ export class UsersService implements AccountStore {
   /**
    * The people directory: accounts whose email starts with `search`, or whose
    * names hold a word starting with each typed word (folded like the institute
-   * search). The matching ids come from the email index and the (word) index of
-   * user_name_words, so the cost follows the matches; `scope` narrows them (an
+   * search). The matching ids come from the email index, the folded names'
+   * indexes and the (word) index of user_name_words, so the cost follows the matches; `scope` narrows them (an
    * institute's members), and the page is read with a keyset on the id.
    */
   async directory(search: string, query: PageQueryDto, scope?: DirectoryScope): Promise<Page<User>> {
@@ -181,9 +181,10 @@ export class UsersService implements AccountStore {
       for (const r of await em.query<Array<{ id: string }>>(`SELECT id FROM users WHERE email LIKE ? ${LIKE_ESCAPE}`, [`${likeLiteral(email)}%`]))
         hits.add(r.id);
     }
-    // Every typed word must start a word of the person's names. The longest word is read first
-    // (an index range); each further word narrows the set: by primary key while it is small, else
-    // by its own range, intersected here. No statement starts from the users table.
+    // Every typed word must start a word of the person's names: a first word through the folded
+    // name's own index, a later one through user_name_words' (word) index (name-words.ts). The
+    // longest word is read first (index ranges); each further word narrows the set: by primary
+    // key while it is small, else by its own ranges, intersected here. No statement scans users.
     const terms = words(search)
       .slice(0, MAX_QUERY_WORDS)
       .sort((a, b) => b.length - a.length);
@@ -193,9 +194,19 @@ export class UsersService implements AccountStore {
       let rows: Array<{ userId: string }>;
       if (named && named.size <= 1000) {
         if (!named.size) break;
-        rows = await selectIn(em, (p) => `SELECT userId FROM user_name_words WHERE word LIKE ? ${LIKE_ESCAPE} AND userId IN (${p})`, [...named], [like]);
+        const ids = [...named];
+        const list = ids.map(() => '?').join(',');
+        rows = await em.query(
+          `SELECT userId FROM user_name_words WHERE word LIKE ? ${LIKE_ESCAPE} AND userId IN (${list}) ` +
+            `UNION ALL SELECT id FROM users WHERE id IN (${list}) AND (foldedFirstName LIKE ? ${LIKE_ESCAPE} OR foldedLastName LIKE ? ${LIKE_ESCAPE})`,
+          [like, ...ids, ...ids, like, like],
+        );
       } else {
-        rows = await em.query(`SELECT userId FROM user_name_words WHERE word LIKE ? ${LIKE_ESCAPE}`, [like]);
+        rows = await em.query(
+          `SELECT userId FROM user_name_words WHERE word LIKE ? ${LIKE_ESCAPE} ` +
+            `UNION ALL SELECT id FROM users WHERE foldedFirstName LIKE ? ${LIKE_ESCAPE} UNION ALL SELECT id FROM users WHERE foldedLastName LIKE ? ${LIKE_ESCAPE}`,
+          [like, like, like],
+        );
       }
       const found = new Set(rows.map((r) => r.userId));
       named = named ? new Set([...named].filter((id) => found.has(id))) : found;

@@ -143,6 +143,34 @@ describe.each([
     else expect([row.createdAt, row.updatedAt]).toEqual([new Date('2026-01-02T03:04:05.000Z'), new Date('2026-01-02T03:04:06.250Z')]);
   });
 
+  it('the name-words migration keeps only the words after the first of each name, and its revert puts the first ones back', async () => {
+    const words = async (id: string) =>
+      (await ds.query<Array<{ word: string }>>(`SELECT word FROM user_name_words WHERE userId = ? ORDER BY word`, [id])).map((w) => w.word);
+    const person = (id: string, email: string, first: string, last: string, folded: [string, string]) =>
+      ds.query('INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName) VALUES (?, ?, ?, ?, ?, ?)', [
+        id,
+        email,
+        first,
+        last,
+        ...folded,
+      ]);
+    // Written the current way: the first words are in the folded names only.
+    const zoe = '00000000-0000-4000-8000-000000000006';
+    await person(zoe, 'zoe@example.org', 'Zoé', 'Dupont-Lefèvre', ['zoe', 'dupont lefevre']);
+    await ds.query(`INSERT INTO user_name_words (userId, word) VALUES (?, 'lefevre')`, [zoe]);
+    await revertTo(ds, 'NameWordsBeyondFirst1765699200000');
+    expect(await words(zoe)).toEqual(['dupont', 'lefevre', 'zoe']);
+    // Written the earlier way: every word.
+    const jean = '00000000-0000-4000-8000-000000000007';
+    await person(jean, 'jp@example.org', 'Jean-Pierre', 'De la Cruz', ['jean pierre', 'de la cruz']);
+    await ds.query(`INSERT INTO user_name_words (userId, word) VALUES ${['jean', 'pierre', 'de', 'la', 'cruz'].map(() => '(?, ?)').join(', ')}`, [
+      ...['jean', 'pierre', 'de', 'la', 'cruz'].flatMap((w) => [jean, w]),
+    ]);
+    await runMigrations(ds, quiet);
+    expect(await words(zoe)).toEqual(['lefevre']);
+    expect(await words(jean)).toEqual(['cruz', 'la', 'pierre']);
+  });
+
   it('reverts every migration down to an empty schema, and up again', async () => {
     for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     const left = (await tableNames(ds)).filter((t) => t !== 'migrations');

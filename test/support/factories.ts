@@ -46,10 +46,11 @@ export async function seedUser(
     locale: opts.locale ?? 'en',
   });
   const nameWords = nameWordsOf(opts.firstName ?? 'Test', opts.lastName ?? 'User');
-  await t.dataSource.query(
-    `INSERT INTO user_name_words (userId, word) VALUES ${nameWords.map(() => '(?, ?)').join(', ')}`,
-    nameWords.flatMap((w) => [id, w]),
-  );
+  if (nameWords.length)
+    await t.dataSource.query(
+      `INSERT INTO user_name_words (userId, word) VALUES ${nameWords.map(() => '(?, ?)').join(', ')}`,
+      nameWords.flatMap((w) => [id, w]),
+    );
   return { id, email, password: password ?? '' };
 }
 
