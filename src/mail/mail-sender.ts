@@ -1,7 +1,7 @@
 import { MailerService } from '@nestjs-modules/mailer';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mailConfig } from '../config/configuration';
 import { MailRenderer } from './mail-renderer';
@@ -29,6 +29,9 @@ export class MailSender {
     await mkdir(this.config.dir, { recursive: true });
     const safeTo = message.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
     const file = join(this.config.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeTo}.eml`);
-    await writeFile(file, (info as { message: Buffer }).message);
+    // Written aside, then renamed: whoever lists the directory (the dev mail page, a test)
+    // sees a message whole or not at all, never a file still being written.
+    await writeFile(`${file}.tmp`, (info as { message: Buffer }).message);
+    await rename(`${file}.tmp`, file);
   }
 }

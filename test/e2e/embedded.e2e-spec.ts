@@ -59,9 +59,11 @@ describe('Embedded default (no configuration)', () => {
     let files: string[] = [];
     for (let i = 0; i < 100 && !files.length; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      files = existsSync(mailDir) ? readdirSync(mailDir) : [];
+      // Only finished messages: one being written has a .tmp name until it is renamed whole.
+      files = existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith('.eml')) : [];
     }
     expect(files).toHaveLength(1);
+    expect(readdirSync(mailDir)).toEqual(files);
     expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T[\d-]+Z-ops@example\.org\.eml$/);
     const mail = await simpleParser(readFileSync(join(mailDir, files[0])));
     expect(mail.subject).toBe('Reset your Oktonine password');
