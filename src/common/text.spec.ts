@@ -13,6 +13,17 @@ describe('foldText', () => {
     expect(foldText('Øresund Łódź Đakovo Þingvellir Ðorđe')).toBe('oresund lodz dakovo thingvellir dorde');
   });
 
+  it('folds plain ASCII words as the general rule does', () => {
+    const slow = (v: string) =>
+      v
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim();
+    for (const v of ['', 'Martin', 'DUBOIS12', 'abcXYZ09', 'Jean-Pierre', 'Zoé', ' x ', 'a_b']) expect(foldText(v)).toBe(slow(v));
+  });
+
   it('splits distinct words', () => {
     expect(words('Collège Saint Saint-Michel')).toEqual(['college', 'saint', 'michel']);
   });

@@ -14,6 +14,7 @@ const LIGATURES_AND_STROKES: Record<string, string> = {
   ð: 'd',
   þ: 'th',
 };
+const ASCII_WORD = /^[A-Za-z0-9]*$/;
 const SPECIAL = new RegExp(`[${Object.keys(LIGATURES_AND_STROKES).join('')}]`, 'g');
 
 /**
@@ -22,6 +23,8 @@ const SPECIAL = new RegExp(`[${Object.keys(LIGATURES_AND_STROKES).join('')}]`, '
  * "École Saint-Exupéry" → "ecole saint exupery"; "Sacré-Cœur" → "sacre coeur".
  */
 export function foldText(value: string): string {
+  // Plain ASCII letters and digits (most names): nothing to decompose, strip or split.
+  if (ASCII_WORD.test(value)) return value.toLowerCase();
   return value
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
