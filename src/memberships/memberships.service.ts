@@ -187,22 +187,65 @@ export class MembershipsService implements OnModuleInit {
   }
 
   async list(instituteId: string, query: ListMembersQueryDto): Promise<Page<MemberResponseDto>> {
+    const email = likeLiteral(normalizeEmail(query.search ?? ''));
+    const name = likeLiteral(foldName(query.search ?? ''));
+    const prefixes: Array<[column: string, prefix: string]> = [];
+    if (email) {
+      prefixes.push(['email', `${email}%`]);
+      if (name) prefixes.push(['foldedLastName', `${name}%`], ['foldedFirstName', `${name}%`]);
+    }
+    if (!prefixes.length || !this.tx.isMysql || !(await this.fewAccountsMatch(prefixes))) return this.listPage(instituteId, query, prefixes, null);
+    // The matching accounts first. UNION ALL spares the temporary table that removes an account
+    // matched twice (by its email and its name): ≈ 1 ms of the 7 for 1,111 matches. Such an account
+    // comes back twice, side by side; only when that leaves a full page short is it read again
+    // with UNION.
+    const fast = await this.listRows(instituteId, query, prefixes, 'UNION ALL');
+    const rows = fast.rows.filter((r, i) => i === 0 || r.id !== fast.rows[i - 1].id);
+    if (rows.length === fast.rows.length || fast.rows.length <= fast.limit) return this.pageOfRows(rows, fast.limit);
+    return this.listPage(instituteId, query, prefixes, 'UNION');
+  }
+
+  private async listPage(
+    instituteId: string,
+    query: ListMembersQueryDto,
+    prefixes: Array<[column: string, prefix: string]>,
+    union: 'UNION' | null,
+  ): Promise<Page<MemberResponseDto>> {
+    const { rows, limit } = await this.listRows(instituteId, query, prefixes, union);
+    return this.pageOfRows(rows, limit);
+  }
+
+  private pageOfRows(rows: MemberRow[], limit: number): Promise<Page<MemberResponseDto>> {
+    return pageOf(
+      rows,
+      limit,
+      (r) => ({ at: rawDate(r.createdAt)!, id: r.id }),
+      (page) => page.map(memberRowResponse),
+    );
+  }
+
+  /**
+   * One page of members, newest first. With a search, `union` names how the matching accounts
+   * are read first (MySQL, few of them: see list()); null reads the institute newest first.
+   */
+  private async listRows(
+    instituteId: string,
+    query: ListMembersQueryDto,
+    prefixes: Array<[column: string, prefix: string]>,
+    union: 'UNION' | 'UNION ALL' | null,
+  ): Promise<{ rows: MemberRow[]; limit: number }> {
     const qb = this.memberships.createQueryBuilder('m').where('m.instituteId = :instituteId', { instituteId });
     if (query.role) qb.andWhere('m.role = :role', { role: query.role });
     if (query.status) qb.andWhere('m.status = :status', { status: query.status });
     if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
     if (query.department) qb.andWhere('m.department = :department', { department: query.department });
-    const email = likeLiteral(normalizeEmail(query.search ?? ''));
-    const name = likeLiteral(foldName(query.search ?? ''));
-    if (email) {
-      const prefixes: Array<[column: string, prefix: string]> = [['email', `${email}%`]];
-      if (name) prefixes.push(['foldedLastName', `${name}%`], ['foldedFirstName', `${name}%`]);
+    if (prefixes.length) {
       qb.setParameters(Object.fromEntries(prefixes.map(([, prefix], i) => [`r${i}`, prefix])));
-      if (this.tx.isMysql && (await this.fewAccountsMatch(prefixes))) {
-        // The matching accounts first (a UNION of the ranges: no account row is read), then each
-        // one's membership here from the (userId, instituteId, createdAt) index alone; only the
-        // page's rows are read below.
-        qb.innerJoin(`(${prefixes.map(([column], i) => prefixRange(column, `:r${i}`)).join(' UNION ')})`, 'matched', 'matched.id = m.userId').useIndex(
+      if (union) {
+        // The matching accounts (the prefix ranges, each read from its index: no account row is
+        // read), then each one's membership here from the (userId, instituteId, createdAt) index
+        // alone; only the page's rows are read below.
+        qb.innerJoin(`(${prefixes.map(([column], i) => prefixRange(column, `:r${i}`)).join(` ${union} `)})`, 'matched', 'matched.id = m.userId').useIndex(
           MEMBER_SEARCH_INDEX,
         );
       } else {
@@ -225,12 +268,7 @@ export class MembershipsService implements OnModuleInit {
       `${MEMBER_ROW_SELECT} INNER JOIN (${pageSql}) page ON page.pageId = m.id ORDER BY m.createdAt DESC, m.id DESC`,
       parameters,
     );
-    return pageOf(
-      rows,
-      limit,
-      (r) => ({ at: rawDate(r.createdAt)!, id: r.id }),
-      (page) => page.map(memberRowResponse),
-    );
+    return { rows, limit };
   }
 
   /**
