@@ -168,8 +168,9 @@ export class UsersService implements AccountStore {
    * The people directory: accounts whose email starts with `search`, or whose
    * names hold a word starting with each typed word (folded like the institute
    * search). The matching ids come from the email index, the folded names'
-   * indexes and the (word) index of user_name_words, so the cost follows the matches; `scope` narrows them (an
-   * institute's members), and the page is read with a keyset on the id.
+   * indexes and the (word) index of user_name_words, so the cost follows the
+   * matches; `scope` narrows them (an institute's members), and the page is
+   * read with a keyset on the id.
    */
   async directory(search: string, query: PageQueryDto, scope?: DirectoryScope): Promise<Page<User>> {
     // A bad cursor is refused whatever the search finds.
