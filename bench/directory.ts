@@ -69,9 +69,11 @@ export async function directoryFigures(): Promise<Figure[]> {
         const id = randomUUID();
         const first = FIRST[i % FIRST.length];
         const last = `${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${rareWord(i)}`;
-        users.push([id, `person${i}@bench.example`, first, last, foldName(first), foldName(last), new Date(base + i * 10)]);
+        const keys = [`person${i}@bench.example`, foldName(first), foldName(last)];
+        users.push([id, keys[0], first, last, keys[1], keys[2], new Date(base + i * 10)]);
         for (const w of nameWordsOf(first, last)) words.push([id, w]);
-        if (i % 2 === 0) members.push([randomUUID(), id, institute.id, 'student', 'active', new Date(base + i * 10)]);
+        // A membership carries its account's email and folded names (its search keys).
+        if (i % 2 === 0) members.push([randomUUID(), id, institute.id, 'student', 'active', new Date(base + i * 10), ...keys]);
       }
       await t.dataSource.query(
         `INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName, createdAt) VALUES ${users.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
@@ -79,7 +81,7 @@ export async function directoryFigures(): Promise<Figure[]> {
       );
       await t.dataSource.query(`INSERT INTO user_name_words (userId, word) VALUES ${words.map(() => '(?,?)').join(',')}`, words.flat());
       await t.dataSource.query(
-        `INSERT INTO memberships (id, userId, instituteId, role, status, createdAt) VALUES ${members.map(() => '(?,?,?,?,?,?)').join(',')}`,
+        `INSERT INTO memberships (id, userId, instituteId, role, status, createdAt, searchEmail, searchFirstName, searchLastName) VALUES ${members.map(() => '(?,?,?,?,?,?,?,?,?)').join(',')}`,
         members.flat(),
       );
     }

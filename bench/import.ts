@@ -146,7 +146,8 @@ async function importAndWait(baseUrl: string | TestApp, instituteId: string, tok
 
 /**
  * Baseline 1: the same users and memberships, the columns the import writes (folded
- * names, creator, validation), by plain multi-row INSERTs, 1,000 per transaction.
+ * names, creator, validation, each membership's search keys), by plain multi-row
+ * INSERTs, 1,000 per transaction.
  * The directory's name words are the import's own extra work and not in it.
  */
 async function rawInsert(dbUrl: string, instituteId: string, creatorId: string, rows: unknown[][]): Promise<number> {
@@ -162,8 +163,8 @@ async function rawInsert(dbUrl: string, instituteId: string, creatorId: string, 
         users,
       ]);
       await conn.query(
-        'INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department, createdById, validatedById, validatedAt) VALUES ?',
-        [users.map((u, j) => [newId(), u[0], instituteId, 'student', 'active', slice[j][4], slice[j][5], creatorId, creatorId, now])],
+        'INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department, createdById, validatedById, validatedAt, searchEmail, searchFirstName, searchLastName) VALUES ?',
+        [users.map((u, j) => [newId(), u[0], instituteId, 'student', 'active', slice[j][4], slice[j][5], creatorId, creatorId, now, u[1], u[4], u[5]])],
       );
       await conn.commit();
     }
@@ -194,12 +195,14 @@ async function seedOver(dbUrl: string, baseUrl: string) {
       'Manager',
       await argon2.hash(password, ARGON2_OPTIONS),
     ]);
-    await conn.query('INSERT INTO memberships (id, userId, instituteId, role, status) VALUES (?, ?, ?, ?, ?)', [
+    // Its search keys are the account's: this email, and names never folded here.
+    await conn.query('INSERT INTO memberships (id, userId, instituteId, role, status, searchEmail) VALUES (?, ?, ?, ?, ?, ?)', [
       randomUUID(),
       userId,
       institute.id,
       'manager',
       'active',
+      email,
     ]);
   } finally {
     await conn.end();

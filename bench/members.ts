@@ -66,15 +66,18 @@ export async function membersFigures(): Promise<Figure[]> {
           for (let i = from; i < Math.min(from + CHUNK, MEMBERS); i++) {
             const id = newId();
             const last = `${LAST_NAMES[i % LAST_NAMES.length]}${Math.floor(i / LAST_NAMES.length)}`;
-            users.push([id, `student${i}@bench.example`, `Student${i}`, last, foldName(`Student${i}`), foldName(last)]);
-            members.push([newId(), id, institute.id, i % 10 === 0 ? 'teacher' : 'student', 'active', `G${i % 30}`, new Date(base + i * 10)]);
+            const [email, first] = [`student${i}@bench.example`, `Student${i}`];
+            const folded = [foldName(first), foldName(last)];
+            users.push([id, email, first, last, ...folded]);
+            // The membership's search keys are its account's email and folded names.
+            members.push([newId(), id, institute.id, i % 10 === 0 ? 'teacher' : 'student', 'active', `G${i % 30}`, new Date(base + i * 10), email, ...folded]);
           }
           await seeder.query(
             `INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName) VALUES ${users.map(() => '(?,?,?,?,?,?)').join(',')}`,
             users.flat(),
           );
           await seeder.query(
-            `INSERT INTO memberships (id, userId, instituteId, role, status, groupName, createdAt) VALUES ${members.map(() => '(?,?,?,?,?,?,?)').join(',')}`,
+            `INSERT INTO memberships (id, userId, instituteId, role, status, groupName, createdAt, searchEmail, searchFirstName, searchLastName) VALUES ${members.map(() => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`,
             members.flat(),
           );
         }

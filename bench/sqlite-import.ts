@@ -56,15 +56,16 @@ function raw({ db, instituteId }: { db: Database.Database; instituteId: string }
     'INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName, emailVerifiedAt, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const member = db.prepare(
-    "INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department) VALUES (?, ?, ?, 'student', 'active', ?, 'Bench')",
+    "INSERT INTO memberships (id, userId, instituteId, role, status, groupName, department, searchEmail, searchFirstName, searchLastName) VALUES (?, ?, ?, 'student', 'active', ?, 'Bench', ?, ?, ?)",
   );
   const t0 = process.hrtime.bigint();
   db.transaction(() => {
     const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
     for (const r of list) {
       const id = newId();
-      user.run(id, r.email, r.first, r.last, foldName(r.first), foldName(r.last), now, 'en');
-      member.run(newId(), id, instituteId, r.group);
+      const [first, last] = [foldName(r.first), foldName(r.last)];
+      user.run(id, r.email, r.first, r.last, first, last, now, 'en');
+      member.run(newId(), id, instituteId, r.group, r.email, first, last);
     }
   })();
   return ROWS / seconds(t0);

@@ -85,16 +85,25 @@ export async function keysetPage<E extends ObjectLiteral, R>(
  */
 export function keysetQuery<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, o: Omit<KeysetOptions<E>, 'keyOf'>): number {
   const limit = o.query.limit ?? o.defaultLimit;
+  keysetCondition(qb, o);
+  qb.orderBy(o.at, o.order)
+    .addOrderBy(o.id, o.order)
+    .limit(limit + 1);
+  return limit;
+}
+
+/**
+ * Only the keyset condition from the cursor (none on a first page), for a query whose
+ * order and limit are applied around it (each part of a UNION). Returns `qb`.
+ */
+export function keysetCondition<Q extends SelectQueryBuilder<ObjectLiteral>>(qb: Q, o: Pick<KeysetOptions<never>, 'at' | 'id' | 'order' | 'query'>): Q {
   if (o.query.cursor) {
     const { at, id } = decodeCursor(o.query.cursor);
     const cmp = o.order === 'DESC' ? '<' : '>';
     // The first conjunct alone is a range on the (…, at, id) index; the second settles ties on `at`.
     qb.andWhere(`${o.at} ${cmp}= :pageAt AND (${o.at} ${cmp} :pageAt OR ${o.id} ${cmp} :pageId)`, { pageAt: at, pageId: id });
   }
-  qb.orderBy(o.at, o.order)
-    .addOrderBy(o.id, o.order)
-    .limit(limit + 1);
-  return limit;
+  return qb;
 }
 
 /** The page of `rows` (read with `keysetQuery`'s limit) and the cursor of the next one. */

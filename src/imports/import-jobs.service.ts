@@ -18,6 +18,7 @@ import { MembershipsService } from '../memberships/memberships.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { NotificationType } from '../notifications/notifications.types';
 import { UsersService } from '../users/users.service';
+import { foldName } from '../users/email';
 import { ImportBatch, ImportStatus } from './entities/import-batch.entity';
 import { ImportChunk, RowOutcome, RowResult, StoredRow } from './entities/import-chunk.entity';
 import { ImportMetrics } from './import-metrics';
@@ -237,7 +238,10 @@ export class ImportJobsService implements OnModuleInit {
     const created = new Set<string>(accounts.filter((a) => userIds.get(a.email) === a.id).map((a) => a.id));
 
     const memberships = rows.map((r) => ({ id: newId(), userId: userIds.get(r.emailKey!)!, group: r.group, department: r.department }));
-    const fresh = memberships.filter((m) => created.has(m.userId));
+    // The accounts created here hold the file's names, folded as UsersService folds them.
+    const fresh = memberships.flatMap((m, i) =>
+      created.has(m.userId) ? [{ ...m, keys: [rows[i].emailKey!, foldName(rows[i].firstName), foldName(rows[i].lastName)] as const }] : [],
+    );
     const existing = memberships.filter((m) => !created.has(m.userId));
     await this.memberships.insertForNewAccounts(em, batch.instituteId, fresh, batch.uploadedById, now);
     const membershipIds = existing.length

@@ -9,6 +9,7 @@ import { User } from '../users/entities/user.entity';
 import { Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
 import { MembershipsService } from './memberships.service';
 import { newId } from '../common/ids';
+import { syncMemberSearch } from './member-search';
 
 /** A member as an institute's directory sees it: the account and its membership in that institute. */
 export interface DirectoryMember {
@@ -154,6 +155,7 @@ export class MemberDirectoryService {
       if (isUniqueViolation(error)) throw AppError.conflict('ALREADY_MEMBER', 'This user is already a member of this institute');
       throw error;
     }
+    await syncMemberSearch(em, 'id', [id]);
     return id;
   }
 

@@ -9,7 +9,7 @@ import { InstituteMembership } from '../auth/ports';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/db-errors';
-import { keysetQuery, Page, pageOf } from '../common/pagination';
+import { keysetCondition, keysetQuery, Page, pageOf } from '../common/pagination';
 import { insertRows, insertSkippingDuplicates, LIKE_ESCAPE, likeLiteral, rawDate, selectIn, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { Institute } from '../institutes/entities/institute.entity';
@@ -22,7 +22,8 @@ import { UserAccountsService } from '../users/user-accounts.service';
 import { UserProfiles } from '../users/user-profiles';
 import { UsersService } from '../users/users.service';
 import { AddMemberDto, BulkMembersDto, BulkMembersResultDto, ListMembersQueryDto, MemberResponseDto, UpdateMemberDto } from './dto/membership.dto';
-import { MEMBER_SEARCH_INDEX, Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
+import { MEMBER_SEARCH_INDEXES, Membership, MembershipRole, MembershipStatus } from './entities/membership.entity';
+import { MEMBER_SEARCH_COLUMNS, syncMemberSearch } from './member-search';
 import { newId } from '../common/ids';
 
 export interface Actor {
@@ -74,13 +75,14 @@ interface MemberRow {
 }
 
 /**
- * Above this many matching accounts, a members search reads the institute newest first instead
- * (≈ 4 µs per lookup on MariaDB: 20 ms at most; `search=s` over 1,000,000 took 23 s that way).
+ * Above this many matches in one of the searched keys, a members search reads the institute
+ * newest first instead: its matches' index entries are all read and sorted (and, with a filter
+ * on role, status, group or department, each one's row), where `search=s` matches everyone.
  */
-const SEARCH_LOOKUPS = 5000;
+const SEARCH_MATCHES = 5000;
 
-/** The accounts whose `column` starts with the LIKE pattern bound to `placeholder`, from its index alone. */
-const prefixRange = (column: string, placeholder: string) => `SELECT id FROM users WHERE ${column} LIKE ${placeholder} ${LIKE_ESCAPE}`;
+/** A search's LIKE pattern on one of the membership's search keys (member-search.ts). */
+type SearchPrefix = [column: keyof typeof MEMBER_SEARCH_INDEXES, pattern: string];
 
 const MEMBER_ROW_SELECT =
   'SELECT m.id, m.userId, m.instituteId, m.role, m.status, m.groupName, m.department, m.createdAt, m.validatedAt, u.firstName, u.lastName, u.email ' +
@@ -99,6 +101,11 @@ export interface BulkMembership {
   userId: string;
   group: string | null;
   department: string | null;
+}
+
+/** A membership of an account created in the same transaction, with the account's email and folded names as just written. */
+export interface NewAccountMembership extends BulkMembership {
+  keys: readonly [email: string, firstName: string, lastName: string];
 }
 
 const BULK_COLUMNS = ['id', 'userId', 'instituteId', 'role', 'status', 'groupName', 'department', 'createdById', 'validatedById', 'validatedAt'];
@@ -126,6 +133,7 @@ export class MembershipsService implements OnModuleInit {
 
   onModuleInit() {
     this.profiles.contribute('memberships', (userId) => this.forProfile(userId));
+    this.users.onProfileChange((em, userId) => syncMemberSearch(em, 'userId', [userId]));
   }
 
   /**
@@ -189,28 +197,24 @@ export class MembershipsService implements OnModuleInit {
   async list(instituteId: string, query: ListMembersQueryDto): Promise<Page<MemberResponseDto>> {
     const email = likeLiteral(normalizeEmail(query.search ?? ''));
     const name = likeLiteral(foldName(query.search ?? ''));
-    const prefixes: Array<[column: string, prefix: string]> = [];
+    const prefixes: SearchPrefix[] = [];
     if (email) {
-      prefixes.push(['email', `${email}%`]);
-      if (name) prefixes.push(['foldedLastName', `${name}%`], ['foldedFirstName', `${name}%`]);
+      prefixes.push(['searchEmail', `${email}%`]);
+      if (name) prefixes.push(['searchLastName', `${name}%`], ['searchFirstName', `${name}%`]);
     }
-    if (!prefixes.length || !this.tx.isMysql || !(await this.fewAccountsMatch(prefixes))) return this.listPage(instituteId, query, prefixes, null);
-    // The matching accounts first. UNION ALL spares the temporary table that removes an account
-    // matched twice (by its email and its name): ≈ 1 ms of the 7 for 1,111 matches. Such an account
-    // comes back twice, side by side; only when that leaves a full page short is it read again
-    // with UNION.
+    if (!prefixes.length || !this.tx.isMysql || !(await this.fewMembersMatch(instituteId, prefixes))) {
+      return this.listPage(instituteId, query, prefixes, null);
+    }
+    // The matches first. UNION ALL spares the temporary table that removes a member matched
+    // twice (by the email and a name). Such a member comes back twice, side by side; only when
+    // that leaves a full page short is the page read again with UNION.
     const fast = await this.listRows(instituteId, query, prefixes, 'UNION ALL');
     const rows = fast.rows.filter((r, i) => i === 0 || r.id !== fast.rows[i - 1].id);
     if (rows.length === fast.rows.length || fast.rows.length <= fast.limit) return this.pageOfRows(rows, fast.limit);
     return this.listPage(instituteId, query, prefixes, 'UNION');
   }
 
-  private async listPage(
-    instituteId: string,
-    query: ListMembersQueryDto,
-    prefixes: Array<[column: string, prefix: string]>,
-    union: 'UNION' | null,
-  ): Promise<Page<MemberResponseDto>> {
+  private async listPage(instituteId: string, query: ListMembersQueryDto, prefixes: SearchPrefix[], union: 'UNION' | null): Promise<Page<MemberResponseDto>> {
     const { rows, limit } = await this.listRows(instituteId, query, prefixes, union);
     return this.pageOfRows(rows, limit);
   }
@@ -225,64 +229,83 @@ export class MembershipsService implements OnModuleInit {
   }
 
   /**
-   * One page of members, newest first. With a search, `union` names how the matching accounts
-   * are read first (MySQL, few of them: see list()); null reads the institute newest first.
+   * One page of members, newest first. With a search, `union` names how its matches are read
+   * (MySQL, few of them: see list()); null reads the institute newest first.
    */
   private async listRows(
     instituteId: string,
     query: ListMembersQueryDto,
-    prefixes: Array<[column: string, prefix: string]>,
+    prefixes: SearchPrefix[],
     union: 'UNION' | 'UNION ALL' | null,
   ): Promise<{ rows: MemberRow[]; limit: number }> {
-    const qb = this.memberships.createQueryBuilder('m').where('m.instituteId = :instituteId', { instituteId });
-    if (query.role) qb.andWhere('m.role = :role', { role: query.role });
-    if (query.status) qb.andWhere('m.status = :status', { status: query.status });
-    if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
-    if (query.department) qb.andWhere('m.department = :department', { department: query.department });
-    if (prefixes.length) {
-      qb.setParameters(Object.fromEntries(prefixes.map(([, prefix], i) => [`r${i}`, prefix])));
-      if (union) {
-        // The matching accounts (the prefix ranges, each read from its index: no account row is
-        // read), then each one's membership here from the (userId, instituteId, createdAt) index
-        // alone; only the page's rows are read below.
-        qb.innerJoin(`(${prefixes.map(([column], i) => prefixRange(column, `:r${i}`)).join(` ${union} `)})`, 'matched', 'matched.id = m.userId').useIndex(
-          MEMBER_SEARCH_INDEX,
+    const members = () => {
+      const qb = this.memberships.createQueryBuilder('m').where('m.instituteId = :instituteId', { instituteId });
+      if (query.role) qb.andWhere('m.role = :role', { role: query.role });
+      if (query.status) qb.andWhere('m.status = :status', { status: query.status });
+      if (query.group) qb.andWhere('m.groupName = :group', { group: query.group });
+      if (query.department) qb.andWhere('m.department = :department', { department: query.department });
+      return qb;
+    };
+    const keyset = { at: 'm.createdAt', id: 'm.id', order: 'DESC', query, defaultLimit: 50 } as const;
+    let page: [sql: string, parameters: unknown[]];
+    let limit: number;
+    if (union) {
+      // Each key's matches in the institute, from its (instituteId, key, createdAt) index: the
+      // entries carry the sort key and the id, so no row is read unless a filter needs it. The
+      // newest of them, past the cursor, make the page.
+      const ranges = prefixes.map(([column, pattern]) =>
+        keysetCondition(members().useIndex(MEMBER_SEARCH_INDEXES[column]).andWhere(`m.${column} LIKE :pattern ${LIKE_ESCAPE}`, { pattern }), keyset)
+          .select('m.id', 'id')
+          .addSelect('m.createdAt', 'createdAt')
+          .getQueryAndParameters(),
+      );
+      limit = query.limit ?? keyset.defaultLimit;
+      page = [
+        `SELECT matched.id AS pageId FROM (${ranges.map(([sql]) => sql).join(` ${union} `)}) matched ` +
+          `ORDER BY matched.createdAt DESC, matched.id DESC LIMIT ${limit + 1}`,
+        ranges.flatMap(([, parameters]): unknown[] => parameters),
+      ];
+    } else {
+      // Many members match (a letter or two), or SQLite, whose LIKE reads no index: the
+      // institute's members are read newest first and each one's keys checked, which stops
+      // once the page is full.
+      const qb = members();
+      if (prefixes.length)
+        qb.andWhere(
+          new Brackets((w) => prefixes.forEach(([column, pattern], i) => w.orWhere(`m.${column} LIKE :r${i} ${LIKE_ESCAPE}`, { [`r${i}`]: pattern }))),
         );
-      } else {
-        // Many accounts match (a letter or two), or SQLite, whose LIKE reads no index: the
-        // institute's members are read newest first and each one's account checked, which
-        // stops once the page is full.
-        qb.innerJoin(User, 'u', 'u.id = m.userId').andWhere(
-          new Brackets((w) => prefixes.forEach(([column], i) => w.orWhere(`u.${column} LIKE :r${i} ${LIKE_ESCAPE}`))),
-        );
-      }
+      // Deferred join: the page's ids come from the (instituteId, createdAt, id) index alone, a
+      // range scan from the cursor (a derived table); only its rows and their users are then read,
+      // by primary key, in the same statement. Selecting whole rows in the page's own query makes
+      // MariaDB scan the institute from its newest member.
+      qb.select('m.id', 'pageId');
+      limit = keysetQuery(qb, keyset);
+      page = qb.getQueryAndParameters();
     }
-    // Deferred join: the page's ids come from the (instituteId, createdAt, id) index alone, a
-    // range scan from the cursor (a derived table); only its rows and their users are then read,
-    // by primary key, in the same statement. Selecting whole rows in the page's own query makes
-    // MariaDB scan the institute from its newest member.
-    qb.select('m.id', 'pageId');
-    const limit = keysetQuery(qb, { at: 'm.createdAt', id: 'm.id', order: 'DESC', query, defaultLimit: 50 });
-    const [pageSql, parameters] = qb.getQueryAndParameters();
     const rows = await this.memberships.query<MemberRow[]>(
-      `${MEMBER_ROW_SELECT} INNER JOIN (${pageSql}) page ON page.pageId = m.id ORDER BY m.createdAt DESC, m.id DESC`,
-      parameters,
+      `${MEMBER_ROW_SELECT} INNER JOIN (${page[0]}) page ON page.pageId = m.id ORDER BY m.createdAt DESC, m.id DESC`,
+      page[1],
     );
     return { rows, limit };
   }
 
   /**
-   * Whether at most SEARCH_LOOKUPS accounts match a search's prefix ranges, read
-   * from their indexes alone and at most that many each: the lookups from the
-   * matching accounts then cost less than reading the institute newest first.
+   * Whether at most SEARCH_MATCHES members of the institute match each of a search's
+   * keys, counted from their indexes alone and at most that many each.
    */
-  private async fewAccountsMatch(prefixes: Array<[column: string, prefix: string]>): Promise<boolean> {
-    const capped = prefixes.map(([column], i) => `SELECT id FROM (${prefixRange(column, '?')} LIMIT ${SEARCH_LOOKUPS + 1}) r${i}`).join(' UNION ALL ');
+  private async fewMembersMatch(instituteId: string, prefixes: SearchPrefix[]): Promise<boolean> {
+    const capped = prefixes
+      .map(
+        ([column], i) =>
+          `SELECT id FROM (SELECT id FROM memberships USE INDEX (${MEMBER_SEARCH_INDEXES[column]}) ` +
+          `WHERE instituteId = ? AND ${column} LIKE ? ${LIKE_ESCAPE} LIMIT ${SEARCH_MATCHES + 1}) r${i}`,
+      )
+      .join(' UNION ALL ');
     const [{ n }] = await this.memberships.query<Array<{ n: number | string }>>(
       `SELECT COUNT(*) AS n FROM (${capped}) matched`,
-      prefixes.map(([, prefix]) => prefix),
+      prefixes.flatMap(([, pattern]) => [instituteId, pattern]),
     );
-    return Number(n) <= SEARCH_LOOKUPS;
+    return Number(n) <= SEARCH_MATCHES;
   }
 
   async getMember(instituteId: string, userId: string): Promise<MemberResponseDto> {
@@ -508,6 +531,7 @@ export class MembershipsService implements OnModuleInit {
       if (isUniqueViolation(error)) throw AppError.conflict('ALREADY_MEMBER', 'This user is already a member of this institute');
       throw error;
     }
+    await syncMemberSearch(em, 'id', [row.id!]);
     await this.audit.record(
       {
         action: 'member.added',
@@ -566,8 +590,9 @@ export class MembershipsService implements OnModuleInit {
   /** An active membership written in the caller's transaction (an approved institute request's first manager). */
   async addActive(em: EntityManager, userId: string, instituteId: string, role: MembershipRole, actorId: string): Promise<void> {
     const now = this.clock.now();
+    const id = newId();
     await em.insert(Membership, {
-      id: newId(),
+      id,
       userId,
       instituteId,
       role,
@@ -576,11 +601,14 @@ export class MembershipsService implements OnModuleInit {
       validatedById: actorId,
       validatedAt: now,
     });
+    await syncMemberSearch(em, 'id', [id]);
     await this.audit.record({ action: 'member.added', actorId, targetType: 'user', targetId: userId, instituteId, details: { role } }, em);
   }
 
   async addPending(em: EntityManager, userId: string, instituteId: string, role: MembershipRole): Promise<void> {
-    await em.insert(Membership, { id: newId(), userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
+    const id = newId();
+    await em.insert(Membership, { id, userId, instituteId, role, status: MembershipStatus.Pending, createdById: userId });
+    await syncMemberSearch(em, 'id', [id]);
   }
 
   /**
@@ -622,6 +650,12 @@ export class MembershipsService implements OnModuleInit {
    */
   async insertMissing(em: EntityManager, instituteId: string, rows: BulkMembership[], actorId: string | null, at: Date): Promise<Map<string, string>> {
     await insertSkippingDuplicates(em, 'memberships', BULK_COLUMNS, bulkRows(em, instituteId, rows, actorId, at));
+    // Only the rows inserted here have these ids: a membership already there is left alone.
+    await syncMemberSearch(
+      em,
+      'id',
+      rows.map((r) => r.id),
+    );
     return this.idsByUser(
       em,
       instituteId,
@@ -629,9 +663,14 @@ export class MembershipsService implements OnModuleInit {
     );
   }
 
-  /** Memberships of accounts created in the caller's transaction: none can exist yet, a plain INSERT. */
-  async insertForNewAccounts(em: EntityManager, instituteId: string, rows: BulkMembership[], actorId: string | null, at: Date): Promise<void> {
-    await insertRows(em, 'memberships', BULK_COLUMNS, bulkRows(em, instituteId, rows, actorId, at));
+  /**
+   * Memberships of accounts created in the caller's transaction: none can exist yet, a plain
+   * INSERT, with the search keys the accounts were just written with.
+   */
+  async insertForNewAccounts(em: EntityManager, instituteId: string, rows: NewAccountMembership[], actorId: string | null, at: Date): Promise<void> {
+    const values = bulkRows(em, instituteId, rows, actorId, at);
+    for (let i = 0; i < rows.length; i++) values[i].push(...rows[i].keys);
+    await insertRows(em, 'memberships', [...BULK_COLUMNS, ...MEMBER_SEARCH_COLUMNS], values);
   }
 
   /** Membership id by user id, for the users who are members of the institute. */

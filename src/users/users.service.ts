@@ -94,8 +94,13 @@ function bulkRows(em: EntityManager, accounts: BulkAccount[], verifiedAt: Date):
   ]);
 }
 
+/** Told of a change to an account's email or names, in its transaction (UsersService.onProfileChange). */
+export type ProfileListener = (em: EntityManager, userId: string) => Promise<void>;
+
 @Injectable()
 export class UsersService implements AccountStore {
+  private readonly profileListeners: ProfileListener[] = [];
+
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   findById(id: string, em: EntityManager = this.users.manager): Promise<User | null> {
@@ -252,6 +257,15 @@ export class UsersService implements AccountStore {
       const names = await em.findOneBy(User, { id: userId });
       if (names) await this.writeNameWords(em, [names], true);
     }
+    for (const listener of this.profileListeners) await listener(em, userId);
+  }
+
+  /**
+   * `listener` runs in the transaction of every change of an account's email or
+   * names, after it (the memberships copy them for their search). Call from onModuleInit.
+   */
+  onProfileChange(listener: ProfileListener): void {
+    this.profileListeners.push(listener);
   }
 
   async setPassword(userId: string, password: NewPassword, em: EntityManager = this.users.manager): Promise<void> {

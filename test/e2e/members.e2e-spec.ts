@@ -481,7 +481,7 @@ describe('Institutes, users and memberships', () => {
   });
 });
 
-/** The search joins from the matching accounts (a UNION of three prefix ranges): the same on both engines. */
+/** The search reads the members' copied search keys (on MariaDB a UNION of three prefix ranges): the same on both engines. */
 describe.each([
   ['MariaDB', () => ({})],
   ['SQLite', (dir: string) => ({ DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, REDIS_URL: undefined })],

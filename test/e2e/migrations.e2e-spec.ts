@@ -171,6 +171,50 @@ describe.each([
     expect(await words(jean)).toEqual(['cruz', 'la', 'pierre']);
   });
 
+  it('the member-search-keys migration copies each member’s email and folded names from the account; its revert drops them', async () => {
+    const indexes = async () =>
+      engine === 'mysql'
+        ? (
+            await ds.query<Array<{ name: string }>>(
+              `SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'memberships'`,
+            )
+          ).map((r) => r.name)
+        : [];
+    const columns = async () =>
+      engine === 'mysql'
+        ? (
+            await ds.query<Array<{ name: string }>>(
+              `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'memberships'`,
+            )
+          ).map((r) => r.name)
+        : (await ds.query<Array<{ name: string }>>(`SELECT name FROM pragma_table_info('memberships')`)).map((r) => r.name);
+    await revertTo(ds, 'MemberSearchKeys1765785600000');
+    expect(await columns()).not.toContain('searchEmail');
+    const marie = '00000000-0000-4000-8000-000000000008';
+    await ds.query('INSERT INTO users (id, email, firstName, lastName, foldedFirstName, foldedLastName) VALUES (?, ?, ?, ?, ?, ?)', [
+      marie,
+      'marie.curie@example.org',
+      'Marie',
+      'Skłodowska-Curie',
+      'marie',
+      'sklodowska curie',
+    ]);
+    await ds.query(`INSERT INTO memberships (id, userId, instituteId, role, status) VALUES ('m4', ?, 'i1', 'teacher', 'active')`, [marie]);
+    await runMigrations(ds, quiet);
+    const [keys] = await ds.query(`SELECT searchEmail, searchFirstName, searchLastName FROM memberships WHERE id = 'm4'`);
+    expect(keys).toEqual({ searchEmail: 'marie.curie@example.org', searchFirstName: 'marie', searchLastName: 'sklodowska curie' });
+    if (engine === 'mysql') {
+      expect(await indexes()).toEqual(
+        expect.arrayContaining(['IDX_memberships_search_email', 'IDX_memberships_search_last_name', 'IDX_memberships_search_first_name']),
+      );
+      expect(await indexes()).not.toContain('IDX_memberships_user_institute_created');
+    }
+    await revertTo(ds, 'MemberSearchKeys1765785600000');
+    expect(await columns()).toEqual(expect.not.arrayContaining(['searchEmail', 'searchFirstName', 'searchLastName']));
+    if (engine === 'mysql') expect(await indexes()).toContain('IDX_memberships_user_institute_created');
+    await runMigrations(ds, quiet);
+  });
+
   it('reverts every migration down to an empty schema, and up again', async () => {
     for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     const left = (await tableNames(ds)).filter((t) => t !== 'migrations');

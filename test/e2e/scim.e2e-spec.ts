@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { PassThrough } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { sha256 } from '../../src/auth/token-hash';
@@ -491,6 +492,29 @@ describe('SCIM provisioning (/scim/v2)', () => {
         .put(`/Users/${own.id}`, { ...entraUser(moved), emails: [{ value: uniqueEmail('other'), type: 'work', primary: true }] })
         .expect(400);
       expect(two.body.scimType).toBe('invalidValue');
+    });
+
+    it('the members search finds a provisioned person by the names and address the directory gave last, not earlier ones', async () => {
+      const s = await school();
+      const tag = `zq${randomBytes(3).toString('hex').replace(/\d/g, 'x')}`;
+      const email = uniqueEmail(`${tag}first`);
+      const own = (await s.scim.post('/Users', entraUser(email, { name: { familyName: `${tag}Curie`, givenName: 'Marie' } })).expect(201)).body;
+      const search = async (q: string) =>
+        (await t.http().get(`/api/institutes/${s.id}/members`).query({ search: q }).set(as(s.manager.token)).expect(200)).body.items.map(
+          (m: { email: string }) => m.email,
+        );
+      expect(await search(`${tag}cur`)).toEqual([email]);
+      expect(await search(email.slice(0, 12))).toEqual([email]);
+
+      await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'name.familyName', value: `${tag}Skłodowska` }).expect(200);
+      expect(await search(`${tag}cur`)).toEqual([]);
+      expect(await search(`${tag}sklo`)).toEqual([email]);
+      const moved = uniqueEmail(`${tag}moved`);
+      await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'userName', value: moved }).expect(200);
+      expect(await search(email.slice(0, 12))).toEqual([]);
+      expect(await search(moved.slice(0, 12))).toEqual([moved]);
+      await s.scim.patch(`/Users/${own.id}`, { op: 'replace', path: 'name.givenName', value: `${tag}Maria` }).expect(200);
+      expect(await search(`${tag}mar`)).toEqual([moved]);
     });
 
     it('never grants the manager role, and never changes a manager’s', async () => {

@@ -7,6 +7,7 @@ import { foldName, normalizeEmail } from '../../src/users/email';
 import { nameWordsOf } from '../../src/users/name-words';
 import { User } from '../../src/users/entities/user.entity';
 import { TestApp } from './test-app';
+import { syncMemberSearch } from '../../src/memberships/member-search';
 
 let counter = 0;
 
@@ -67,7 +68,9 @@ export async function seedInstitute(t: TestApp, name = `Institute ${randomBytes(
 }
 
 export async function seedMembership(t: TestApp, userId: string, instituteId: string, role: MembershipRole, status = MembershipStatus.Active): Promise<void> {
-  await t.dataSource.getRepository(Membership).insert({ id: randomUUID(), userId, instituteId, role, status });
+  const id = randomUUID();
+  await t.dataSource.getRepository(Membership).insert({ id, userId, instituteId, role, status });
+  await syncMemberSearch(t.dataSource.manager, 'id', [id]);
 }
 
 export async function login(t: TestApp, email: string, password: string): Promise<{ accessToken: string; refreshToken: string; user: { id: string } }> {

@@ -103,10 +103,30 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: async () => {
       if (closed) return;
       closed = true;
+      const drift = options.shareWith ? [] : await memberSearchDrift(app.get(DataSource));
       await app.close();
       for (const cleanup of owned.reverse()) await cleanup().catch(() => undefined);
+      if (drift.length) throw new Error(`Memberships whose search keys differ from their account's (src/memberships/member-search.ts): ${drift.join(', ')}`);
     },
   };
+}
+
+/**
+ * Every suite ends by checking, on whatever its flows wrote, that each membership's
+ * search keys equal its account's email and folded names: a write path that forgot
+ * to copy them would make members unfindable. The ids of those that differ.
+ */
+async function memberSearchDrift(ds: DataSource): Promise<string[]> {
+  const rows: Array<{ id: string; keys: string[]; account: string[] }> = await ds
+    .query(
+      'SELECT m.id, m.searchEmail, m.searchFirstName, m.searchLastName, u.email, u.foldedFirstName, u.foldedLastName FROM memberships m INNER JOIN users u ON u.id = m.userId',
+    )
+    .then((found: Array<Record<string, string>>) =>
+      found.map((r) => ({ id: r.id, keys: [r.searchEmail, r.searchFirstName, r.searchLastName], account: [r.email, r.foldedFirstName, r.foldedLastName] })),
+    )
+    // A suite that took the database away (or never migrated it) has nothing to check.
+    .catch(() => []);
+  return rows.filter((r) => r.keys.some((key, i) => key !== r.account[i])).map((r) => r.id);
 }
 
 const APP_ENV_KEYS = [

@@ -14,6 +14,7 @@ import { SingleSignOn1765353600000 } from './1765353600000-single-sign-on';
 import { InstituteRequests1765526400000 } from './1765526400000-institute-requests';
 import { MemberSearchIndex1765612800000 } from './1765612800000-member-search-index';
 import { SqliteMillisecondTimes1765612800001 } from './1765612800001-sqlite-millisecond-times';
+import { MemberSearchKeys1765785600000 } from './1765785600000-member-search-keys';
 import { NameWordsBeyondFirst1765699200000 } from './1765699200000-name-words-beyond-first';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest and from dist/. */
@@ -35,4 +36,5 @@ export const migrations = [
   MemberSearchIndex1765612800000,
   SqliteMillisecondTimes1765612800001,
   NameWordsBeyondFirst1765699200000,
+  MemberSearchKeys1765785600000,
 ];

@@ -7,8 +7,15 @@ import { MembershipRole, MembershipStatus } from '../../auth/roles';
 
 export { MembershipRole, MembershipStatus };
 
-/** The members search's join from the matching accounts (migration 1765612800000). */
-export const MEMBER_SEARCH_INDEX = 'IDX_memberships_user_institute_created';
+/**
+ * The members search's index on each copied search key, within the institute
+ * (migration 1765785600000; MySQL only: SQLite's LIKE reads no index).
+ */
+export const MEMBER_SEARCH_INDEXES = {
+  searchEmail: 'IDX_memberships_search_email',
+  searchLastName: 'IDX_memberships_search_last_name',
+  searchFirstName: 'IDX_memberships_search_first_name',
+} as const;
 
 /** The User <--> Institute relation: one per user and institute. */
 @Entity('memberships')
@@ -16,7 +23,9 @@ export const MEMBER_SEARCH_INDEX = 'IDX_memberships_user_institute_created';
 @Index('IDX_memberships_institute_role_status', ['instituteId', 'role', 'status'])
 @Index('UQ_memberships_institute_external', ['instituteId', 'externalId'], { unique: true })
 @Index('IDX_memberships_institute_group', ['instituteId', 'group'])
-@Index(MEMBER_SEARCH_INDEX, ['userId', 'instituteId', 'createdAt'])
+@Index(MEMBER_SEARCH_INDEXES.searchEmail, ['instituteId', 'searchEmail', 'createdAt'])
+@Index(MEMBER_SEARCH_INDEXES.searchLastName, ['instituteId', 'searchLastName', 'createdAt'])
+@Index(MEMBER_SEARCH_INDEXES.searchFirstName, ['instituteId', 'searchFirstName', 'createdAt'])
 export class Membership extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   userId: string;
@@ -60,4 +69,19 @@ export class Membership extends BaseEntity {
   /** The person's id in the institute's directory (SCIM `externalId`), unique per institute, compared byte for byte. */
   @Column({ type: 'varchar', length: 255, nullable: true })
   externalId: string | null;
+
+  /**
+   * The account's email and folded names, copied for the members search (see
+   * member-search.ts, which alone writes them). Never read into an entity nor
+   * written by TypeORM: an INSERT leaves them empty for syncMemberSearch to fill
+   * in the same transaction.
+   */
+  @Column({ type: 'varchar', length: 254, default: '', select: false, insert: false, update: false })
+  searchEmail: string;
+
+  @Column({ type: 'varchar', length: 100, default: '', select: false, insert: false, update: false })
+  searchFirstName: string;
+
+  @Column({ type: 'varchar', length: 100, default: '', select: false, insert: false, update: false })
+  searchLastName: string;
 }
