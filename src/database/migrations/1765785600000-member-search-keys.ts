@@ -43,23 +43,22 @@ export class MemberSearchKeys1765785600000 implements MigrationInterface {
       );
       from = to;
     }
-    // SQLite's LIKE reads no index: there the search reads the institute newest first.
+    // SQLite's LIKE reads no index: there the search reads the institute newest first (as it
+    // always did, so the lookup index dropped here never served a search on SQLite either).
     if (isMysql(qr)) {
       for (const [name, column] of MEMBER_SEARCH_INDEXES) {
         await qr.createIndex('memberships', new TableIndex({ name, columnNames: ['instituteId', column, 'createdAt'] }));
       }
-      await qr.dropIndex('memberships', 'IDX_memberships_user_institute_created');
     }
+    await qr.dropIndex('memberships', 'IDX_memberships_user_institute_created');
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    if (isMysql(qr)) {
-      await qr.createIndex(
-        'memberships',
-        new TableIndex({ name: 'IDX_memberships_user_institute_created', columnNames: ['userId', 'instituteId', 'createdAt'] }),
-      );
-      for (const [name] of MEMBER_SEARCH_INDEXES) await qr.dropIndex('memberships', name);
-    }
+    await qr.createIndex(
+      'memberships',
+      new TableIndex({ name: 'IDX_memberships_user_institute_created', columnNames: ['userId', 'instituteId', 'createdAt'] }),
+    );
+    if (isMysql(qr)) for (const [name] of MEMBER_SEARCH_INDEXES) await qr.dropIndex('memberships', name);
     for (const column of ['searchLastName', 'searchFirstName', 'searchEmail']) await qr.dropColumn('memberships', column);
   }
 }
