@@ -290,8 +290,9 @@ export class MembershipsService implements OnModuleInit {
   }
 
   /**
-   * Whether at most SEARCH_MATCHES members of the institute match each of a search's
-   * keys, counted from their indexes alone and at most that many each.
+   * Whether at most SEARCH_MATCHES members of the institute match a search's keys in all
+   * (a member matched by two counts twice), counted from the keys' indexes alone, at most
+   * SEARCH_MATCHES + 1 entries each.
    */
   private async fewMembersMatch(instituteId: string, prefixes: SearchPrefix[]): Promise<boolean> {
     const capped = prefixes

@@ -8,6 +8,7 @@ import { buildDataSourceOptions, createDataSource } from '../../src/database/dat
 import { migrations } from '../../src/database/migrations';
 import { assertUtcSession, runMigrations } from '../../src/database/migrator.service';
 import { createTestDatabase } from '../support/infra';
+import { rawDate } from '../../src/common/sql';
 
 const DOMAIN_TABLES = [
   'users',
@@ -199,10 +200,15 @@ describe.each([
       'marie',
       'sklodowska curie',
     ]);
-    await ds.query(`INSERT INTO memberships (id, userId, instituteId, role, status) VALUES ('m4', ?, 'i1', 'teacher', 'active')`, [marie]);
+    await ds.query(`INSERT INTO memberships (id, userId, instituteId, role, status, updatedAt) VALUES ('m4', ?, 'i1', 'teacher', 'active', ?)`, [
+      marie,
+      '2026-01-02 03:04:05.678',
+    ]);
     await runMigrations(ds, quiet);
-    const [keys] = await ds.query(`SELECT searchEmail, searchFirstName, searchLastName FROM memberships WHERE id = 'm4'`);
+    const [{ updatedAt, ...keys }] = await ds.query(`SELECT searchEmail, searchFirstName, searchLastName, updatedAt FROM memberships WHERE id = 'm4'`);
     expect(keys).toEqual({ searchEmail: 'marie.curie@example.org', searchFirstName: 'marie', searchLastName: 'sklodowska curie' });
+    // Nothing about the membership changed: its updatedAt (SCIM's meta.lastModified) stays.
+    expect(rawDate(updatedAt)?.toISOString()).toBe('2026-01-02T03:04:05.678Z');
     const searchIndexes = ['IDX_memberships_search_email', 'IDX_memberships_search_last_name', 'IDX_memberships_search_first_name'];
     // On SQLite, whose LIKE reads no index, the keys have none.
     if (engine === 'mysql') expect(await indexes()).toEqual(expect.arrayContaining(searchIndexes));

@@ -117,15 +117,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
  * to copy them would make members unfindable. The ids of those that differ.
  */
 async function memberSearchDrift(ds: DataSource): Promise<string[]> {
+  if (!ds.isInitialized) return [];
   const rows: Array<{ id: string; keys: string[]; account: string[] }> = await ds
     .query(
       'SELECT m.id, m.searchEmail, m.searchFirstName, m.searchLastName, u.email, u.foldedFirstName, u.foldedLastName FROM memberships m INNER JOIN users u ON u.id = m.userId',
     )
     .then((found: Array<Record<string, string>>) =>
       found.map((r) => ({ id: r.id, keys: [r.searchEmail, r.searchFirstName, r.searchLastName], account: [r.email, r.foldedFirstName, r.foldedLastName] })),
-    )
-    // A suite that took the database away (or never migrated it) has nothing to check.
-    .catch(() => []);
+    );
   return rows.filter((r) => r.keys.some((key, i) => key !== r.account[i])).map((r) => r.id);
 }
 

@@ -36,9 +36,10 @@ export class MemberSearchKeys1765785600000 implements MigrationInterface {
       const ids = (await qr.query(`SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [from])) as Array<{ id: string }>;
       if (!ids.length) break;
       const to = ids[ids.length - 1].id;
+      // `updatedAt` kept: nothing about the membership changed (SCIM shows it as meta.lastModified).
       await qr.query(
-        `UPDATE memberships SET searchEmail = ${copy('email')}, searchFirstName = ${copy('foldedFirstName')}, searchLastName = ${copy('foldedLastName')} ` +
-          'WHERE userId > ? AND userId <= ?',
+        `UPDATE memberships SET searchEmail = ${copy('email')}, searchFirstName = ${copy('foldedFirstName')}, searchLastName = ${copy('foldedLastName')}, ` +
+          'updatedAt = updatedAt WHERE userId > ? AND userId <= ?',
         [from, to],
       );
       from = to;
