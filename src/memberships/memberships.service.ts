@@ -75,9 +75,10 @@ interface MemberRow {
 }
 
 /**
- * Above this many matches in one of the searched keys, a members search reads the institute
- * newest first instead: its matches' index entries are all read and sorted (and, with a filter
- * on role, status, group or department, each one's row), where `search=s` matches everyone.
+ * Above this many matches (counted over the searched keys), a members search reads the
+ * institute newest first instead: its matches' index entries would all be read and sorted (and,
+ * with a filter on role, status, group or department, each one's row), where `search=s` matches
+ * everyone.
  */
 const SEARCH_MATCHES = 5000;
 

@@ -72,9 +72,10 @@ export class Membership extends BaseEntity {
 
   /**
    * The account's email and folded names, copied for the members search (see
-   * member-search.ts, which alone writes them). Never read into an entity nor
-   * written by TypeORM: an INSERT leaves them empty for syncMemberSearch to fill
-   * in the same transaction.
+   * member-search.ts: an import's bulk INSERT of new accounts' memberships writes
+   * them, syncMemberSearch everywhere else). Never read into an entity nor written
+   * by TypeORM: its INSERT leaves them empty for syncMemberSearch to fill in the
+   * same transaction.
    */
   @Column({ type: 'varchar', length: 254, default: '', select: false, insert: false, update: false })
   searchEmail: string;
