@@ -15,6 +15,17 @@ export function sqlDate(em: EntityManager, d: Date): Date | string {
 }
 
 /**
+ * A long text parameter of a raw query (a JSON document of an import's rows or results). On
+ * MySQL, its UTF-8 bytes: mysql2 sends them as a hex literal, which the text column takes as
+ * the same characters. Given the string, mysql2 escapes it character by character, with a
+ * string concatenation at each quote: 15–20 ms for the 1 MB of JSON of 5,000 rows, against
+ * 5 ms as bytes. SQLite would store a Buffer as a BLOB: the string there.
+ */
+export function longText(em: EntityManager, value: string): string | Buffer {
+  return isMysqlManager(em) ? Buffer.from(value) : value;
+}
+
+/**
  * LIKE's escape character: `!`, named by `ESCAPE '!'` after each pattern. MySQL's default
  * (`\`) depends on its SQL mode, and SQLite has none: a `\_` there matched a backslash.
  */
@@ -57,6 +68,16 @@ export function insertSkippingDuplicates(em: EntityManager, table: string, colum
 }
 
 /**
+ * The parameters of a multi-row statement, row after row. `Array.prototype.flat` took
+ * 1 ms for 1,000 rows of 13 values (V8's generic path); this loop takes 0.05.
+ */
+export function rowValues(rows: readonly (readonly unknown[])[]): unknown[] {
+  const out: unknown[] = [];
+  for (const row of rows) for (let i = 0; i < row.length; i++) out.push(row[i]);
+  return out;
+}
+
+/**
  * Plain multi-row INSERT, one statement per 1,000 rows: any duplicate fails
  * the statement (and only the statement: MySQL and SQLite roll back the failed
  * statement, not the transaction around it).
@@ -65,7 +86,7 @@ export async function insertRows(em: EntityManager, table: string, columns: read
   const tuple = `(${columns.map(() => '?').join(',')})`;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-    await em.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${suffix}`, part.flat());
+    await em.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${suffix}`, rowValues(part));
   }
 }
 

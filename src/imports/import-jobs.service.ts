@@ -7,7 +7,7 @@ import { AuthMailService } from '../auth/auth-mail.service';
 import { PasswordService } from '../auth/password.service';
 import { Clock } from '../common/clock';
 import { newId } from '../common/ids';
-import { sqlDate } from '../common/sql';
+import { longText, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -139,7 +139,7 @@ export class ImportJobsService implements OnModuleInit {
         for (const r of results) counts[r.outcome as Outcome] += 1;
         await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [
           1,
-          JSON.stringify(results),
+          longText(em, JSON.stringify(results)),
           batchId,
           chunk,
         ]);

@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
 import { AppError } from '../common/errors/app-error';
 import { keysetPage, Page, PageQueryDto } from '../common/pagination';
+import { longText } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { importsConfig } from '../config/configuration';
 import { JobQueue } from '../jobs/job-queue';
@@ -102,18 +103,19 @@ export class ImportsService {
      * The values of chunk `c`'s row in import_chunks (0: the refused rows, done at once). Built
      * when its INSERT is, so that only a few chunks' JSON exist at a time, not the whole file's.
      */
-    const chunkValues = (c: number): unknown[] => {
+    const chunkValues = (em: EntityManager, c: number): unknown[] => {
+      const json = (value: unknown) => longText(em, JSON.stringify(value));
       if (c === 0) {
         const results: RowResult[] = refused.map((r) => {
           const rowErrors = errorsByRow.get(r.row)!;
           return { row: r.row, outcome: RowOutcome.Failed, message: clip(rowErrors.map((e) => `${e.field}: ${e.message}`).join('; '), 500), errors: rowErrors };
         });
-        return [batch.id, 0, refused.length, 1, JSON.stringify(refused.map((r) => stored(r, null))), null, JSON.stringify(results)];
+        return [batch.id, 0, refused.length, 1, json(refused.map((r) => stored(r, null))), null, json(results)];
       }
       const slice = valid.slice((c - 1) * size, c * size);
       // Plaintext only here, only until the chunk is done; never for a dry run.
-      const passwords = dryRun || !slice.some((v) => v.password) ? null : JSON.stringify(slice.map((v) => v.password || null));
-      return [batch.id, c, slice.length, 0, JSON.stringify(slice.map((v) => stored(v, v.emailKey))), passwords, null];
+      const passwords = dryRun || !slice.some((v) => v.password) ? null : json(slice.map((v) => v.password || null));
+      return [batch.id, c, slice.length, 0, json(slice.map((v) => stored(v, v.emailKey))), passwords, null];
     };
 
     const finished = await this.tx.run(async (em) => {
@@ -122,7 +124,7 @@ export class ImportsService {
       for (let first = 0; first <= chunkCount; first += CHUNKS_PER_INSERT) {
         const last = Math.min(chunkCount, first + CHUNKS_PER_INSERT - 1);
         const values: unknown[] = [];
-        for (let c = first; c <= last; c++) values.push(...chunkValues(c));
+        for (let c = first; c <= last; c++) values.push(...chunkValues(em, c));
         await em.query(
           `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${Array.from({ length: last - first + 1 }, () => '(?,?,?,?,?,?,?)').join(',')}`,
           values,

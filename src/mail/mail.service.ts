@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
+import { rowValues } from '../common/sql';
 import { AppError } from '../common/errors/app-error';
 import { Metrics } from '../common/metrics';
 import { Transactions } from '../common/transactions';
@@ -92,7 +93,7 @@ export class MailService implements OnModuleInit {
     const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const part = rows.slice(i, i + ROWS_PER_INSERT);
-      await em.query(`INSERT INTO mail_log (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${onDuplicate}`, part.flat());
+      await em.query(`INSERT INTO mail_log (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${onDuplicate}`, rowValues(part));
     }
     const ids = rows.map((r) => r[0] as string);
     if (!mails.some((m) => m.dedupeKey)) return ids;

@@ -294,6 +294,7 @@ describe('Student import', () => {
     const { institute, manager } = await school();
     const linked = uniqueEmail('link');
     const rich = uniqueEmail('rich');
+    const quoted = uniqueEmail('quoted');
     const file = await xlsx(
       [
         [
@@ -305,18 +306,25 @@ describe('Student import', () => {
           null,
         ],
         [rich, 'Martin', 'Zoé', new Date(Date.UTC(2026, 8, 1)), ' Maths  ', 'correct horse battery staple'],
+        // Quotes, backslashes and a character outside the BMP: the rows and passwords are stored as JSON
+        // (sent to MySQL as UTF-8 bytes, src/common/sql.ts longText) and must come back unchanged.
+        [quoted, `D'Arc "la \\ Pucelle"`, 'Jeanne 😀', '5"B\\', null, `a "pass" \\ phrase d'Arc 😀`],
       ],
       ['Courriel', 'NOM', 'prénom', 'Groupe', 'Département', 'Mot de passe'],
     );
     const accepted = await upload(institute.id, manager.token, file).expect(202);
     const done = await finished(institute.id, manager.token, accepted.body.id);
-    expect(done).toMatchObject({ created: 2, failed: 0 });
+    expect(done).toMatchObject({ created: 3, failed: 0 });
     const jl = await t.dataSource.getRepository(User).findOneByOrFail({ email: linked });
     expect(jl).toMatchObject({ firstName: 'Jean-Luc', lastName: 'Dupont' });
     expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: jl.id })).toMatchObject({ group: '3C', department: '2026' });
     const zoe = await t.dataSource.getRepository(User).findOneByOrFail({ email: rich });
     expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: zoe.id })).toMatchObject({ group: '2026-09-01', department: 'Maths' });
     await login(t, rich, 'correct horse battery staple');
+    const jeanne = await t.dataSource.getRepository(User).findOneByOrFail({ email: quoted });
+    expect(jeanne).toMatchObject({ firstName: 'Jeanne 😀', lastName: `D'Arc "la \\ Pucelle"` });
+    expect(await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: jeanne.id })).toMatchObject({ group: '5"B\\' });
+    await login(t, quoted, `a "pass" \\ phrase d'Arc 😀`);
 
     const csvEmail = uniqueEmail('csv');
     const csv = Buffer.from(`\uFEFFPrénom;Nom;E-mail;Groupe\r\n"Anne; Marie";Curie;${csvEmail};5A\r\n`, 'utf8');
