@@ -7,7 +7,7 @@ import { AuthMailService } from '../auth/auth-mail.service';
 import { PasswordService } from '../auth/password.service';
 import { Clock } from '../common/clock';
 import { newId } from '../common/ids';
-import { longText, sqlDate } from '../common/sql';
+import { longText, longTextPlaceholder, sqlDate } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { mailConfig } from '../config/configuration';
 import { InstitutesService } from '../institutes/institutes.service';
@@ -137,7 +137,7 @@ export class ImportJobsService implements OnModuleInit {
         // Reset here: the transaction may run again after a deadlock.
         counts = { [RowOutcome.Created]: 0, [RowOutcome.Attached]: 0, [RowOutcome.Skipped]: 0 };
         for (const r of results) counts[r.outcome as Outcome] += 1;
-        await em.query('UPDATE import_chunks SET done = ?, passwords = NULL, results = ? WHERE batchId = ? AND chunk = ?', [
+        await em.query(`UPDATE import_chunks SET done = ?, passwords = NULL, results = ${longTextPlaceholder(em)} WHERE batchId = ? AND chunk = ?`, [
           1,
           longText(em, JSON.stringify(results)),
           batchId,

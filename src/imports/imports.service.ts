@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth.types';
 import { AppError } from '../common/errors/app-error';
 import { keysetPage, Page, PageQueryDto } from '../common/pagination';
-import { longText } from '../common/sql';
+import { longText, longTextPlaceholder, paramBytes, rowValues } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { importsConfig } from '../config/configuration';
 import { JobQueue } from '../jobs/job-queue';
@@ -33,6 +33,8 @@ export interface UploadedFile {
 const MAX_ERRORS_SHOWN = 1000;
 /** import_chunks rows per INSERT: few round trips, and only these chunks' JSON in memory at once. */
 const CHUNKS_PER_INSERT = 5;
+/** And bytes per INSERT, at most: far under MariaDB's default max_allowed_packet (16 MiB) whatever IMPORT_CHUNK_ROWS is. */
+const BYTES_PER_INSERT = 4 * 1024 * 1024;
 
 const clip = (value: string, max: number) => (value.length > max ? value.slice(0, max) : value);
 
@@ -100,35 +102,51 @@ export class ImportsService {
       department: r.department ? clip(r.department, 200) : null,
     });
     /**
-     * The values of chunk `c`'s row in import_chunks (0: the refused rows, done at once). Built
-     * when its INSERT is, so that only a few chunks' JSON exist at a time, not the whole file's.
+     * The values of chunk `c`'s row in import_chunks (0: the refused rows, done at once; their
+     * results are written by an UPDATE of their own). Built when its INSERT is, so that only a
+     * few chunks' JSON exist at a time, not the whole file's.
      */
     const chunkValues = (em: EntityManager, c: number): unknown[] => {
       const json = (value: unknown) => longText(em, JSON.stringify(value));
-      if (c === 0) {
-        const results: RowResult[] = refused.map((r) => {
-          const rowErrors = errorsByRow.get(r.row)!;
-          return { row: r.row, outcome: RowOutcome.Failed, message: clip(rowErrors.map((e) => `${e.field}: ${e.message}`).join('; '), 500), errors: rowErrors };
-        });
-        return [batch.id, 0, refused.length, 1, json(refused.map((r) => stored(r, null))), null, json(results)];
-      }
+      if (c === 0) return [batch.id, 0, refused.length, 1, json(refused.map((r) => stored(r, null))), null, null];
       const slice = valid.slice((c - 1) * size, c * size);
       // Plaintext only here, only until the chunk is done; never for a dry run.
       const passwords = dryRun || !slice.some((v) => v.password) ? null : json(slice.map((v) => v.password || null));
       return [batch.id, c, slice.length, 0, json(slice.map((v) => stored(v, v.emailKey))), passwords, null];
     };
+    const refusedResults = (): RowResult[] =>
+      refused.map((r) => {
+        const rowErrors = errorsByRow.get(r.row)!;
+        return { row: r.row, outcome: RowOutcome.Failed, message: clip(rowErrors.map((e) => `${e.field}: ${e.message}`).join('; '), 500), errors: rowErrors };
+      });
 
     const finished = await this.tx.run(async (em) => {
       await em.insert(ImportBatch, batch);
       // Plain multi-row INSERTs of a few chunks each: the rows are already JSON, TypeORM's entity pass would only slow this down.
-      for (let first = 0; first <= chunkCount; first += CHUNKS_PER_INSERT) {
-        const last = Math.min(chunkCount, first + CHUNKS_PER_INSERT - 1);
-        const values: unknown[] = [];
-        for (let c = first; c <= last; c++) values.push(...chunkValues(em, c));
-        await em.query(
-          `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${Array.from({ length: last - first + 1 }, () => '(?,?,?,?,?,?,?)').join(',')}`,
-          values,
+      const text = longTextPlaceholder(em);
+      const insert = (rows: unknown[][]) =>
+        em.query(
+          `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${rows.map(() => `(?,?,?,?,${text},${text},?)`).join(',')}`,
+          rowValues(rows),
         );
+      let pending: unknown[][] = [];
+      let pendingBytes = 0;
+      for (let c = 0; c <= chunkCount; c++) {
+        const values = chunkValues(em, c);
+        const bytes = values.reduce((n: number, v) => n + paramBytes(v), 0);
+        if (pending.length && (pending.length >= CHUNKS_PER_INSERT || pendingBytes + bytes > BYTES_PER_INSERT)) {
+          await insert(pending);
+          [pending, pendingBytes] = [[], 0];
+        }
+        pending.push(values);
+        pendingBytes += bytes;
+      }
+      await insert(pending);
+      if (refused.length) {
+        await em.query(`UPDATE import_chunks SET results = ${text} WHERE batchId = ? AND chunk = 0`, [
+          longText(em, JSON.stringify(refusedResults())),
+          batch.id,
+        ]);
       }
       await this.audit.record(
         {
