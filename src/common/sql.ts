@@ -14,14 +14,19 @@ export function sqlDate(em: EntityManager, d: Date): Date | string {
   return isMysqlManager(em) ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
-/** Above this many bytes a long text goes as a string: its hex literal, twice as long, would near MariaDB's default max_allowed_packet (16 MiB). */
+/**
+ * Above this many bytes a long text goes as a string: its hex literal is twice its size, where
+ * escaping adds about a tenth, and a big document should not take twice its share of
+ * MariaDB's default max_allowed_packet (16 MiB).
+ */
 const LONG_TEXT_HEX_MAX_BYTES = 1024 * 1024;
 
 /**
  * A long text parameter of a raw query (a JSON document of an import's rows, passwords or
  * results), written where {@link longTextPlaceholder} stands. On MySQL, its UTF-8 bytes:
  * mysql2 sends them as a hex literal, which the placeholder's `CONVERT(… USING utf8mb4)` reads
- * as the same characters, whatever the column's character set. Given the string, mysql2
+ * as the same characters, converted to the column's character set as a string would be (a
+ * latin1 column refuses an emoji either way). Given the string, mysql2
  * escapes it character by character, with a string concatenation at every quote: 15–22 ms for
  * the 1 MB of JSON of 5,000 rows, against 5 ms as bytes. SQLite would store a Buffer as a
  * BLOB: the string there.

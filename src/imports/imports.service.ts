@@ -31,9 +31,14 @@ export interface UploadedFile {
 }
 
 const MAX_ERRORS_SHOWN = 1000;
-/** import_chunks rows per INSERT: few round trips, and only these chunks' JSON in memory at once. */
+/** import_chunks rows per INSERT: few round trips, and only these chunks' JSON in memory at once (and the next one's). */
 const CHUNKS_PER_INSERT = 5;
-/** And bytes per INSERT, at most: far under MariaDB's default max_allowed_packet (16 MiB) whatever IMPORT_CHUNK_ROWS is. */
+/**
+ * And bytes per INSERT: a chunk that would take a statement past this goes in the next one, so
+ * that statements of several chunks stay far under MariaDB's default max_allowed_packet
+ * (16 MiB). One chunk's documents are as large as its rows make them: chunk 0 holds every
+ * refused row (its results go by an UPDATE of their own), a chunk IMPORT_CHUNK_ROWS of them.
+ */
 const BYTES_PER_INSERT = 4 * 1024 * 1024;
 
 const clip = (value: string, max: number) => (value.length > max ? value.slice(0, max) : value);
