@@ -2,10 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
-import { rowValues } from '../common/sql';
+import { insertSkippingDuplicates } from '../common/sql';
 import { AppError } from '../common/errors/app-error';
 import { Metrics } from '../common/metrics';
-import { Transactions } from '../common/transactions';
 import { JobQueue } from '../jobs/job-queue';
 import { JobRecovery } from '../jobs/job-recovery.service';
 import { MailLogEntry, MailStatus } from './entities/mail-log-entry.entity';
@@ -15,7 +14,6 @@ import { MAIL_SEND_JOB, MailComposer, MailMessage, OutgoingMail } from './mail.t
 import { newId } from '../common/ids';
 
 const COLUMNS = ['id', 'dedupeKey', 'userId', 'recipient', 'template', 'locale', 'context', 'aboutType', 'aboutId', 'instituteId'];
-const ROWS_PER_INSERT = 500;
 const SWEEP_LIMIT = 5000;
 
 /**
@@ -35,7 +33,6 @@ export class MailService implements OnModuleInit {
     private readonly recovery: JobRecovery,
     private readonly sender: MailSender,
     private readonly deliveries: MailDeliveryLog,
-    private readonly tx: Transactions,
     private readonly clock: Clock,
     metrics: Metrics,
     @InjectRepository(MailLogEntry) private readonly log: Repository<MailLogEntry>,
@@ -88,13 +85,8 @@ export class MailService implements OnModuleInit {
       m.about?.id ?? null,
       m.about?.instituteId ?? null,
     ]);
-    // Only a duplicate key is ignored (INSERT IGNORE would also swallow a foreign-key error).
-    const onDuplicate = this.tx.isMysql ? ' ON DUPLICATE KEY UPDATE id = id' : ' ON CONFLICT DO NOTHING';
-    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const part = rows.slice(i, i + ROWS_PER_INSERT);
-      await em.query(`INSERT INTO mail_log (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(',')}${onDuplicate}`, rowValues(part));
-    }
+    // Only a duplicate key (a dedupeKey recorded before) is skipped.
+    await insertSkippingDuplicates(em, 'mail_log', COLUMNS, rows);
     const ids = rows.map((r) => r[0] as string);
     if (!mails.some((m) => m.dedupeKey)) return ids;
     const kept: string[] = [];
