@@ -36,8 +36,8 @@ const CHUNKS_PER_INSERT = 5;
 /**
  * And bytes per INSERT: a chunk that would take a statement past this goes in the next one, so
  * that statements of several chunks stay far under MariaDB's default max_allowed_packet
- * (16 MiB). One chunk's documents are as large as its rows make them: chunk 0 holds every
- * refused row (its results go by an UPDATE of their own), a chunk IMPORT_CHUNK_ROWS of them.
+ * (16 MiB). A chunk's documents, alone, are bounded by its row count (IMPORT_CHUNK_ROWS, valid
+ * or refused) times the clipped length of a row.
  */
 const BYTES_PER_INSERT = 4 * 1024 * 1024;
 
@@ -80,6 +80,8 @@ export class ImportsService {
     read.rows = [];
     const size = this.config.chunkRows;
     const chunkCount = Math.ceil(valid.length / size);
+    // Refused rows go in chunks of the same size, numbered 0, -1, -2…: at least chunk 0, even empty.
+    const refusedChunks = Math.max(1, Math.ceil(refused.length / size));
     const batch = {
       id: newId(),
       instituteId,
@@ -107,20 +109,23 @@ export class ImportsService {
       department: r.department ? clip(r.department, 200) : null,
     });
     /**
-     * The values of chunk `c`'s row in import_chunks (0: the refused rows, done at once; their
-     * results are written by an UPDATE of their own). Built when its INSERT is, so that only a
-     * few chunks' JSON exist at a time, not the whole file's.
+     * The values of chunk `c`'s row in import_chunks (0 and below: refused rows, done at once
+     * with their results). Built when its INSERT is, so that only a few chunks' JSON exist at a
+     * time, not the whole file's.
      */
     const chunkValues = (em: EntityManager, c: number): unknown[] => {
       const json = (value: unknown) => longText(em, JSON.stringify(value));
-      if (c === 0) return [batch.id, 0, refused.length, 1, json(refused.map((r) => stored(r, null))), null, null];
+      if (c <= 0) {
+        const slice = refused.slice(-c * size, (1 - c) * size);
+        return [batch.id, c, slice.length, 1, json(slice.map((r) => stored(r, null))), null, slice.length ? json(refusedResults(slice)) : null];
+      }
       const slice = valid.slice((c - 1) * size, c * size);
       // Plaintext only here, only until the chunk is done; never for a dry run.
       const passwords = dryRun || !slice.some((v) => v.password) ? null : json(slice.map((v) => v.password || null));
       return [batch.id, c, slice.length, 0, json(slice.map((v) => stored(v, v.emailKey))), passwords, null];
     };
-    const refusedResults = (): RowResult[] =>
-      refused.map((r) => {
+    const refusedResults = (rows: ParsedRow[]): RowResult[] =>
+      rows.map((r) => {
         const rowErrors = errorsByRow.get(r.row)!;
         return { row: r.row, outcome: RowOutcome.Failed, message: clip(rowErrors.map((e) => `${e.field}: ${e.message}`).join('; '), 500), errors: rowErrors };
       });
@@ -131,12 +136,12 @@ export class ImportsService {
       const text = longTextPlaceholder(em);
       const insert = (rows: unknown[][]) =>
         em.query(
-          `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${rows.map(() => `(?,?,?,?,${text},${text},?)`).join(',')}`,
+          `INSERT INTO import_chunks (batchId, chunk, rowCount, done, data, passwords, results) VALUES ${rows.map(() => `(?,?,?,?,${text},${text},${text})`).join(',')}`,
           rowValues(rows),
         );
       let pending: unknown[][] = [];
       let pendingBytes = 0;
-      for (let c = 0; c <= chunkCount; c++) {
+      for (let c = 1 - refusedChunks; c <= chunkCount; c++) {
         const values = chunkValues(em, c);
         const bytes = values.reduce((n: number, v) => n + paramBytes(v), 0);
         if (pending.length && (pending.length >= CHUNKS_PER_INSERT || pendingBytes + bytes > BYTES_PER_INSERT)) {
@@ -147,12 +152,6 @@ export class ImportsService {
         pendingBytes += bytes;
       }
       await insert(pending);
-      if (refused.length) {
-        await em.query(`UPDATE import_chunks SET results = ${text} WHERE batchId = ? AND chunk = 0`, [
-          longText(em, JSON.stringify(refusedResults())),
-          batch.id,
-        ]);
-      }
       await this.audit.record(
         {
           action: 'import.uploaded',
@@ -195,19 +194,30 @@ export class ImportsService {
 
   async detail(instituteId: string, importId: string): Promise<ImportDetailDto> {
     const batch = await this.get(instituteId, importId);
-    const refused = await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId: batch.id, chunk: 0 } });
-    const errors = (refused?.results ?? [])
-      .flatMap((r) => (r.errors?.length ? r.errors : [{ field: 'row', message: r.message }]).map((e) => ({ row: r.row, field: e.field, message: e.message })))
-      .slice(0, MAX_ERRORS_SHOWN);
+    // The refused rows' chunks (0, -1, -2…) in row order, only as many as the errors shown need.
+    const errors: ImportDetailDto['errors'] = [];
+    for (let chunk = 0; errors.length < MAX_ERRORS_SHOWN; chunk -= 1) {
+      const refused = await this.chunks.findOne({ select: { batchId: true, chunk: true, results: true }, where: { batchId: batch.id, chunk } });
+      if (!refused?.results?.length) break;
+      for (const r of refused.results) {
+        for (const e of r.errors?.length ? r.errors : [{ field: 'row', message: r.message }]) errors.push({ row: r.row, field: e.field, message: e.message });
+      }
+    }
+    errors.splice(MAX_ERRORS_SHOWN);
     return { ...ImportSummaryDto.from(batch), sheet: batch.sheetName, headerRow: batch.headerRow, ignoredRows: batch.ignoredRows ?? [], errors };
   }
 
   /** Every data row with its outcome, in row order (never a password). */
   async *reportRows(batchId: string) {
     const lines: ReportRow[] = [];
-    for (let chunk = 0; ; chunk += 1) {
+    // Refused rows' chunks count down from 0, valid rows' up from 1.
+    for (let chunk = 0, step = -1; ; chunk += step) {
       const c = await this.chunks.findOne({ select: { batchId: true, chunk: true, rows: true, results: true }, where: { batchId, chunk } });
-      if (!c) break;
+      if (!c) {
+        if (step > 0) break;
+        [chunk, step] = [0, 1];
+        continue;
+      }
       const results = new Map((c.results ?? []).map((r) => [r.row, r]));
       for (const r of c.rows) {
         const result = results.get(r.row);

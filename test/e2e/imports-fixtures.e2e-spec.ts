@@ -193,4 +193,37 @@ describe('Import fixtures', () => {
     expect(body.errors).toHaveLength(1000);
     expect(body.errors[999]).toEqual({ row: 1001, field: 'email', message: 'is not a valid email address' });
   }, 60_000);
+
+  it('refused rows whose cells JSON-escape to twice their size (backslashes): stored in chunks, each statement under the default packet', async () => {
+    // 9,000 rows of 1,000 backslashes (each cell at its 200-character limit): a 9 MB file whose
+    // refused rows are 18 MB of JSON, and 36 MB as an escaped string: one document of them
+    // all went over MariaDB's 16 MiB max_allowed_packet (a 500).
+    const cell = '\\'.repeat(200);
+    const lines = ['First name,Last name,Email,Group,Department'];
+    for (let i = 0; i < 9_000; i++) lines.push([cell, cell, cell, cell, cell].join(','));
+    const { instituteId, token } = await managerOfNewSchool();
+    const res = await t
+      .http()
+      .post(`/api/institutes/${instituteId}/imports`)
+      .set('Authorization', `Bearer ${token}`)
+      .attach('file', Buffer.from(lines.join('\n')), 'backslashes.csv')
+      .expect(202);
+    expect(res.body.status).toBe('completed');
+    const body = (await t.http().get(`/api/institutes/${instituteId}/imports/${res.body.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    expect(body).toMatchObject({ status: 'completed', total: 9_000, failed: 9_000, created: 0 });
+    expect(body.errors).toHaveLength(1000);
+    const report = await t
+      .http()
+      .get(`/api/institutes/${instituteId}/imports/${res.body.id}/report`)
+      .set('Authorization', `Bearer ${token}`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const rows: unknown[][] = [];
+    (await readXlsx(report.body)).worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    expect(rows).toHaveLength(9_001);
+    // The last row, from the last chunk of refused rows, with its cells as they were.
+    expect(rows[9_000].slice(0, 3)).toEqual([9_001, cell, cell]);
+    expect(rows[9_000][6]).toBe('failed');
+  }, 120_000);
 });

@@ -229,6 +229,36 @@ describe('Student import', () => {
     await t.idle();
   });
 
+  it('refused rows beyond one chunk: stored in chunks of IMPORT_CHUNK_ROWS, their errors in row order in the detail, every row in the report', async () => {
+    const { institute, teacher } = await school();
+    // 120 rows, every twelfth valid: 110 refused rows, three chunks of them at 50 per chunk.
+    const valid = new Set<number>();
+    const data = Array.from({ length: 120 }, (_, i) => {
+      if (i % 12 === 0) {
+        valid.add(i + 2);
+        return ['Valid', `Student${i}`, uniqueEmail(`mixed${i}`), null, null, null];
+      }
+      return ['Refused', `Student${i}`, `not-an-email-${i}`, null, null, null];
+    });
+    const accepted = await upload(institute.id, teacher.token, await xlsx(data)).expect(202);
+    const done = await finished(institute.id, teacher.token, accepted.body.id);
+    expect(done).toMatchObject({ status: 'completed', total: 120, created: 10, failed: 110 });
+    const refusedRows = data.map((_, i) => i + 2).filter((row) => !valid.has(row));
+    expect(done.errors).toEqual(refusedRows.map((row) => ({ row, field: 'email', message: expect.any(String) })));
+    const chunks: Array<{ chunk: number; rowCount: number; done: number | boolean }> = await t.dataSource.query(
+      'SELECT chunk, rowCount, done FROM import_chunks WHERE batchId = ? ORDER BY chunk',
+      [accepted.body.id],
+    );
+    expect(chunks.map((c) => [Number(c.chunk), Number(c.rowCount), Boolean(Number(c.done))])).toEqual([
+      [-2, 10, true],
+      [-1, 50, true],
+      [0, 50, true],
+      [1, 10, true],
+    ]);
+    const { rows } = await report(institute.id, teacher.token, accepted.body.id);
+    expect(rows.slice(1).map((r) => [r[0], r[6]])).toEqual(data.map((_, i) => [i + 2, valid.has(i + 2) ? 'created' : 'failed']));
+  });
+
   it('a dry run computes every outcome and writes nothing', async () => {
     const { institute, teacher } = await school();
     const outsider = await signedIn(t);

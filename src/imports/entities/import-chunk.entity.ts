@@ -34,8 +34,9 @@ export interface RowResult {
 }
 
 /**
- * A slice of an upload. Chunk 0 holds the rows validation refused (done at
- * upload); chunks 1..n the valid rows, processed by one job each. `passwords`
+ * A slice of an upload. Chunks 0, -1, -2… hold the rows validation refused
+ * (done at upload, with their results); chunks 1..n the valid rows, processed
+ * by one job each. Each holds at most IMPORT_CHUNK_ROWS rows. `passwords`
  * (aligned with `rows`) exists only until the chunk is done.
  */
 @Entity('import_chunks')
