@@ -8,12 +8,19 @@
  * sent back to back instead would be a load generator of its own, taking from
  * the logins the CPU it measures them by. Each figure is the median of BENCH_RUNS rounds.
  *
+ * Then what bounds the ratio, by the same rounds (BENCH_BOUND_RUNS, 0 to skip): the same
+ * app with its login reduced to the password check (no statement, no token, no audit
+ * entry: what the HTTP stack alone leaves of the ratio), and a bare node:http server that
+ * only checks the password (what the clients, the probes and HTTP itself leave).
+ *
  *   npm run bench:signin      (MariaDB and Redis as for the tests)
  */
 import * as argon2 from 'argon2';
 import { randomUUID } from 'node:crypto';
-import { Agent, request, Server } from 'node:http';
+import { Agent, createServer, request, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { AuthService } from '../src/auth/auth.service';
+import { LoginResponseDto } from '../src/auth/dto/auth.dto';
 import { ARGON2_OPTIONS } from '../src/auth/password.service';
 import { foldName } from '../src/users/email';
 import { createTestApp } from '../test/support/test-app';
@@ -23,6 +30,7 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** How often the /health probe is sent while the logins run (a load balancer's check is every few seconds). */
 const PROBE_MS = Number(process.env.BENCH_PROBE_MS ?? 10);
+const BOUND_RUNS = Number(process.env.BENCH_BOUND_RUNS ?? 3);
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -31,22 +39,22 @@ export async function signinFigures(): Promise<Figure[]> {
   const t = await createTestApp({ listen: true, env: { LOG_LEVEL: 'silent' } });
   try {
     const server = t.app.getHttpServer() as Server;
-    const port = (server.address() as AddressInfo).port;
     // The clients hold their connections through the raw baseline between rounds (≈ 3 s
     // on this machine, and the previous round's first logins finish seconds before it);
     // Node's 5 s keep-alive would close them under the clients, who would see resets.
     server.keepAliveTimeout = 120_000;
     // One connection per concurrent login, as 200 browsers would have.
-    const agent = new Agent({ keepAlive: true, maxSockets: ACCOUNTS });
+    let agent = new Agent({ keepAlive: true, maxSockets: ACCOUNTS });
     // The monitor is another client, with connections of its own.
-    const monitor = new Agent({ keepAlive: true, maxSockets: 50 });
+    let monitor = new Agent({ keepAlive: true, maxSockets: 50 });
+    let target = (server.address() as AddressInfo).port;
     const call = (method: string, path: string, body?: unknown, via = agent) =>
       new Promise<number>((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const req = request(
           {
             host: '127.0.0.1',
-            port,
+            port: target,
             path,
             method,
             agent: via,
@@ -83,12 +91,8 @@ export async function signinFigures(): Promise<Figure[]> {
     await Promise.all(accounts.map(login));
     await Promise.all(Array.from({ length: 20 }, () => call('GET', '/health', undefined, monitor)));
 
-    const ratios: number[] = [];
-    const loginP99: number[] = [];
-    const healthP99: number[] = [];
-    const raw: number[] = [];
-    const app: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    /** One round: the raw baseline, then the logins with the probe running; its figures. */
+    const round = async (label: string) => {
       const r0 = process.hrtime.bigint();
       const ok = await Promise.all(accounts.map((a, i) => argon2.verify(hashes[i], a.password)));
       if (!ok.every(Boolean)) throw new Error('raw verification failed');
@@ -114,15 +118,69 @@ export async function signinFigures(): Promise<Figure[]> {
       const appRate = ACCOUNTS / seconds(a0);
       clearInterval(timer);
       await Promise.all(probes);
-
-      raw.push(rawRate);
-      app.push(appRate);
-      ratios.push(appRate / rawRate);
-      loginP99.push(percentile(latencies, 0.99));
-      healthP99.push(percentile(health, 0.99));
+      const r = { raw: rawRate, app: appRate, ratio: appRate / rawRate, loginP99: percentile(latencies, 0.99), healthP99: percentile(health, 0.99) };
       console.log(
-        `run ${run + 1}: ${appRate.toFixed(1)} logins/s vs ${rawRate.toFixed(1)} raw verifications/s → ${(appRate / rawRate).toFixed(2)}; ` +
-          `login p99 ${percentile(latencies, 0.99).toFixed(0)} ms; /health p99 ${percentile(health, 0.99).toFixed(1)} ms over ${health.length} probes`,
+        `${label}: ${appRate.toFixed(1)} logins/s vs ${rawRate.toFixed(1)} raw verifications/s → ${r.ratio.toFixed(2)}; ` +
+          `login p99 ${r.loginP99.toFixed(0)} ms; /health p99 ${r.healthP99.toFixed(1)} ms over ${health.length} probes`,
+      );
+      return r;
+    };
+    const rounds = [];
+    for (let run = 0; run < RUNS; run++) rounds.push(await round(`run ${run + 1}`));
+    const raw = rounds.map((r) => r.raw);
+    const app = rounds.map((r) => r.app);
+    const ratios = rounds.map((r) => r.ratio);
+    const loginP99 = rounds.map((r) => r.loginP99);
+    const healthP99 = rounds.map((r) => r.healthP99);
+
+    if (BOUND_RUNS > 0) {
+      // The same app, its login reduced to the password check the real one does.
+      const byEmail = new Map(accounts.map((a, i) => [a.email, hashes[i]]));
+      const auth = t.app.get(AuthService);
+      const real = auth.login.bind(auth);
+      auth.login = async (email: string, password: string) => {
+        if (!(await argon2.verify(byEmail.get(email)!, password))) throw new Error('bad password');
+        return { accessToken: '-', refreshToken: '-', tokenType: 'Bearer', expiresIn: 0, user: { id: email } } as unknown as LoginResponseDto;
+      };
+      const checkOnly: number[] = [];
+      for (let run = 0; run < BOUND_RUNS; run++) checkOnly.push((await round(`bound, login = password check only, run ${run + 1}`)).ratio);
+      auth.login = real;
+
+      // A bare node:http server that only checks the password, at most as many at once as the app.
+      let active = 0;
+      const waiting: Array<() => void> = [];
+      const bare = createServer((req, res) => {
+        if (req.url === '/health') return void res.setHeader('Content-Type', 'application/json').end('{"status":"ok"}');
+        const start = () => {
+          active++;
+          let text = '';
+          req.setEncoding('utf8').on('data', (c: string) => (text += c));
+          req.on('end', () => {
+            const { email, password } = JSON.parse(text) as { email: string; password: string };
+            void argon2.verify(byEmail.get(email)!, password).then((valid) => {
+              res.setHeader('Content-Type', 'application/json').end(JSON.stringify({ valid, email }));
+              active--;
+              waiting.shift()?.();
+            });
+          });
+        };
+        if (active < Number(process.env.UV_THREADPOOL_SIZE ?? 4)) start();
+        else waiting.push(start);
+      });
+      bare.keepAliveTimeout = 120_000;
+      await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+      target = (bare.address() as AddressInfo).port;
+      agent.destroy();
+      monitor.destroy();
+      agent = new Agent({ keepAlive: true, maxSockets: ACCOUNTS });
+      monitor = new Agent({ keepAlive: true, maxSockets: 50 });
+      await Promise.all(accounts.map(login));
+      const bareOnly: number[] = [];
+      for (let run = 0; run < BOUND_RUNS; run++) bareOnly.push((await round(`bound, bare node:http password check, run ${run + 1}`)).ratio);
+      await new Promise((resolve) => bare.close(resolve));
+      console.log(
+        `5. bound (medians of ${BOUND_RUNS}): the app with its login reduced to the password check ${median(checkOnly).toFixed(2)}; ` +
+          `a bare node:http server checking the password ${median(bareOnly).toFixed(2)}`,
       );
     }
     agent.destroy();
