@@ -40,6 +40,12 @@ const CHUNKS_PER_INSERT = 5;
  * or refused) times the clipped length of a row.
  */
 const BYTES_PER_INSERT = 4 * 1024 * 1024;
+/**
+ * Refused rows per chunk, at most (IMPORT_CHUNK_ROWS if smaller). Their cells are only clipped
+ * (up to 1,120 characters a row), and a backslash or a control character takes 2–6 in JSON
+ * and more as an escaped string: 1,000 such rows stay under 16 MiB in one statement.
+ */
+const REFUSED_CHUNK_ROWS = 1000;
 
 const clip = (value: string, max: number) => (value.length > max ? value.slice(0, max) : value);
 
@@ -80,8 +86,9 @@ export class ImportsService {
     read.rows = [];
     const size = this.config.chunkRows;
     const chunkCount = Math.ceil(valid.length / size);
-    // Refused rows go in chunks of the same size, numbered 0, -1, -2…: at least chunk 0, even empty.
-    const refusedChunks = Math.max(1, Math.ceil(refused.length / size));
+    // Refused rows go in chunks numbered 0, -1, -2…: at least chunk 0, even empty.
+    const refusedSize = Math.min(size, REFUSED_CHUNK_ROWS);
+    const refusedChunks = Math.max(1, Math.ceil(refused.length / refusedSize));
     const batch = {
       id: newId(),
       instituteId,
@@ -116,7 +123,7 @@ export class ImportsService {
     const chunkValues = (em: EntityManager, c: number): unknown[] => {
       const json = (value: unknown) => longText(em, JSON.stringify(value));
       if (c <= 0) {
-        const slice = refused.slice(-c * size, (1 - c) * size);
+        const slice = refused.slice(-c * refusedSize, (1 - c) * refusedSize);
         return [batch.id, c, slice.length, 1, json(slice.map((r) => stored(r, null))), null, slice.length ? json(refusedResults(slice)) : null];
       }
       const slice = valid.slice((c - 1) * size, c * size);
