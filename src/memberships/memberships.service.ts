@@ -78,16 +78,18 @@ interface MemberRow {
  * Above this many matches (counted over the searched keys), a members search reads the
  * institute newest first instead: its matches' index entries would all be read and sorted (and,
  * with a filter on role, status, group or department, each one's row), where `search=s` matches
- * everyone.
+ * everyone. Without a filter, each key's range is read up to one entry more than this by the
+ * statement that reads the page, which says how many it found; with one, they are counted first
+ * from the indexes alone, so that no more than this many rows are read to apply it.
  */
 const SEARCH_MATCHES = 5000;
 
 /** A search's LIKE pattern on one of the membership's search keys (member-search.ts). */
 type SearchPrefix = [column: keyof typeof MEMBER_SEARCH_INDEXES, pattern: string];
 
-const MEMBER_ROW_SELECT =
-  'SELECT m.id, m.userId, m.instituteId, m.role, m.status, m.groupName, m.department, m.createdAt, m.validatedAt, u.firstName, u.lastName, u.email ' +
-  'FROM memberships m INNER JOIN users u ON u.id = m.userId';
+const MEMBER_ROW_COLUMNS =
+  'm.id, m.userId, m.instituteId, m.role, m.status, m.groupName, m.department, m.createdAt, m.validatedAt, u.firstName, u.lastName, u.email';
+const MEMBER_ROW_FROM = 'FROM memberships m INNER JOIN users u ON u.id = m.userId';
 
 function memberRowResponse(r: MemberRow): MemberResponseDto {
   return toResponse(
@@ -203,13 +205,15 @@ export class MembershipsService implements OnModuleInit {
       prefixes.push(['searchEmail', `${email}%`]);
       if (name) prefixes.push(['searchLastName', `${name}%`], ['searchFirstName', `${name}%`]);
     }
-    if (!prefixes.length || !this.tx.isMysql || !(await this.fewMembersMatch(instituteId, prefixes))) {
+    const filtered = Boolean(query.role || query.status || query.group || query.department);
+    if (!prefixes.length || !this.tx.isMysql || (filtered && !(await this.fewMembersMatch(instituteId, prefixes)))) {
       return this.listPage(instituteId, query, prefixes, null);
     }
-    // The matches first. UNION ALL spares the temporary table that removes a member matched
-    // twice (by the email and a name). Such a member comes back twice, side by side; only when
-    // that leaves a full page short is the page read again with UNION.
+    // The matches first, if there are few (SEARCH_MATCHES). UNION ALL spares the temporary table
+    // that removes a member matched twice (by the email and a name). Such a member comes back
+    // twice, side by side; only when that leaves a full page short is the page read again with UNION.
     const fast = await this.listRows(instituteId, query, prefixes, 'UNION ALL');
+    if (fast.matches > SEARCH_MATCHES) return this.listPage(instituteId, query, prefixes, null);
     const rows = fast.rows.filter((r, i) => i === 0 || r.id !== fast.rows[i - 1].id);
     if (rows.length === fast.rows.length || fast.rows.length <= fast.limit) return this.pageOfRows(rows, fast.limit);
     return this.listPage(instituteId, query, prefixes, 'UNION');
@@ -238,7 +242,7 @@ export class MembershipsService implements OnModuleInit {
     query: ListMembersQueryDto,
     prefixes: SearchPrefix[],
     union: 'UNION' | 'UNION ALL' | null,
-  ): Promise<{ rows: MemberRow[]; limit: number }> {
+  ): Promise<{ rows: MemberRow[]; limit: number; matches: number }> {
     const members = () => {
       const qb = this.memberships.createQueryBuilder('m').where('m.instituteId = :instituteId', { instituteId });
       if (query.role) qb.andWhere('m.role = :role', { role: query.role });
@@ -253,7 +257,10 @@ export class MembershipsService implements OnModuleInit {
     if (union) {
       // Each key's matches in the institute, from its (instituteId, key, createdAt) index: the
       // entries carry the sort key and the id, so no row is read unless a filter needs it. The
-      // newest of them, past the cursor, make the page.
+      // newest of them, past the cursor, make the page. Each key reads SEARCH_MATCHES + 1 of
+      // them at most, and the page carries how many there were in all (a member matched by two
+      // keys counts twice with UNION ALL): more than SEARCH_MATCHES, and the page is not used
+      // (with a filter, fewMembersMatch has already said there are not).
       const ranges = prefixes.map(([column, pattern]) =>
         keysetCondition(members().useIndex(MEMBER_SEARCH_INDEXES[column]).andWhere(`m.${column} LIKE :pattern ${LIKE_ESCAPE}`, { pattern }), keyset)
           .select('m.id', 'id')
@@ -262,7 +269,7 @@ export class MembershipsService implements OnModuleInit {
       );
       limit = query.limit ?? keyset.defaultLimit;
       page = [
-        `SELECT matched.id AS pageId FROM (${ranges.map(([sql]) => sql).join(` ${union} `)}) matched ` +
+        `SELECT matched.id AS pageId, COUNT(*) OVER () AS matches FROM (${ranges.map(([sql]) => `(${sql} LIMIT ${SEARCH_MATCHES + 1})`).join(` ${union} `)}) matched ` +
           `ORDER BY matched.createdAt DESC, matched.id DESC LIMIT ${limit + 1}`,
         ranges.flatMap(([, parameters]): unknown[] => parameters),
       ];
@@ -283,11 +290,11 @@ export class MembershipsService implements OnModuleInit {
       limit = keysetQuery(qb, keyset);
       page = qb.getQueryAndParameters();
     }
-    const rows = await this.memberships.query<MemberRow[]>(
-      `${MEMBER_ROW_SELECT} INNER JOIN (${page[0]}) page ON page.pageId = m.id ORDER BY m.createdAt DESC, m.id DESC`,
+    const rows = await this.memberships.query<Array<MemberRow & { matches?: number | string }>>(
+      `SELECT ${MEMBER_ROW_COLUMNS}${union ? ', page.matches' : ''} ${MEMBER_ROW_FROM} INNER JOIN (${page[0]}) page ON page.pageId = m.id ORDER BY m.createdAt DESC, m.id DESC`,
       page[1],
     );
-    return { rows, limit };
+    return { rows, limit, matches: Number(rows[0]?.matches ?? 0) };
   }
 
   /**

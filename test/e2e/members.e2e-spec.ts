@@ -1,13 +1,15 @@
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { Membership, MembershipRole, MembershipStatus } from '../../src/memberships/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstitute, seedMembership, seedUser, signedIn, STRONG_PASSWORD, uniqueEmail, login } from '../support/factories';
 import { linkIn } from '../support/mail-catcher';
 import { createTestApp, TEST_APP_URL, TestApp } from '../support/test-app';
+import { foldName } from '../../src/users/email';
+import { syncMemberSearch } from '../../src/memberships/member-search';
 
 type Signed = Awaited<ReturnType<typeof signedIn>>;
 
@@ -578,5 +580,87 @@ describe.each([
 
     const teachers = await t.http().get(`/api/institutes/${institute.id}/members`).query({ search: tag, role: 'teacher' }).set(as).expect(200);
     expect(teachers.body.items.map((m: { firstName: string }) => m.firstName)).toEqual([`${tag}ette`]);
+  });
+
+  it('a broad search (over 5,000 matches, read newest first on MariaDB) pages like a narrow one: newest first, each match once', async () => {
+    const tag = `zb${randomBytes(3).toString('hex').replace(/\d/g, 'y')}`;
+    const institute = await seedInstitute(t);
+    const manager = await signedIn(t);
+    await seedMembership(t, manager.id, institute.id, MembershipRole.Manager);
+    // 5,050 members whose email and first name both match (10,100 matches in all), numbered so
+    // that a key's index order is its age: a page made from the first 5,001 entries of each key
+    // would hold the oldest, not the newest.
+    const count = 5050;
+    const at = Date.now() - 3_600_000;
+    const people = Array.from({ length: count }, (_, i) => {
+      const n = String(i).padStart(5, '0');
+      return {
+        id: randomUUID(),
+        email: `${tag}${n}@example.org`,
+        firstName: `${tag}${n}`,
+        lastName: 'Broad',
+        at: new Date(at + i * 1000),
+        teacher: i % 1000 === 999,
+      };
+    });
+    for (let i = 0; i < count; i += 500) {
+      const part = people.slice(i, i + 500);
+      await t.dataSource.getRepository(User).insert(
+        part.map((p) => ({
+          id: p.id,
+          email: p.email,
+          firstName: p.firstName,
+          lastName: p.lastName,
+          foldedFirstName: foldName(p.firstName),
+          foldedLastName: foldName(p.lastName),
+        })),
+      );
+      const memberships = part.map((p) => ({
+        id: randomUUID(),
+        userId: p.id,
+        instituteId: institute.id,
+        role: p.teacher ? MembershipRole.Teacher : MembershipRole.Student,
+        status: MembershipStatus.Active,
+        createdAt: p.at,
+      }));
+      await t.dataSource.getRepository(Membership).insert(memberships);
+      // Their search keys, copied from the accounts as the app does.
+      await syncMemberSearch(
+        t.dataSource.manager,
+        'id',
+        memberships.map((m) => m.id),
+      );
+    }
+    const as = { Authorization: `Bearer ${manager.token}` };
+    const newest = [...people].reverse().map((p) => p.id);
+    const found: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 3; pages++) {
+      const res = await t
+        .http()
+        .get(`/api/institutes/${institute.id}/members`)
+        .query({ search: tag, limit: 100, ...(cursor ? { cursor } : {}) })
+        .set(as)
+        .expect(200);
+      found.push(...res.body.items.map((m: { userId: string }) => m.userId));
+      cursor = res.body.nextCursor;
+    }
+    expect(found).toEqual(newest.slice(0, 300));
+    // A narrow search in the same institute: its few matches.
+    const narrow = await t
+      .http()
+      .get(`/api/institutes/${institute.id}/members`)
+      .query({ search: `${tag}0504` })
+      .set(as)
+      .expect(200);
+    expect(narrow.body.items.map((m: { userId: string }) => m.userId)).toEqual(newest.slice(0, 10));
+    // Broad, with a filter: its five teachers, newest first.
+    const teachers = await t.http().get(`/api/institutes/${institute.id}/members`).query({ search: tag, role: 'teacher' }).set(as).expect(200);
+    expect(teachers.body.items.map((m: { userId: string }) => m.userId)).toEqual(
+      [...people]
+        .reverse()
+        .filter((p) => p.teacher)
+        .map((p) => p.id),
+    );
   });
 });
