@@ -78,9 +78,10 @@ interface MemberRow {
  * Above this many matches (counted over the searched keys), a members search reads the
  * institute newest first instead: its matches' index entries would all be read and sorted (and,
  * with a filter on role, status, group or department, each one's row), where `search=s` matches
- * everyone. Without a filter, each key's range is read up to one entry more than this by the
- * statement that reads the page, which says how many it found; with one, they are counted first
- * from the indexes alone, so that no more than this many rows are read to apply it.
+ * everyone. On a first page without a filter, each key's range is read up to one entry more
+ * than this by the statement that reads the page, which says how many it found. With a filter
+ * (which reads each match's row) or a cursor (whose condition skips entries without counting
+ * them toward the cap), they are counted first from the indexes alone, 5,001 at most each.
  */
 const SEARCH_MATCHES = 5000;
 
@@ -205,8 +206,10 @@ export class MembershipsService implements OnModuleInit {
       prefixes.push(['searchEmail', `${email}%`]);
       if (name) prefixes.push(['searchLastName', `${name}%`], ['searchFirstName', `${name}%`]);
     }
-    const filtered = Boolean(query.role || query.status || query.group || query.department);
-    if (!prefixes.length || !this.tx.isMysql || (filtered && !(await this.fewMembersMatch(instituteId, prefixes)))) {
+    // A filter reads each match's row, and a cursor skips the matches before it without
+    // counting them toward a range's cap: then the matches are counted first, from the indexes alone.
+    const countFirst = Boolean(query.role || query.status || query.group || query.department || query.cursor);
+    if (!prefixes.length || !this.tx.isMysql || (countFirst && !(await this.fewMembersMatch(instituteId, prefixes)))) {
       return this.listPage(instituteId, query, prefixes, null);
     }
     // The matches first, if there are few (SEARCH_MATCHES). UNION ALL spares the temporary table
@@ -216,7 +219,10 @@ export class MembershipsService implements OnModuleInit {
     if (fast.matches > SEARCH_MATCHES) return this.listPage(instituteId, query, prefixes, null);
     const rows = fast.rows.filter((r, i) => i === 0 || r.id !== fast.rows[i - 1].id);
     if (rows.length === fast.rows.length || fast.rows.length <= fast.limit) return this.pageOfRows(rows, fast.limit);
-    return this.listPage(instituteId, query, prefixes, 'UNION');
+    // Capped like the first read: members added meanwhile could take a range past its cap.
+    const again = await this.listRows(instituteId, query, prefixes, 'UNION');
+    if (again.matches > SEARCH_MATCHES) return this.listPage(instituteId, query, prefixes, null);
+    return this.pageOfRows(again.rows, again.limit);
   }
 
   private async listPage(instituteId: string, query: ListMembersQueryDto, prefixes: SearchPrefix[], union: 'UNION' | null): Promise<Page<MemberResponseDto>> {
@@ -260,7 +266,7 @@ export class MembershipsService implements OnModuleInit {
       // newest of them, past the cursor, make the page. Each key reads SEARCH_MATCHES + 1 of
       // them at most, and the page carries how many there were in all (a member matched by two
       // keys counts twice with UNION ALL): more than SEARCH_MATCHES, and the page is not used
-      // (with a filter, fewMembersMatch has already said there are not).
+      // (with a filter or a cursor, fewMembersMatch has already said there are not).
       const ranges = prefixes.map(([column, pattern]) =>
         keysetCondition(members().useIndex(MEMBER_SEARCH_INDEXES[column]).andWhere(`m.${column} LIKE :pattern ${LIKE_ESCAPE}`, { pattern }), keyset)
           .select('m.id', 'id')
