@@ -48,6 +48,34 @@ describe('Import fixtures', () => {
   }
 
   /** The group stored for `email` in the institute. */
+  /** Uploads CSV lines whose rows are all refused (done at once: the answer says completed) and reads the import's detail. */
+  async function importedRefused(lines: string[], name: string) {
+    const { instituteId, token } = await managerOfNewSchool();
+    const res = await t
+      .http()
+      .post(`/api/institutes/${instituteId}/imports`)
+      .set('Authorization', `Bearer ${token}`)
+      .attach('file', Buffer.from(lines.join('\n')), name)
+      .expect(202);
+    expect(res.body.status).toBe('completed');
+    const body = (await t.http().get(`/api/institutes/${instituteId}/imports/${res.body.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    return { body, instituteId, token, id: res.body.id as string };
+  }
+
+  /** The rows of an import's report, header included, each as its cells' values. */
+  async function reportRows(instituteId: string, token: string, id: string) {
+    const res = await t
+      .http()
+      .get(`/api/institutes/${instituteId}/imports/${id}/report`)
+      .set('Authorization', `Bearer ${token}`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const rows: unknown[][] = [];
+    (await readXlsx(res.body)).worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    return rows;
+  }
+
   async function groupOf(instituteId: string, email: string) {
     const user = await t.dataSource.getRepository(User).findOneByOrFail({ email });
     return (await t.dataSource.getRepository(Membership).findOneByOrFail({ userId: user.id, instituteId })).group;
@@ -159,15 +187,7 @@ describe('Import fixtures', () => {
       { row: 2, field: 'email', message: UNSAVED_FORMULA },
       { row: 4, field: 'group', message: UNSAVED_FORMULA },
     ]);
-    const res = await t
-      .http()
-      .get(`/api/institutes/${instituteId}/imports/${id}/report`)
-      .set('Authorization', `Bearer ${token}`)
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
-    const rows: unknown[][] = [];
-    (await readXlsx(res.body)).worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    const rows = await reportRows(instituteId, token, id);
     expect(rows.slice(1).map((r) => [r[0], r[6], r[7]])).toEqual([
       [2, 'failed', `email: ${UNSAVED_FORMULA}`],
       [3, expect.stringMatching(/created|attached/), expect.any(String)],
@@ -180,15 +200,7 @@ describe('Import fixtures', () => {
     const lines = ['First name,Last name,Email,Group,Department'];
     for (let i = 0; i < 50_000; i++)
       lines.push(`Prénom-${i}-abcdefghij,Nom-${i}-abcdefghijkl,not-an-email-${i}-${'x'.repeat(30)},Groupe-${i}-abcdefgh,Département-${i}-abcd`);
-    const { instituteId, token } = await managerOfNewSchool();
-    const res = await t
-      .http()
-      .post(`/api/institutes/${instituteId}/imports`)
-      .set('Authorization', `Bearer ${token}`)
-      .attach('file', Buffer.from(lines.join('\n')), 'refused.csv')
-      .expect(202);
-    expect(res.body.status).toBe('completed');
-    const body = (await t.http().get(`/api/institutes/${instituteId}/imports/${res.body.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    const { body } = await importedRefused(lines, 'refused.csv');
     expect(body).toMatchObject({ status: 'completed', total: 50_000, failed: 50_000, created: 0 });
     expect(body.errors).toHaveLength(1000);
     expect(body.errors[999]).toEqual({ row: 1001, field: 'email', message: 'is not a valid email address' });
@@ -201,26 +213,10 @@ describe('Import fixtures', () => {
     const cell = '\\'.repeat(200);
     const lines = ['First name,Last name,Email,Group,Department'];
     for (let i = 0; i < 9_000; i++) lines.push([cell, cell, cell, cell, cell].join(','));
-    const { instituteId, token } = await managerOfNewSchool();
-    const res = await t
-      .http()
-      .post(`/api/institutes/${instituteId}/imports`)
-      .set('Authorization', `Bearer ${token}`)
-      .attach('file', Buffer.from(lines.join('\n')), 'backslashes.csv')
-      .expect(202);
-    expect(res.body.status).toBe('completed');
-    const body = (await t.http().get(`/api/institutes/${instituteId}/imports/${res.body.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    const { body, instituteId, token, id } = await importedRefused(lines, 'backslashes.csv');
     expect(body).toMatchObject({ status: 'completed', total: 9_000, failed: 9_000, created: 0 });
     expect(body.errors).toHaveLength(1000);
-    const report = await t
-      .http()
-      .get(`/api/institutes/${instituteId}/imports/${res.body.id}/report`)
-      .set('Authorization', `Bearer ${token}`)
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
-    const rows: unknown[][] = [];
-    (await readXlsx(report.body)).worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    const rows = await reportRows(instituteId, token, id);
     expect(rows).toHaveLength(9_001);
     // The last row, from the last chunk of refused rows, with its cells as they were.
     expect(rows[9_000].slice(0, 3)).toEqual([9_001, cell, cell]);
