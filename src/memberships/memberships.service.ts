@@ -210,23 +210,24 @@ export class MembershipsService implements OnModuleInit {
     // counting them toward a range's cap: then the matches are counted first, from the indexes alone.
     const countFirst = Boolean(query.role || query.status || query.group || query.department || query.cursor);
     if (!prefixes.length || !this.tx.isMysql || (countFirst && !(await this.fewMembersMatch(instituteId, prefixes)))) {
-      return this.listPage(instituteId, query, prefixes, null);
+      return this.newestFirst(instituteId, query, prefixes);
     }
     // The matches first, if there are few (SEARCH_MATCHES). UNION ALL spares the temporary table
     // that removes a member matched twice (by the email and a name). Such a member comes back
     // twice, side by side; only when that leaves a full page short is the page read again with UNION.
     const fast = await this.listRows(instituteId, query, prefixes, 'UNION ALL');
-    if (fast.matches > SEARCH_MATCHES) return this.listPage(instituteId, query, prefixes, null);
+    if (fast.matches > SEARCH_MATCHES) return this.newestFirst(instituteId, query, prefixes);
     const rows = fast.rows.filter((r, i) => i === 0 || r.id !== fast.rows[i - 1].id);
     if (rows.length === fast.rows.length || fast.rows.length <= fast.limit) return this.pageOfRows(rows, fast.limit);
     // Capped like the first read: members added meanwhile could take a range past its cap.
     const again = await this.listRows(instituteId, query, prefixes, 'UNION');
-    if (again.matches > SEARCH_MATCHES) return this.listPage(instituteId, query, prefixes, null);
+    if (again.matches > SEARCH_MATCHES) return this.newestFirst(instituteId, query, prefixes);
     return this.pageOfRows(again.rows, again.limit);
   }
 
-  private async listPage(instituteId: string, query: ListMembersQueryDto, prefixes: SearchPrefix[], union: 'UNION' | null): Promise<Page<MemberResponseDto>> {
-    const { rows, limit } = await this.listRows(instituteId, query, prefixes, union);
+  /** A page read newest first from the institute's members, each one's keys checked (see listRows). */
+  private async newestFirst(instituteId: string, query: ListMembersQueryDto, prefixes: SearchPrefix[]): Promise<Page<MemberResponseDto>> {
+    const { rows, limit } = await this.listRows(instituteId, query, prefixes, null);
     return this.pageOfRows(rows, limit);
   }
 
