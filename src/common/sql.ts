@@ -32,7 +32,8 @@ const LONG_TEXT_HEX_MAX_BYTES = 1024 * 1024;
  * BLOB: the string there.
  */
 export function longText(em: EntityManager, value: string): string | Buffer {
-  if (!isMysqlManager(em)) return value;
+  // A string has at least as many UTF-8 bytes as UTF-16 units: one that long is not encoded for nothing.
+  if (!isMysqlManager(em) || value.length > LONG_TEXT_HEX_MAX_BYTES) return value;
   const bytes = Buffer.from(value);
   return bytes.length > LONG_TEXT_HEX_MAX_BYTES ? value : bytes;
 }
